@@ -1,0 +1,153 @@
+"""The one assembly point: settings → engine → stores → services → conversation.
+
+The console chat, the Telegram bot, the benchmarks and the tests all start here, so they
+run the same code on the same kind of storage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.content import ContentService
+from bot.db import migrate
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.models import ConversationState
+from bot.db.repositories import SqlHandoff, sql_storage
+from dialogs.context import Environment
+from dialogs.conversation import handle
+from dialogs.i18n import Catalogs
+from dialogs.office_hours import OfficeHours
+from dialogs.replies import Incoming, Outcome
+from knowledge.safety import CrisisDetector
+
+log = logging.getLogger(__name__)
+
+TOWNS = (
+    "Pirna",
+    "Freital",
+    "Heidenau",
+    "Dippoldiswalde",
+    "Sebnitz",
+    "Neustadt in Sachsen",
+    "Bad Schandau",
+    "Königstein",
+    "Stolpen",
+    "Altenberg",
+    "Glashütte",
+    "Wilsdruff",
+    "Bad Gottleuba-Berggießhübel",
+    "Dohna",
+    "Rabenau",
+    "Tharandt",
+    "Hohnstein",
+    "Stadt Wehlen",
+    "Liebstadt",
+    "Geising",
+)
+
+
+class SchemaOutdatedError(Exception):
+    """The database is older than this program; ``wegweiser db upgrade`` brings it up to date."""
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    content: ContentService
+    catalogs: Catalogs
+    crisis: CrisisDetector
+    office: OfficeHours
+
+    def environment(self) -> Environment:
+        return Environment(
+            knowledge=self.content.knowledge,
+            catalogs=self.catalogs,
+            crisis=self.crisis,
+            zone=self.settings.zone,
+            office=self.office,
+            default_language=self.settings.default_language,
+            towns=TOWNS,
+        )
+
+    async def handle(
+        self, incoming: Incoming, state: dict[str, Any], session: AsyncSession, now: dt.datetime | None = None
+    ) -> tuple[Outcome, list[int]]:
+        """One turn inside the caller's unit of work (the session is committed by the caller).
+
+        Returns the outcome and the ids of cases opened (or turned urgent) in this turn, which
+        the transport announces to the advisors once the unit of work is committed.
+        """
+        handoff = SqlHandoff(session)
+        storage = sql_storage(session, handoff)
+        outcome = await handle(incoming, self.environment(), storage, state, now)
+        return outcome, handoff.opened
+
+    async def turn(self, incoming: Incoming, state_key: str, now: dt.datetime | None = None) -> Outcome:
+        """A whole unit of work: load state, run the turn, save state, commit."""
+        async with self.sessions.begin() as session:
+            row = await session.get(ConversationState, state_key)
+            state: dict[str, Any] = dict(row.data) if row is not None else {}
+            outcome, _opened = await self.handle(incoming, state, session, now)
+            if row is None:
+                session.add(ConversationState(key=state_key, data=state))
+            else:
+                row.data = state
+        return outcome
+
+    async def state_of(self, state_key: str) -> dict[str, Any] | None:
+        async with self.sessions() as session:
+            data = await session.scalar(
+                select(ConversationState.data).where(ConversationState.key == state_key)
+            )
+            return dict(data) if data is not None else None
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def prepare_database(engine: AsyncEngine, settings: Settings) -> None:
+    """SQLite migrates itself; a PostgreSQL schema is changed only by ``wegweiser db upgrade``."""
+    current = await migrate.current_revision(engine)
+    head = migrate.head_revision()
+    if current == head:
+        return
+    if settings.is_sqlite:
+        log.info("migrating the SQLite database from %s to %s", current, head)
+        await migrate.upgrade(engine)
+        return
+    raise SchemaOutdatedError(
+        f"The database is at schema {current or 'empty'} but this version needs {head}: "
+        "run 'wegweiser db upgrade' first."
+    )
+
+
+async def build_app(settings: Settings, *, migrate_database: bool = True) -> App:
+    engine = create_engine(settings.database_url)
+    try:
+        if migrate_database:
+            await prepare_database(engine, settings)
+        sessions = create_session_factory(engine)
+        content = ContentService(sessions)
+        await content.start(settings.content_dir)
+    except BaseException:
+        await engine.dispose()
+        raise
+    today = dt.datetime.now(settings.zone).date()
+    return App(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        content=content,
+        catalogs=Catalogs(),
+        crisis=CrisisDetector.default(),
+        office=OfficeHours.for_saxony(settings.office_hours, settings.zone, today),
+    )

@@ -1,0 +1,170 @@
+"""``wegweiser``: run the bot, chat in the console, migrate, and edit content.
+
+Mistakes in configuration or content end with plain sentences and a non-zero exit code,
+never with a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("wegweiser")
+
+
+def _setup_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # aiogram logs every update at INFO; those lines carry nothing we need.
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+
+
+async def _chat(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.app import build_app
+    from bot.console import chat
+
+    app = await build_app(settings)
+    try:
+        await chat(app)
+    finally:
+        await app.close()
+    return 0
+
+
+async def _run(settings: Settings, args: argparse.Namespace) -> int:
+    settings.require_telegram()
+    from bot.telegram.runner import run_polling, run_webhook
+
+    if args.webhook:
+        return await run_webhook(settings)
+    return await run_polling(settings)
+
+
+async def _start(settings: Settings, args: argparse.Namespace) -> int:
+    """What ``make run`` calls: the Telegram bot when a token is set, else the console chat."""
+    if settings.bot_token is not None:
+        args.webhook = False
+        return await _run(settings, args)
+    return await _chat(settings, args)
+
+
+async def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.db import migrate
+    from bot.db.engine import create_engine
+
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate.upgrade(engine, args.revision)
+        print(f"Database is at schema {await migrate.current_revision(engine)}.")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+async def _db_current(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.db import migrate
+    from bot.db.engine import create_engine
+
+    engine = create_engine(settings.database_url)
+    try:
+        current = await migrate.current_revision(engine)
+        print(f"current: {current or 'empty'}; this version needs: {migrate.head_revision()}")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def _kb(name: str) -> Callable[[Settings, argparse.Namespace], Awaitable[int]]:
+    async def run(settings: Settings, args: argparse.Namespace) -> int:
+        from bot import editor
+
+        command: Callable[[Settings, argparse.Namespace], Awaitable[int]] = getattr(editor, name)
+        return await command(settings, args)
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wegweiser", description="Wegweiser, the assistant for young migrants."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser(
+        "start", help="the Telegram bot when BOT_TOKEN is set, else the console chat"
+    ).set_defaults(func=_start)
+    run = sub.add_parser("run", help="run the Telegram bot (long polling, or --webhook)")
+    run.add_argument("--webhook", action="store_true", help="serve Telegram's webhook instead of polling")
+    run.set_defaults(func=_run)
+    sub.add_parser("chat", help="chat with the assistant in this terminal").set_defaults(func=_chat)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    upgrade = db.add_parser("upgrade", help="apply migrations")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.set_defaults(func=_db_upgrade)
+    db.add_parser("current", help="show the schema version").set_defaults(func=_db_current)
+
+    kb = sub.add_parser("kb", help="content tools for editors").add_subparsers(
+        dest="kb_command", required=True
+    )
+    validate = kb.add_parser("validate", help="check content files and name every problem")
+    validate.add_argument("folder", nargs="?", type=Path)
+    validate.set_defaults(func=_kb("validate"))
+    imp = kb.add_parser("import", help="replace the served content with a folder, all or nothing")
+    imp.add_argument("folder", nargs="?", type=Path)
+    imp.add_argument("--author", help="who made the change (default: your login name)")
+    imp.set_defaults(func=_kb("import_content"))
+    exp = kb.add_parser("export", help="write the served content as files, or one language as a spreadsheet")
+    exp.add_argument("target", type=Path, help="a folder, or a .csv/.xlsx file with --language")
+    exp.add_argument("--language", help="export this language beside the German source")
+    exp.set_defaults(func=_kb("export"))
+    sheet = kb.add_parser(
+        "import-sheet", help="apply a translated spreadsheet (.csv/.xlsx) to a content folder"
+    )
+    sheet.add_argument("sheet", type=Path)
+    sheet.add_argument("folder", nargs="?", type=Path)
+    sheet.set_defaults(func=_kb("import_sheet"))
+    kb.add_parser(
+        "coverage", help="translations per language: missing, stale, machine-translated"
+    ).set_defaults(func=_kb("coverage"))
+    kb.add_parser("stale", help="entries past their review date and stale translations").set_defaults(
+        func=_kb("stale")
+    )
+    unanswered = kb.add_parser("unanswered", help="questions the bot could not answer, grouped")
+    unanswered.add_argument("--days", type=int, default=90)
+    unanswered.set_defaults(func=_kb("unanswered"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        _setup_logging(settings)
+        return asyncio.run(args.func(settings, args))
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from bot.errors import explain
+
+        message = explain(exc)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,205 @@
+"""Configuration from environment variables and an optional ``.env`` file.
+
+A mistake in the configuration stops start-up with one plain sentence that names the
+variable and what it expects; nobody should have to read a traceback to fix a typo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from knowledge.model import LANGUAGES
+
+SHIPPED_CONTENT_DIR = Path(__file__).resolve().parent.parent / "knowledge" / "content"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/wegweiser.db"
+TELEGRAM_API_URL = "https://api.telegram.org"
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS_PART = re.compile(
+    r"^(?P<days>[a-z]{3}(?:-[a-z]{3})?(?:,[a-z]{3}(?:-[a-z]{3})?)*)\s+"
+    r"(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})$"
+)
+
+OfficeHours = dict[int, tuple[dt.time, dt.time]]
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or malformed; the message is for people."""
+
+
+def parse_office_hours(text: str) -> OfficeHours:
+    """Parse ``"mon-thu 09:00-16:00; fri 09:00-13:00"`` into weekday → (start, end)."""
+    hours: OfficeHours = {}
+    for part in (p.strip().lower() for p in text.split(";")):
+        if not part:
+            continue
+        m = _HOURS_PART.match(part)
+        if m is None:
+            raise ValueError(f"cannot read {part!r}")
+        start = dt.time.fromisoformat(m["start"].zfill(5))
+        end = dt.time.fromisoformat(m["end"].zfill(5))
+        if end <= start:
+            raise ValueError(f"in {part!r} the end lies before the start")
+        for span in m["days"].split(","):
+            first, _, last = span.partition("-")
+            if first not in _WEEKDAYS or (last and last not in _WEEKDAYS):
+                raise ValueError(f"unknown weekday in {span!r}")
+            a = _WEEKDAYS.index(first)
+            b = _WEEKDAYS.index(last) if last else a
+            for day in range(a, b + 1):
+                hours[day] = (start, end)
+    return hours
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual spellings and choose the async driver for each database."""
+    url = url.strip()
+    for prefix, driver in (
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(prefix):
+            return driver + url[len(prefix) :]
+    if url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+        return url
+    raise ValueError("expects a sqlite:///path or postgresql://user:password@host/db URL")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = TELEGRAM_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    advisor_chat_id: int | None = None
+    content_dir: Path = SHIPPED_CONTENT_DIR
+    default_language: Literal["de", "en", "ar", "uk", "ru", "fa", "tr", "cs"] = "de"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    timezone: str = "Europe/Berlin"
+    office_hours: Annotated[OfficeHours, NoDecode] = Field(
+        default_factory=lambda: parse_office_hours("mon-thu 09:00-16:00; fri 09:00-13:00")
+    )
+    # Message texts of a case are purged this many days after the case closed.
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # How often a running bot looks for newly imported content, in seconds.
+    content_poll_seconds: float = Field(default=30.0, gt=0)
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _token_shape(cls, value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        if not re.fullmatch(r"\d+:[A-Za-z0-9_-]{10,}", str(value).strip()):
+            raise ValueError("expects the token from BotFather, like 123456789:AAE...")
+        return str(value).strip()
+
+    @field_validator("telegram_api_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("expects an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expects a redis://host:port/db URL")
+        return value
+
+    @field_validator("content_dir")
+    @classmethod
+    def _content_dir(cls, value: Path) -> Path:
+        if not value.is_dir():
+            raise ValueError(f"expects a folder with content files, and {value} is not one")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("expects a time zone name such as Europe/Berlin") from exc
+        return value
+
+    @field_validator("office_hours", mode="before")
+    @classmethod
+    def _office_hours(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return parse_office_hours(value)
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def require_telegram(self) -> None:
+        """The Telegram bot needs a token and the advisors' group; say which is missing."""
+        if self.bot_token is None:
+            raise ConfigError("BOT_TOKEN is not set: it expects the token BotFather gave you.")
+        if self.advisor_chat_id is None:
+            raise ConfigError(
+                "ADVISOR_CHAT_ID is not set: it expects the id of the advisors' supergroup, "
+                "a negative number like -1001234567890."
+            )
+
+
+_FIELD_HINTS = {
+    "office_hours": 'like "mon-thu 09:00-16:00; fri 09:00-13:00"',
+    "default_language": "one of " + ", ".join(LANGUAGES),
+    "log_level": "one of DEBUG, INFO, WARNING, ERROR",
+    "advisor_chat_id": "a whole number, the supergroup id like -1001234567890",
+    "webhook_port": "a port number from 1 to 65535",
+    "retention_days": "a number of days from 1 to 3650",
+    "content_poll_seconds": "a positive number of seconds",
+}
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings, turning a validation error into one sentence per problem."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "configuration"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            hint = _FIELD_HINTS.get(field)
+            if hint and not message.startswith("expects"):
+                message = f"expects {hint} ({message})"
+            value = error.get("input")
+            shown = (
+                ""
+                if "token" in field or "secret" in field or isinstance(value, dict)
+                else f" (got {value!r})"
+            )
+            problems.append(f"{field.upper()} {message}{shown}.")
+        raise ConfigError(" ".join(problems)) from None

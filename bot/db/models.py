@@ -1,0 +1,187 @@
+"""Tables. The person's record is pseudonymous and small; what can be anonymous is.
+
+Feedback, unanswered questions and usage counters carry no user reference, so deleting a
+person removes everything that points at them while the network keeps its statistics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        dt.datetime: DateTime(timezone=True),
+    }
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The chat id on Telegram (or the console's own number); needed to answer at all.
+    external_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    pseudonym: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str | None] = mapped_column(String(5))
+    consent_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    blocked_at: Mapped[dt.datetime | None]
+    # Raised by the safety check; the handoff turns it into an urgent case.
+    urgent_at: Mapped[dt.datetime | None]
+    share_name: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ConversationState(Base):
+    """aiogram FSM storage rows (and the console's), keyed by aiogram's storage key."""
+
+    __tablename__ = "conversation_state"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    state: Mapped[str | None] = mapped_column(String(100))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Subscription(Base):
+    __tablename__ = "subscriptions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(40), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(64), index=True)
+    language: Mapped[str] = mapped_column(String(5))
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class UnansweredQuestion(Base):
+    """A question the bot could not answer or whose answer was rated unhelpful.
+
+    Anonymous on purpose and purged after the retention period.
+    """
+
+    __tablename__ = "unanswered_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(5))
+    reason: Mapped[str] = mapped_column(String(20))
+    entry_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class UsageCounter(Base):
+    """Aggregate counts per day: campaigns, topics, languages, outcomes. No person in it."""
+
+    __tablename__ = "usage_counters"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProcessedUpdate(Base):
+    """Telegram may deliver an update twice; each is handled once."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ContentItem(Base):
+    """The content currently served: one row per FAQ entry, contact, event or list."""
+
+    __tablename__ = "content_items"
+    __table_args__ = (UniqueConstraint("kind", "item_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    item_id: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("content_revisions.id"))
+
+
+class ContentRevision(Base):
+    """One import: who, when, and which items were added, changed or removed."""
+
+    __tablename__ = "content_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    author: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(300))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Case(Base):
+    """A young person's request for a human advisor (the handoff state machine lives in dialogs)."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(10), default="waiting")
+    reason: Mapped[str] = mapped_column(String(20))
+    topic: Mapped[str | None] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(5))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the person asked and which entry the bot answered, for the advisors' card.
+    question: Mapped[str | None] = mapped_column(Text)
+    bot_answer: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[dt.datetime | None]
+    # The forum topic in the advisors' group; set once, by the first process that creates it.
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    advisor_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class CaseMessage(Base):
+    """A relayed message and its copy, so replies and edits stay threaded."""
+
+    __tablename__ = "case_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(3))  # "in": person → topic, "out": advisor → person
+    user_message_id: Mapped[int] = mapped_column(BigInteger)
+    group_message_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

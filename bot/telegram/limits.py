@@ -1,0 +1,108 @@
+"""Outgoing requests that respect Telegram's flood limits and retry what can be retried.
+
+Telegram allows about 30 messages a second overall, about one a second per private chat
+and 20 a minute per group. A 429 carries ``retry_after``: we wait that long and try again.
+A 5xx is retried with back-off. A 403 (blocked by the user) is not retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict, deque
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+
+log = logging.getLogger(__name__)
+
+SENDING = frozenset(
+    {
+        "SendMessage",
+        "CopyMessage",
+        "ForwardMessage",
+        "SendPhoto",
+        "SendDocument",
+        "SendVoice",
+        "SendVideo",
+        "SendVideoNote",
+        "SendSticker",
+        "SendAudio",
+        "SendAnimation",
+        "SendMediaGroup",
+    }
+)
+
+
+class Window:
+    """At most ``limit`` events per ``period`` seconds (sliding window)."""
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit, self.period = limit, period
+        self.times: deque[float] = deque()
+
+    def delay(self, now: float) -> float:
+        while self.times and now - self.times[0] >= self.period:
+            self.times.popleft()
+        if len(self.times) < self.limit:
+            return 0.0
+        return self.period - (now - self.times[0])
+
+    def take(self, now: float) -> None:
+        self.times.append(now)
+
+
+class FloodControl(BaseRequestMiddleware):
+    def __init__(
+        self, max_attempts: int = 6, overall: int = 30, private: int = 1, group_per_minute: int = 20
+    ) -> None:
+        self.max_attempts = max_attempts
+        self.overall = Window(overall, 1.0)
+        self.chats: defaultdict[int | str, Window] = defaultdict(lambda: Window(private, 1.0))
+        self.groups: defaultdict[int | str, Window] = defaultdict(lambda: Window(group_per_minute, 60.0))
+        self._lock = asyncio.Lock()
+
+    async def _pace(self, chat_id: Any) -> None:
+        while True:
+            async with self._lock:
+                now = time.monotonic()
+                window = (
+                    self.groups[chat_id] if isinstance(chat_id, int) and chat_id < 0 else self.chats[chat_id]
+                )
+                wait = max(self.overall.delay(now), window.delay(now))
+                if wait <= 0:
+                    self.overall.take(now)
+                    window.take(now)
+                    return
+            await asyncio.sleep(wait)
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        sending = type(method).__name__ in SENDING
+        chat_id = getattr(method, "chat_id", None)
+        for attempt in range(1, self.max_attempts + 1):
+            if sending and chat_id is not None:
+                await self._pace(chat_id)
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                if attempt == self.max_attempts:
+                    raise
+                log.warning("%s: flood limit, retrying after %ss", type(method).__name__, exc.retry_after)
+                await asyncio.sleep(exc.retry_after)
+            except TelegramServerError:
+                if attempt == self.max_attempts:
+                    raise
+                backoff = min(0.5 * 2 ** (attempt - 1), 8.0)
+                log.warning("%s: Telegram server error, retrying in %.1fs", type(method).__name__, backoff)
+                await asyncio.sleep(backoff)
+        raise AssertionError("unreachable")

@@ -1,0 +1,116 @@
+"""Starting the Telegram bot: long polling or webhook, on the same assembly."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import BotCommand
+from aiogram.utils.i18n import I18n
+
+from bot.app import App, build_app
+from bot.config import Settings
+from bot.telegram.fsm_storage import KEY_BUILDER, SqlStorage
+from bot.telegram.limits import FloodControl
+from bot.telegram.middlewares import UnitOfWork
+from bot.telegram.people import people_router
+from dialogs.i18n import DOMAIN, N_, TRANSLATIONS_DIR
+from knowledge.model import LANGUAGES
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (
+    ("start", N_("Start and main menu")),
+    ("help", N_("How Wegweiser helps")),
+    ("language", N_("Change the language")),
+    ("privacy", N_("What is stored, delete my data")),
+    ("cancel", N_("Stop and go back to the menu")),
+)
+DESCRIPTION = N_(
+    "Wegweiser answers your questions about training, internships, recognition and learning German "
+    "in the district Sächsische Schweiz-Osterzgebirge, in your language, and connects you with an advisor."
+)
+SHORT_DESCRIPTION = N_("Your way into training and work: answers in your language and a personal advisor.")
+
+
+def create_bot(settings: Settings) -> Bot:
+    assert settings.bot_token is not None
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(FloodControl())
+    return Bot(
+        settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+def create_storage(settings: Settings, app: App) -> BaseStorage:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url, key_builder=KEY_BUILDER)
+    return SqlStorage(app.sessions)
+
+
+def create_dispatcher(app: App, storage: BaseStorage) -> Dispatcher:
+    dispatcher = Dispatcher(storage=storage)
+    dispatcher.update.outer_middleware(UnitOfWork(app))
+    dispatcher.include_router(people_router())
+    return dispatcher
+
+
+async def publish_profile(bot: Bot) -> None:
+    """Command lists and descriptions in every language (aiogram's Babel catalogs)."""
+    i18n = I18n(path=TRANSLATIONS_DIR, default_locale="en", domain=DOMAIN)
+    for lang in LANGUAGES:
+        commands = [
+            BotCommand(command=name, description=i18n.gettext(text, locale=lang)) for name, text in COMMANDS
+        ]
+        await bot.set_my_commands(commands, language_code=lang)
+        await bot.set_my_description(i18n.gettext(DESCRIPTION, locale=lang), language_code=lang)
+        await bot.set_my_short_description(i18n.gettext(SHORT_DESCRIPTION, locale=lang), language_code=lang)
+    commands = [
+        BotCommand(command=name, description=i18n.gettext(text, locale="en")) for name, text in COMMANDS
+    ]
+    await bot.set_my_commands(commands)
+
+
+async def _serve(settings: Settings, webhook: bool) -> int:
+    app = await build_app(settings)
+    bot = create_bot(settings)
+    storage = create_storage(settings, app)
+    dispatcher = create_dispatcher(app, storage)
+    watcher = asyncio.create_task(app.content.watch(settings.content_poll_seconds))
+    try:
+        await publish_profile(bot)
+        if webhook:
+            from bot.telegram.webhook import serve_webhook
+
+            await serve_webhook(settings, bot, dispatcher)
+        else:
+            await bot.delete_webhook(drop_pending_updates=False)
+            log.info("polling %s", settings.telegram_api_url)
+            await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        await storage.close()
+        await bot.session.close()
+        await app.close()
+    return 0
+
+
+async def run_polling(settings: Settings) -> int:
+    return await _serve(settings, webhook=False)
+
+
+async def run_webhook(settings: Settings) -> int:
+    return await _serve(settings, webhook=True)

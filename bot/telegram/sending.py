@@ -1,0 +1,116 @@
+"""Sending a conversation's outcome: HTML, split at Telegram's length, buttons attached."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramForbiddenError
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+
+from dialogs.replies import Button, Reply
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4096
+_TAG = re.compile(r"<(/?)([a-z-]+)[^>]*>")
+_ENTITY = re.compile(r"&[#a-zA-Z0-9]+;")
+
+
+def visible_length(html: str) -> int:
+    """Characters Telegram counts: tags removed, each entity one character (UTF-16 aside)."""
+    return len(_ENTITY.sub("x", _TAG.sub("", html)))
+
+
+def split_html(html: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split at paragraph, then line, then word boundaries so no part exceeds ``limit``.
+
+    Tags are closed at the end of a part and reopened at the start of the next.
+    """
+    if visible_length(html) <= limit:
+        return [html]
+    parts: list[str] = []
+    current = ""
+    for piece in re.split(r"(\n\n|\n| )", html):
+        if visible_length(current + piece) > limit and current:
+            parts.append(current)
+            current = ""
+        while visible_length(piece) > limit:  # one unbroken run longer than a message
+            cut = limit
+            parts.append(piece[:cut])
+            piece = piece[cut:]
+        current += piece
+    if current.strip():
+        parts.append(current)
+    return [_balance(p) for p in _carry_tags(parts)]
+
+
+def _open_tags(text: str) -> list[str]:
+    stack: list[str] = []
+    for match in _TAG.finditer(text):
+        if match.group(1):
+            if stack and stack[-1].startswith(f"<{match.group(2)}"):
+                stack.pop()
+        else:
+            stack.append(match.group(0))
+    return stack
+
+
+def _carry_tags(parts: list[str]) -> list[str]:
+    out: list[str] = []
+    carried: list[str] = []
+    for part in parts:
+        text = "".join(carried) + part
+        carried = _open_tags(text)
+        out.append(text)
+    return out
+
+
+def _balance(text: str) -> str:
+    closing = "".join(f"</{re.match(r'<([a-z-]+)', t).group(1)}>" for t in reversed(_open_tags(text)))  # type: ignore[union-attr]
+    return text.strip() + closing
+
+
+def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(text=b.label, callback_data=b.data)
+                for b in row
+            ]
+            for row in rows
+        ]
+    )
+
+
+async def send_reply(bot: Bot, chat_id: int, reply: Reply, thread_id: int | None = None) -> list[int]:
+    """Send one reply; the buttons go with the last part. Returns the message ids."""
+    parts = split_html(reply.text)
+    ids: list[int] = []
+    for index, part in enumerate(parts):
+        markup = keyboard(reply.buttons) if index == len(parts) - 1 else None
+        message = await bot.send_message(
+            chat_id,
+            part,
+            message_thread_id=thread_id,
+            reply_markup=markup,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+        ids.append(message.message_id)
+    return ids
+
+
+async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> bool:
+    """Send all replies; False when the person has blocked the bot."""
+    try:
+        for reply in replies:
+            await send_reply(bot, chat_id, reply)
+    except TelegramForbiddenError:
+        log.info("chat %s blocked the bot", chat_id)
+        return False
+    return True

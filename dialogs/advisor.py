@@ -1,0 +1,65 @@
+"""Reaching a person: from the menu, after an unhelpful answer, on no match, with media, or urgently."""
+
+from __future__ import annotations
+
+from html import escape
+
+from dialogs import keyboards, render
+from dialogs.context import Turn
+from dialogs.i18n import N_
+from dialogs.ports import HandoffRequest
+
+REASONS = ("menu", "unhelpful", "no_match", "media", "urgent")
+
+
+async def request_advisor(turn: Turn, reason: str, question: str = "") -> None:
+    _ = turn._
+    reason = reason if reason in REASONS else "menu"
+    if turn.user is None:
+        # A case stores data about the person, so it needs their consent first.
+        turn.state["after_consent"] = reason
+        rows = (
+            (keyboards.button(turn, N_("✅ I agree"), "consent", "yes"),),
+            keyboards.back_to_menu(turn),
+        )
+        turn.out.add(
+            escape(
+                _(
+                    "To pass your question to an advisor, I need to store it together with a pseudonym. "
+                    "Do you agree? You can delete it at any time with /privacy."
+                )
+            ),
+            rows,
+        )
+        return
+    urgent = reason == "urgent"
+    if urgent:
+        await turn.storage.users.flag_urgent(turn.user.id)
+    last_answer = str(turn.state.get("last_answer") or "")
+    entry = turn.knowledge.entry(last_answer) if last_answer else None
+    receipt = await turn.storage.handoff.request(
+        HandoffRequest(
+            user=turn.user,
+            reason=reason,
+            topic=entry.topic if entry else None,
+            question=question or str(turn.state.get("last_question") or ""),
+            bot_answer=entry.id if entry else "",
+            urgent=urgent,
+        )
+    )
+    await turn.storage.stats.count("handoff", reason)
+    if urgent:
+        return
+    lines = [_("I have passed your request to our team. A person will answer you here in this chat.")]
+    if receipt == "existing":
+        lines = [_("Your request is already with our team. Just write here; everything reaches them.")]
+    office = turn.env.office
+    opening = office.next_opening(turn.now)
+    if opening is not None and opening > turn.now:
+        lines.append(
+            _("Our advisors are not at work right now. They will answer from {when}.").format(
+                when=render.format_moment(opening, turn)
+            )
+        )
+    lines.append(_("You can already write more details or send documents."))
+    turn.out.add(escape("\n".join(lines)), (keyboards.back_to_menu(turn),))

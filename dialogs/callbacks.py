@@ -1,0 +1,54 @@
+"""Compact button data (Telegram allows 64 bytes) and a strict reader for what comes back.
+
+A button press carries data the client sent us: it may be stale (content changed) or
+forged. ``parse`` accepts only the shapes we make; anything else is ``None``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_BYTES = 64
+
+_SHAPES: dict[str, re.Pattern[str]] = {
+    "lang": re.compile(r"^[a-z]{2}$"),  # choose interface language
+    "sw": re.compile(r"^[a-z]{2}$"),  # switch to the language the person wrote in
+    "consent": re.compile(r"^(yes|no)$"),
+    "menu": re.compile(r"^$"),
+    "topic": re.compile(r"^[a-z]{2,20}$"),
+    "a": re.compile(r"^[a-z0-9][a-z0-9-]{1,47}$"),  # show an FAQ answer
+    "rate": re.compile(r"^[01]:[a-z0-9][a-z0-9-]{1,47}$"),
+    "adv": re.compile(r"^(menu|unhelpful|no_match|media|urgent)?$"),
+    "ask": re.compile(r"^$"),
+    "ct": re.compile(r"^([a-z0-9][a-z0-9-]{1,47})?$"),  # contacts list or one contact
+    "ev": re.compile(r"^$"),
+    "sub": re.compile(r"^[a-z]{2,20}$"),
+    "uns": re.compile(r"^[a-z]{2,20}$"),
+    "priv": re.compile(r"^(show|delete|yes|no)$"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    name: str
+    arg: str = ""
+
+
+def make(name: str, arg: str = "") -> str:
+    data = f"{name}:{arg}" if arg else name
+    if name not in _SHAPES or not _SHAPES[name].match(arg):
+        raise ValueError(f"button data {data!r} does not fit its shape")
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"button data {data!r} is longer than {MAX_BYTES} bytes")
+    return data
+
+
+def parse(data: str) -> Action | None:
+    if not data or len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        return None
+    name, _, arg = data.partition(":")
+    shape = _SHAPES.get(name)
+    if shape is None or not shape.match(arg):
+        return None
+    return Action(name, arg)

@@ -1,0 +1,113 @@
+"""One entry point: an incoming event becomes replies with buttons.
+
+The same function serves Telegram, the console chat, the tests and the benchmarks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from html import escape
+from typing import Any
+
+from dialogs import answers, browse, callbacks, keyboards, privacy, start
+from dialogs.advisor import request_advisor
+from dialogs.context import Environment, Turn
+from dialogs.ports import Storage
+from dialogs.render import finish
+from dialogs.replies import Incoming, Kind, Outcome, Reply
+
+log = logging.getLogger(__name__)
+
+
+async def handle(
+    incoming: Incoming,
+    env: Environment,
+    storage: Storage,
+    state: dict[str, Any],
+    now: dt.datetime | None = None,
+) -> Outcome:
+    """Run one turn. ``state`` is changed in place; the caller saves it afterwards."""
+    user = await storage.users.get(incoming.chat_id)
+    turn = Turn(incoming, env, storage, user, state, now or dt.datetime.now(dt.UTC))
+    if incoming.kind is Kind.COMMAND:
+        await _command(turn)
+    elif incoming.kind is Kind.BUTTON:
+        await _button(turn)
+    elif incoming.kind is Kind.MEDIA:
+        await answers.media(turn)
+    else:
+        await answers.free_text(turn)
+    lang = turn.lang
+    turn.out.replies = [Reply(finish(r.text, lang), r.buttons, r.entry_id, r.rtl) for r in turn.out.replies]
+    return turn.out
+
+
+async def _command(turn: Turn) -> None:
+    command = turn.incoming.command
+    if command == "start":
+        await start.start(turn)
+    elif command == "help":
+        start.help_text(turn)
+    elif command == "language":
+        start.language_menu(turn)
+    elif command == "privacy":
+        await privacy.show(turn)
+    elif command in ("cancel", "menu"):
+        for key in ("after_consent", "pending_media", "last_question"):
+            turn.state.pop(key, None)
+        start.main_menu(turn)
+    elif command in ("advisor", "berater"):
+        await request_advisor(turn, "menu")
+    else:
+        _ = turn._
+        turn.out.add(escape(_("I do not know this command. Here is the menu.")), keyboards.main_menu(turn))
+
+
+async def _button(turn: Turn) -> None:
+    action = callbacks.parse(turn.incoming.data)
+    if action is None:
+        log.info("refused button data of %d bytes", len(turn.incoming.data.encode("utf-8", "replace")))
+        start.stale(turn)
+        return
+    name, arg = action.name, action.arg
+    if name == "lang" or name == "sw":
+        await start.choose_language(turn, arg)
+    elif name == "consent":
+        await start.consent(turn, arg)
+        pending = turn.state.pop("after_consent", None)
+        if pending and turn.user is not None:
+            turn.out.replies.clear()
+            await request_advisor(turn, str(pending))
+    elif name == "menu":
+        start.main_menu(turn)
+    elif name == "topic":
+        await browse.topic(turn, arg)
+    elif name == "a":
+        await browse.answer(turn, arg)
+    elif name == "rate":
+        await answers.rate(turn, arg)
+    elif name == "adv":
+        await request_advisor(turn, arg or "menu")
+    elif name == "ask":
+        _ = turn._
+        turn.out.add(escape(_("Write your question in your own words, in any language.")))
+    elif name == "ct":
+        await browse.contacts(turn, arg)
+    elif name == "ev":
+        await browse.events(turn)
+    elif name in ("sub", "uns"):
+        await browse.subscription(turn, arg, follow=name == "sub")
+    elif name == "priv":
+        await _privacy_button(turn, arg)
+
+
+async def _privacy_button(turn: Turn, arg: str) -> None:
+    if arg == "show":
+        await privacy.show(turn)
+    elif arg == "delete":
+        privacy.ask_delete(turn)
+    elif arg == "yes":
+        await privacy.delete(turn)
+    else:
+        start.main_menu(turn)

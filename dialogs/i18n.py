@@ -1,0 +1,73 @@
+"""Interface strings from Babel catalogs in ``translations/``; content has its own languages.
+
+Catalogs are read from compiled ``.mo`` files when they are up to date, otherwise compiled
+from the ``.po`` source in memory, so a checkout works before ``make`` compiled anything.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from knowledge.model import LANGUAGES
+
+
+def _translations_dir() -> Path:
+    """Beside the packages in a checkout; in the working directory of an installed image."""
+    beside = Path(__file__).resolve().parent.parent / "translations"
+    return beside if beside.is_dir() else Path.cwd() / "translations"
+
+
+TRANSLATIONS_DIR = _translations_dir()
+DOMAIN = "messages"
+
+# Each language named in itself, in the order the language menu shows them.
+LANGUAGE_NAMES: dict[str, str] = {
+    "de": "Deutsch",
+    "en": "English",
+    "ar": "العربية",
+    "uk": "Українська",
+    "ru": "Русский",
+    "fa": "فارسی",
+    "tr": "Türkçe",
+    "cs": "Čeština",
+}
+
+
+def _load_one(folder: Path, lang: str) -> NullTranslations:
+    base = folder / lang / "LC_MESSAGES"
+    po, mo = base / f"{DOMAIN}.po", base / f"{DOMAIN}.mo"
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fp:
+            return Translations(fp, domain=DOMAIN)
+    if not po.exists():
+        return NullTranslations()
+    with po.open("rb") as fp:
+        catalog = read_po(fp, locale=lang, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+class Catalogs:
+    """All interface catalogs, loaded once; ``get(lang)`` gives that language's translator."""
+
+    def __init__(self, folder: Path = TRANSLATIONS_DIR, languages: Iterable[str] = LANGUAGES) -> None:
+        self._by_lang = {lang: _load_one(folder, lang) for lang in languages}
+
+    def get(self, lang: str) -> NullTranslations:
+        return self._by_lang.get(lang) or self._by_lang.get("en") or NullTranslations()
+
+    def translate(self, lang: str, message: str) -> str:
+        return self.get(lang).gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction where it is translated later."""
+    return message

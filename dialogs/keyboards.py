@@ -1,0 +1,45 @@
+"""Button layouts shared by several flows."""
+
+from __future__ import annotations
+
+from dialogs import callbacks
+from dialogs.context import Turn
+from dialogs.i18n import N_
+from dialogs.replies import Button
+
+Rows = tuple[tuple[Button, ...], ...]
+
+# Main menu topics in the order the brief lists them, with their labels.
+MENU_TOPICS: tuple[tuple[str, str], ...] = (
+    ("training", N_("🛠 Training (Ausbildung)")),
+    ("internship", N_("🔎 Internships (Praktikum)")),
+    ("counselling", N_("💬 Counselling and contacts")),
+    ("recognition", N_("📄 Recognition of qualifications")),
+    ("german", N_("🗣 Learning German")),
+)
+
+
+def button(turn: Turn, text: str, name: str, arg: str = "") -> Button:
+    return Button(turn._(text), callbacks.make(name, arg))
+
+
+def main_menu(turn: Turn) -> Rows:
+    _ = turn._
+    topics = [button(turn, text, "topic", topic) for topic, text in MENU_TOPICS]
+    return (
+        (topics[0], topics[1]),
+        (topics[2], topics[3]),
+        (topics[4], button(turn, N_("📅 Events"), "ev")),
+        (
+            button(turn, N_("❓ Ask a question"), "ask"),
+            button(turn, N_("🙋 Talk to an advisor"), "adv", "menu"),
+        ),
+    )
+
+
+def back_to_menu(turn: Turn) -> tuple[Button, ...]:
+    return (button(turn, N_("⬅️ Main menu"), "menu"),)
+
+
+def advisor_offer(turn: Turn, reason: str) -> Rows:
+    return ((button(turn, N_("🙋 Talk to an advisor"), "adv", reason),), back_to_menu(turn))

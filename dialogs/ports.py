@@ -1,0 +1,95 @@
+"""What the conversations need from storage, as small interfaces the application implements.
+
+The bot implements them with SQLAlchemy inside one unit of work per incoming update.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    id: int
+    external_id: int
+    pseudonym: str
+    language: str | None
+    consent_at: dt.datetime | None
+    created_at: dt.datetime
+    urgent_at: dt.datetime | None = None
+    share_name: bool = False
+    blocked_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredData:
+    """What /privacy shows: everything stored about one person."""
+
+    user: UserRecord
+    subscriptions: tuple[str, ...]
+    open_cases: int
+    stored_messages: int
+
+
+class Users(Protocol):
+    async def get(self, external_id: int) -> UserRecord | None: ...
+
+    async def create(self, external_id: int, language: str) -> UserRecord: ...
+
+    async def set_language(self, user_id: int, language: str) -> None: ...
+
+    async def flag_urgent(self, user_id: int) -> None: ...
+
+    async def stored_data(self, user_id: int) -> StoredData: ...
+
+    async def delete(self, user_id: int) -> None: ...
+
+
+class Subscriptions(Protocol):
+    async def topics(self, user_id: int) -> set[str]: ...
+
+    async def subscribe(self, user_id: int, topic: str) -> None: ...
+
+    async def unsubscribe(self, user_id: int, topic: str) -> None: ...
+
+
+class Feedback(Protocol):
+    async def rate(self, entry_id: str, language: str, helpful: bool) -> None: ...
+
+    async def unanswered(self, text: str, language: str, reason: str, entry_id: str | None) -> None: ...
+
+
+class Stats(Protocol):
+    async def count(self, kind: str, key: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffRequest:
+    user: UserRecord
+    reason: str  # "menu", "unhelpful", "no_match", "media", "urgent"
+    topic: str | None
+    question: str
+    bot_answer: str
+    urgent: bool = False
+
+
+class Handoff(Protocol):
+    """Opens a case with the human advisors, or adds to the open one.
+
+    Returns "opened" for a new case and "existing" when one was already open.
+    """
+
+    async def request(self, request: HandoffRequest) -> str: ...
+
+    async def has_open_case(self, user_id: int) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Storage:
+    users: Users
+    subscriptions: Subscriptions
+    feedback: Feedback
+    stats: Stats
+    handoff: Handoff

@@ -1,0 +1,74 @@
+"""/privacy: what is stored, and deleting it after a confirmation."""
+
+from __future__ import annotations
+
+from html import escape
+
+from dialogs import keyboards, render
+from dialogs.context import Turn
+from dialogs.i18n import LANGUAGE_NAMES, N_
+
+
+async def show(turn: Turn) -> None:
+    _ = turn._
+    if turn.user is None:
+        turn.out.add(
+            escape(
+                _(
+                    "I store nothing about you: you have not agreed to the privacy notice. "
+                    "Only your language choice is kept for this conversation."
+                )
+            ),
+            (keyboards.back_to_menu(turn),),
+        )
+        return
+    data = await turn.storage.users.stored_data(turn.user.id)
+    user = data.user
+    lines = [
+        _("This is everything I store about you:"),
+        "• " + _("Pseudonym:") + " " + user.pseudonym,
+        "• " + _("Language:") + " " + LANGUAGE_NAMES.get(user.language or "", "-"),
+        "• "
+        + _("Consent given on:")
+        + " "
+        + (render.format_day(user.consent_at.date(), turn.lang) if user.consent_at else "-"),
+        "• " + _("Announcements you follow:") + " " + (", ".join(data.subscriptions) or "-"),
+        "• " + _("Open cases with an advisor:") + " " + str(data.open_cases),
+        "• " + _("Stored messages of your cases:") + " " + str(data.stored_messages),
+        _("Your name is not shown to advisors unless you agree."),
+    ]
+    rows = ((keyboards.button(turn, N_("🗑 Delete my data"), "priv", "delete"),), keyboards.back_to_menu(turn))
+    turn.out.add(escape("\n".join(lines)), rows)
+
+
+def ask_delete(turn: Turn) -> None:
+    _ = turn._
+    if turn.user is None:
+        turn.out.add(escape(_("There is nothing stored about you.")), (keyboards.back_to_menu(turn),))
+        return
+    rows = (
+        (keyboards.button(turn, N_("Yes, delete everything"), "priv", "yes"),),
+        (keyboards.button(turn, N_("No, keep it"), "priv", "no"),),
+    )
+    turn.out.add(
+        escape(
+            _(
+                "Do you really want to delete all your data? Your cases and messages will be deleted "
+                "too. This cannot be undone."
+            )
+        ),
+        rows,
+    )
+
+
+async def delete(turn: Turn) -> None:
+    _ = turn._
+    if turn.user is not None:
+        await turn.storage.users.delete(turn.user.id)
+        turn.user = None
+    lang = turn.lang
+    turn.state.clear()
+    turn.state["lang"] = lang
+    turn.out.add(
+        escape(_("Done: all your data has been deleted. If you write again, we start fresh with /start."))
+    )

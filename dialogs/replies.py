@@ -1,0 +1,82 @@
+"""What comes in and what goes out of a conversation, free of any transport.
+
+Reply texts use Telegram's HTML subset; every text that did not come from our own
+catalogs (content, user input) is escaped where it is inserted. The console strips tags.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Kind(enum.StrEnum):
+    TEXT = "text"
+    COMMAND = "command"
+    BUTTON = "button"
+    MEDIA = "media"
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One thing a young person did: wrote, sent a command, pressed a button, sent media."""
+
+    chat_id: int
+    kind: Kind
+    text: str = ""
+    command: str = ""
+    payload: str = ""
+    data: str = ""
+    media: str = ""
+    language_code: str | None = None
+    # Transport message id, so a handoff can copy the original message.
+    message_id: int | None = None
+
+    @classmethod
+    def message(cls, chat_id: int, text: str, language_code: str | None = None) -> Incoming:
+        """A typed message; a leading slash makes it a command, as Telegram does."""
+        stripped = text.strip()
+        if stripped.startswith("/") and len(stripped) > 1:
+            head, _, payload = stripped[1:].partition(" ")
+            command = head.split("@", 1)[0].lower()
+            return cls(
+                chat_id,
+                Kind.COMMAND,
+                text=text,
+                command=command,
+                payload=payload.strip(),
+                language_code=language_code,
+            )
+        return cls(chat_id, Kind.TEXT, text=text, language_code=language_code)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    # The rendered answer belongs to this FAQ entry (for statistics and the handoff card).
+    entry_id: str | None = None
+    rtl: bool = False
+
+
+@dataclass(slots=True)
+class Outcome:
+    replies: list[Reply] = field(default_factory=list)
+    # A short notice for the pressed button ("Saved"), shown by Telegram as a toast.
+    notice: str = ""
+    # True when answering took a search, so the transport may show "typing" first.
+    slow: bool = False
+
+    def add(
+        self, text: str, buttons: tuple[tuple[Button, ...], ...] = (), *, entry_id: str | None = None
+    ) -> Reply:
+        reply = Reply(text, buttons, entry_id=entry_id)
+        self.replies.append(reply)
+        return reply

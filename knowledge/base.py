@@ -1,0 +1,83 @@
+"""The knowledge base the conversations read: a validated snapshot plus its matcher."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from knowledge.loader import ContentSnapshot, upcoming
+from knowledge.matcher import Document, Matcher, MatchResult
+from knowledge.model import SOURCE_LANGUAGE, Contact, Event, FaqEntry, FaqTranslation
+
+# When an entry lacks the person's language: English for everyone but German speakers.
+FALLBACK_ORDER = ("en", "de")
+
+
+@dataclass(frozen=True, slots=True)
+class Localised:
+    entry: FaqEntry
+    lang: str
+    text: FaqTranslation
+    # True when the text is in another language than the one asked for.
+    fallback: bool
+
+
+def documents(snapshot: ContentSnapshot) -> Iterator[Document]:
+    for entry in snapshot.faq.values():
+        for lang, tr in entry.translations.items():
+            yield Document(
+                id=entry.id,
+                lang=lang,
+                question=tr.question,
+                variants=tr.variants,
+                answer=tr.answer,
+                tags=entry.tags,
+            )
+
+
+class KnowledgeBase:
+    def __init__(self, snapshot: ContentSnapshot) -> None:
+        self.snapshot = snapshot
+        keep_terms = [t.term for t in snapshot.glossary.terms]
+        synonyms = [list(g.words) for g in snapshot.synonyms.groups]
+        # Spellings of a glossary term are synonyms of the term in every language.
+        synonyms += [[t.term, *t.spellings] for t in snapshot.glossary.terms if t.spellings]
+        self.matcher = Matcher(documents(snapshot), synonyms=synonyms, keep_terms=keep_terms)
+
+    @property
+    def fingerprint(self) -> str:
+        return self.snapshot.fingerprint
+
+    def entry(self, entry_id: str) -> FaqEntry | None:
+        return self.snapshot.faq.get(entry_id)
+
+    def contact(self, contact_id: str) -> Contact | None:
+        return self.snapshot.contacts.get(contact_id)
+
+    def search(self, text: str, lang: str | None, limit: int = 5) -> MatchResult:
+        return self.matcher.search(text, lang, limit=limit)
+
+    def localise(self, entry: FaqEntry, lang: str) -> Localised:
+        if lang in entry.translations:
+            return Localised(entry, lang, entry.translations[lang], fallback=False)  # type: ignore[index]
+        order = FALLBACK_ORDER if lang != SOURCE_LANGUAGE else (SOURCE_LANGUAGE,)
+        for other in (*order, SOURCE_LANGUAGE):
+            if other in entry.translations:
+                return Localised(entry, other, entry.translations[other], fallback=True)  # type: ignore[index]
+        raise LookupError(entry.id)  # unreachable: the model requires a German version
+
+    def in_topic(self, topic: str) -> list[FaqEntry]:
+        return [e for e in self.snapshot.faq.values() if e.topic == topic]
+
+    def contacts_for(self, topic: str | None = None, town: str | None = None) -> list[Contact]:
+        found = [c for c in self.snapshot.contacts.values() if topic is None or topic in c.topics]
+        if town:
+            local = [c for c in found if c.town and c.town.casefold() == town.casefold()]
+            # Offices for the whole district still help people from every town.
+            regional = [c for c in found if not c.town or c.town.casefold() != town.casefold()]
+            return local + regional
+        return found
+
+    def upcoming_events(self, now: dt.datetime) -> list[Event]:
+        return upcoming(self.snapshot.events, now)

@@ -1,0 +1,371 @@
+"""Read content files and name every problem with its file, line and a plain sentence.
+
+Loading never half-succeeds: either every file is valid and a ``ContentSnapshot`` comes
+back, or the caller gets the full list of problems and keeps serving what it had.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from knowledge.model import (
+    LANGUAGES,
+    MAX_ANSWER_CHARS,
+    Contact,
+    Event,
+    FaqEntry,
+    Glossary,
+    Synonyms,
+)
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ContentSnapshot:
+    faq: Mapping[str, FaqEntry]
+    contacts: Mapping[str, Contact]
+    events: tuple[Event, ...]
+    glossary: Glossary
+    synonyms: Synonyms
+    # Where each item came from, for messages about it.
+    origins: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256()
+        for item in self.items():
+            digest.update(json.dumps(item, sort_keys=True, default=str).encode())
+        return digest.hexdigest()[:16]
+
+    def items(self) -> Iterable[dict[str, Any]]:
+        """Every item as plain data with its kind, the shape import and export use."""
+        for entry in self.faq.values():
+            yield {
+                "kind": "faq",
+                "id": entry.id,
+                "body": entry.model_dump(mode="json", exclude_defaults=True),
+            }
+        for contact in self.contacts.values():
+            yield {
+                "kind": "contact",
+                "id": contact.id,
+                "body": contact.model_dump(mode="json", exclude_defaults=True),
+            }
+        for event in self.events:
+            yield {
+                "kind": "event",
+                "id": event.id,
+                "body": event.model_dump(mode="json", exclude_defaults=True),
+            }
+        yield {"kind": "glossary", "id": "glossary", "body": self.glossary.model_dump(mode="json")}
+        yield {"kind": "synonyms", "id": "synonyms", "body": self.synonyms.model_dump(mode="json")}
+
+
+class ContentError(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the content")
+        self.problems = problems
+
+
+# ---------------------------------------------------------------- YAML with line numbers
+
+
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class ContentLoader(_Base):  # type: ignore[valid-type,misc]
+    """Safe YAML that leaves dates as text, so the model names a bad date instead of YAML crashing."""
+
+
+ContentLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+
+
+def _node_line(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """Follow a pydantic error location through the YAML node tree to a line number."""
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in loc:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == str(part):
+                    # A block value starts below its key; editors look for the key's line.
+                    line = key.start_mark.line + 1
+                    child = value
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+        if child is None:
+            break
+        if not isinstance(node, yaml.MappingNode):
+            line = child.start_mark.line + 1
+        node = child
+    return line
+
+
+_PLAIN = {
+    "missing": "the required field '{field}' is missing",
+    "extra_forbidden": "'{field}' is not a field this kind of entry has (a typo?)",
+    "literal_error": "'{value}' is not allowed here; expected {expected}",
+    "date_from_datetime_parsing": "'{value}' is not a valid date; write it as YYYY-MM-DD",
+    "date_parsing": "'{value}' is not a valid date; write it as YYYY-MM-DD",
+    "date_type": "'{value}' is not a valid date; write it as YYYY-MM-DD",
+    "datetime_parsing": "'{value}' is not a valid time; write it as YYYY-MM-DDTHH:MM+01:00",
+    "datetime_from_date_parsing": "'{value}' is not a valid time; write it as YYYY-MM-DDTHH:MM+01:00",
+    "url_parsing": "'{value}' is not a web address (it should start with https://)",
+    "url_scheme": "'{value}' is not a web address (it should start with https://)",
+    "string_too_short": "'{field}' is empty",
+    "too_short": "'{field}' needs at least one item",
+    "string_pattern_mismatch": "'{value}' is not a valid id: use 2-48 lower-case letters, digits and dashes",
+    "string_type": "'{field}' should be text",
+    "bool_parsing": "'{field}' should be true or false",
+    "int_parsing": "'{field}' should be a whole number",
+    "greater_than_equal": "'{field}' should be 1 or more",
+    "dict_type": "'{field}' should be a list of named fields",
+    "tuple_type": "'{field}' should be a list",
+}
+
+
+def _plain_message(error: ErrorDetails) -> str:
+    loc = error["loc"]
+    field_name = next((str(p) for p in reversed(loc) if isinstance(p, str)), "entry")
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "string_too_long" and field_name == "answer":
+        return (
+            f"the answer is {len(str(value))} characters long; one Telegram message leaves room "
+            f"for {MAX_ANSWER_CHARS}, so shorten it or split it into two entries"
+        )
+    if kind == "literal_error" and "[key]" in loc:
+        return f"'{loc[loc.index('[key]') - 1]}' is not a supported language; use one of {', '.join(LANGUAGES)}"
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    template = _PLAIN.get(kind)
+    if template is None:
+        return f"'{field_name}': {error['msg']}"
+    expected = str(error.get("ctx", {}).get("expected", ""))
+    shown = str(value)[:60] if value is not None else ""
+    return template.format(field=field_name, value=shown, expected=expected)
+
+
+def _validate(
+    model: type[ModelT], text: str, file: str, problems: list[Problem]
+) -> tuple[ModelT | None, yaml.Node | None]:
+    try:
+        loader = ContentLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        problems.append(Problem(file, line, f"the file is not valid YAML ({reason})"))
+        return None, None
+    if not isinstance(data, dict):
+        problems.append(
+            Problem(file, 1, "the file should contain named fields (key: value), not a list or text")
+        )
+        return None, node
+    try:
+        return model.model_validate(data), node
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(p for p in error["loc"] if p != "[key]")
+            problems.append(Problem(file, _node_line(node, loc), _plain_message(error)))
+        return None, node
+
+
+# ---------------------------------------------------------------- the content folder
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def _read(path: Path, root: Path, problems: list[Problem]) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.append(Problem(_relative(path, root), None, "the file is not UTF-8 text; save it as UTF-8"))
+    except OSError as exc:
+        problems.append(Problem(_relative(path, root), None, f"the file cannot be read ({exc.strerror})"))
+    return None
+
+
+def _load_folder(
+    model: type[ModelT], folder: Path, root: Path, problems: list[Problem]
+) -> list[tuple[ModelT, str, yaml.Node | None]]:
+    items: list[tuple[ModelT, str, yaml.Node | None]] = []
+    if not folder.is_dir():
+        return items
+    for path in sorted(folder.iterdir()):
+        name = _relative(path, root)
+        if path.suffix not in (".yaml", ".yml"):
+            if not path.name.startswith("."):
+                problems.append(Problem(name, None, "only .yaml files belong in this folder"))
+            continue
+        text = _read(path, root, problems)
+        if text is None:
+            continue
+        item, node = _validate(model, text, name, problems)
+        if item is None:
+            continue
+        item_id = getattr(item, "id", "")
+        if item_id != path.stem:
+            problems.append(
+                Problem(name, _node_line(node, ("id",)), f"the id '{item_id}' differs from the file name")
+            )
+        items.append((item, name, node))
+    return items
+
+
+def _load_single(model: type[ModelT], path: Path, root: Path, problems: list[Problem]) -> ModelT | None:
+    if not path.exists():
+        problems.append(Problem(_relative(path, root), None, "the file is missing"))
+        return None
+    text = _read(path, root, problems)
+    if text is None:
+        return None
+    item, _node = _validate(model, text, _relative(path, root), problems)
+    return item
+
+
+def _unique(
+    items: list[tuple[ModelT, str, yaml.Node | None]], problems: list[Problem]
+) -> dict[str, tuple[ModelT, str, yaml.Node | None]]:
+    seen: dict[str, tuple[ModelT, str, yaml.Node | None]] = {}
+    for item, name, node in items:
+        item_id = str(getattr(item, "id", ""))
+        if item_id in seen:
+            problems.append(
+                Problem(
+                    name,
+                    _node_line(node, ("id",)),
+                    f"the id '{item_id}' is already used in {seen[item_id][1]}",
+                )
+            )
+            continue
+        seen[item_id] = (item, name, node)
+    return seen
+
+
+def check_snapshot(
+    faq: Mapping[str, tuple[FaqEntry, str, yaml.Node | None]],
+    contacts: Mapping[str, Any],
+    problems: list[Problem],
+) -> None:
+    """Checks across files: references, dates and languages."""
+    for entry, name, node in faq.values():
+        for index, ref in enumerate(entry.contacts):
+            if ref not in contacts:
+                problems.append(
+                    Problem(
+                        name, _node_line(node, ("contacts", index)), f"the contact '{ref}' does not exist"
+                    )
+                )
+        if entry.review_by < entry.checked_on:
+            problems.append(
+                Problem(name, _node_line(node, ("review_by",)), "review_by lies before checked_on")
+            )
+        for lang, tr in entry.translations.items():
+            if tr.source_revision is not None and tr.source_revision > entry.source_revision:
+                problems.append(
+                    Problem(
+                        name,
+                        _node_line(node, ("translations", lang, "source_revision")),
+                        f"the {lang} version names German revision {tr.source_revision}, "
+                        f"but the German text is at revision {entry.source_revision}",
+                    )
+                )
+
+
+def load_content(root: Path) -> ContentSnapshot:
+    """Load and check the whole content folder; raise ``ContentError`` listing every problem."""
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise ContentError([Problem(str(root), None, "the content folder does not exist")])
+    faq = _unique(_load_folder(FaqEntry, root / "faq", root, problems), problems)
+    contacts = _unique(_load_folder(Contact, root / "contacts", root, problems), problems)
+    events = _unique(_load_folder(Event, root / "events", root, problems), problems)
+    glossary = _load_single(Glossary, root / "glossary.yaml", root, problems)
+    synonyms = _load_single(Synonyms, root / "synonyms.yaml", root, problems)
+    check_snapshot(faq, contacts, problems)
+    if not faq and not problems:
+        problems.append(Problem(_relative(root / "faq", root), None, "there are no FAQ entries"))
+    if problems or glossary is None or synonyms is None:
+        raise ContentError(problems)
+    origins = {f"faq:{k}": v[1] for k, v in faq.items()} | {f"contact:{k}": v[1] for k, v in contacts.items()}
+    return ContentSnapshot(
+        faq={k: v[0] for k, v in faq.items()},
+        contacts={k: v[0] for k, v in contacts.items()},
+        events=tuple(sorted((v[0] for v in events.values()), key=lambda e: e.starts_at)),
+        glossary=glossary,
+        synonyms=synonyms,
+        origins=origins,
+    )
+
+
+def snapshot_from_items(items: Iterable[Mapping[str, Any]]) -> ContentSnapshot:
+    """Rebuild a snapshot from stored items (the database), validating each again."""
+    faq: dict[str, FaqEntry] = {}
+    contacts: dict[str, Contact] = {}
+    events: list[Event] = []
+    glossary = Glossary(terms=())
+    synonyms = Synonyms(groups=())
+    for item in items:
+        kind, body = item["kind"], item["body"]
+        if kind == "faq":
+            entry = FaqEntry.model_validate(body)
+            faq[entry.id] = entry
+        elif kind == "contact":
+            contact = Contact.model_validate(body)
+            contacts[contact.id] = contact
+        elif kind == "event":
+            events.append(Event.model_validate(body))
+        elif kind == "glossary":
+            glossary = Glossary.model_validate(body)
+        elif kind == "synonyms":
+            synonyms = Synonyms.model_validate(body)
+    return ContentSnapshot(
+        faq=faq,
+        contacts=contacts,
+        events=tuple(sorted(events, key=lambda e: e.starts_at)),
+        glossary=glossary,
+        synonyms=synonyms,
+    )
+
+
+def upcoming(events: Iterable[Event], now: dt.datetime) -> list[Event]:
+    return [e for e in events if (e.ends_at or e.starts_at) >= now]

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, build_app
+from bot.config import SHIPPED_CONTENT_DIR, Settings, load_settings
+from bot.db import migrate
+from bot.db.engine import create_engine
+from knowledge.base import KnowledgeBase
+from knowledge.loader import ContentSnapshot, load_content
+from tests.support.chat import ChatClient
+from tests.support.databases import database
+
+_SNAPSHOT: ContentSnapshot | None = None
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No developer's .env or variables leak into a test."""
+    for name in (
+        "BOT_TOKEN",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "ADVISOR_CHAT_ID",
+        "CONTENT_DIR",
+        "TELEGRAM_API_URL",
+        "OFFICE_HOURS",
+        "DEFAULT_LANGUAGE",
+        "LOG_LEVEL",
+        "WEBHOOK_URL",
+        "WEBHOOK_SECRET",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def shipped() -> ContentSnapshot:
+    global _SNAPSHOT
+    if _SNAPSHOT is None:
+        _SNAPSHOT = load_content(SHIPPED_CONTENT_DIR)
+    return _SNAPSHOT
+
+
+@pytest.fixture(scope="session")
+def knowledge(shipped: ContentSnapshot) -> KnowledgeBase:
+    return KnowledgeBase(shipped)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    async with database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+async def sqlite_url(tmp_path: Path) -> AsyncIterator[str]:
+    async with database("sqlite", tmp_path) as url:
+        yield url
+
+
+def make_settings(url: str, **overrides: object) -> Settings:
+    return load_settings(database_url=url, **overrides)
+
+
+@pytest.fixture
+async def app(database_url: str) -> AsyncIterator[App]:
+    """The assembled application on a fresh database (SQLite and PostgreSQL)."""
+    settings = make_settings(database_url)
+    if not settings.is_sqlite:
+        # PostgreSQL is migrated on purpose (wegweiser db upgrade), never by start-up.
+        engine = create_engine(settings.database_url)
+        await migrate.upgrade(engine)
+        await engine.dispose()
+    application = await build_app(settings)
+    try:
+        yield application
+    finally:
+        await application.close()
+
+
+@pytest.fixture
+def chat(app: App) -> ChatClient:
+    return ChatClient(app)

@@ -1,0 +1,63 @@
+"""``wegweiser run`` as a real process, talking HTTP to the local Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from tests.fake_telegram import FakeTelegram
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@asynccontextmanager
+async def running_bot(
+    fake: FakeTelegram, database_url: str, advisor_chat_id: int, workdir: Path, **env: str
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    environment = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("BOT_", "TELEGRAM_", "DATABASE_", "REDIS_"))
+        },
+        "BOT_TOKEN": fake.token,
+        "TELEGRAM_API_URL": fake.url,
+        "DATABASE_URL": database_url,
+        "ADVISOR_CHAT_ID": str(advisor_chat_id),
+        "PYTHONPATH": str(ROOT),
+        "LOG_LEVEL": "INFO",
+        **env,
+    }
+    log = (workdir / "bot.log").open("wb")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=workdir,
+        env=environment,
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        await fake.wait_for_call("getUpdates", timeout=120)
+        yield process
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                await asyncio.wait_for(process.wait(), timeout=20)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        log.close()
+
+
+def bot_log(workdir: Path) -> str:
+    path = workdir / "bot.log"
+    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""

@@ -1,0 +1,59 @@
+"""Real databases for tests: a fresh SQLite file, or a fresh PostgreSQL database per test.
+
+PostgreSQL tests need TEST_POSTGRES_URL. Outside CI they skip with a reason when it is not
+set; in CI (CI=true) they fail, so a missing server can never pass unnoticed.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def server_url(variable: str, what: str) -> str:
+    url = os.environ.get(variable, "")
+    if not url:
+        message = f"{variable} is not set, so the {what} tests cannot run"
+        if IN_CI:
+            pytest.fail(message + " (CI must run them)")
+        pytest.skip(message)
+    return url
+
+
+def sqlite_url(folder: Path) -> str:
+    return f"sqlite+aiosqlite:///{folder / 'wegweiser.db'}"
+
+
+@asynccontextmanager
+async def postgres_database() -> AsyncIterator[str]:
+    """Create an empty database for one test and drop it afterwards."""
+    base = make_url(server_url("TEST_POSTGRES_URL", "PostgreSQL"))
+    name = f"wegweiser_t_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+@asynccontextmanager
+async def database(kind: str, folder: Path) -> AsyncIterator[str]:
+    if kind == "sqlite":
+        yield sqlite_url(folder)
+        return
+    async with postgres_database() as url:
+        yield url

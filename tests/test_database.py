@@ -1,0 +1,97 @@
+"""Migrations and content storage on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, func, select
+
+from bot.app import App, SchemaOutdatedError, build_app
+from bot.config import SHIPPED_CONTENT_DIR
+from bot.content import import_folder
+from bot.db import migrate
+from bot.db.engine import create_engine
+from bot.db.models import Base, ContentItem, ContentRevision
+from knowledge.loader import ContentError
+from tests.conftest import make_settings
+
+
+def _diff(connection: Connection) -> list[object]:
+    return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+
+
+async def test_migrations_build_exactly_the_models(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        await migrate.upgrade(engine)
+        assert await migrate.current_revision(engine) == migrate.head_revision()
+        async with engine.connect() as conn:
+            assert await conn.run_sync(_diff) == []
+    finally:
+        await engine.dispose()
+
+
+async def test_sqlite_start_up_migrates_an_empty_file(sqlite_url: str) -> None:
+    app = await build_app(make_settings(sqlite_url))
+    try:
+        assert await migrate.current_revision(app.engine) == migrate.head_revision()
+        assert len(app.content.knowledge.snapshot.faq) >= 40
+    finally:
+        await app.close()
+
+
+@pytest.mark.postgres
+async def test_postgres_is_not_migrated_behind_the_operators_back() -> None:
+    from tests.support.databases import postgres_database
+
+    async with postgres_database() as url:
+        with pytest.raises(SchemaOutdatedError, match="wegweiser db upgrade"):
+            await build_app(make_settings(url))
+
+
+async def test_import_is_all_or_nothing_and_keeps_history(app: App, tmp_path: Path) -> None:
+    folder = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT_DIR, folder)
+    entry = folder / "faq" / "berufsschule.yaml"
+    entry.write_text(
+        entry.read_text(encoding="utf-8").replace("checked_on: 2026-11-27", "checked_on: 2026-11-28"),
+        encoding="utf-8",
+    )
+    (folder / "faq" / "broken.yaml").write_text("id: broken\n", encoding="utf-8")
+    async with app.sessions() as session:
+        before = await session.scalar(select(func.count()).select_from(ContentRevision))
+    with pytest.raises(ContentError):
+        await import_folder(app.sessions, folder, author="editor")
+    async with app.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(ContentRevision)) == before
+    (folder / "faq" / "broken.yaml").unlink()
+    result = await import_folder(app.sessions, folder, author="editor")
+    assert result.changed == ("faq:berufsschule",)
+    assert (result.added, result.removed) == ((), ())
+    async with app.sessions() as session:
+        revision = await session.get_one(ContentRevision, result.revision_id)
+        assert revision.author == "editor"
+        assert revision.changes["changed"] == ["faq:berufsschule"]
+        item = await session.scalar(select(ContentItem).where(ContentItem.item_id == "berufsschule"))
+        assert item is not None
+        assert item.revision_id == revision.id
+
+
+async def test_a_running_app_picks_up_new_content_without_restart(app: App, tmp_path: Path) -> None:
+    folder = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT_DIR, folder)
+    (folder / "faq" / "berufsschule.yaml").unlink()
+    assert app.content.knowledge.entry("berufsschule") is not None
+    await import_folder(app.sessions, folder, author="editor")
+    assert await app.content.refresh() is True
+    assert app.content.knowledge.entry("berufsschule") is None
+    assert await app.content.refresh() is False  # nothing new since
+
+
+async def test_a_second_import_of_the_same_folder_changes_nothing(app: App) -> None:
+    result = await import_folder(app.sessions, SHIPPED_CONTENT_DIR, author="editor")
+    assert result.unchanged

@@ -1,0 +1,121 @@
+"""End to end: ``wegweiser run`` as a process, young people on a local Bot API server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.models import User
+from tests.fake_telegram import FakeTelegram, SentMessage, SimUser
+from tests.support.bot_process import bot_log, running_bot
+
+pytestmark = pytest.mark.e2e
+
+
+def label_with(message: SentMessage, part: str) -> str:
+    labels = [b["text"] for b in message.buttons]
+    for label in labels:
+        if part in label:
+            return str(label)
+    raise AssertionError(f"no button containing {part!r}: {labels}")
+
+
+async def press(fake: FakeTelegram, user: SimUser, message: SentMessage, part: str) -> None:
+    await fake.press(user, message, label_with(message, part))
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(token="123456:TESTTOKEN-abcdefghij") as server:
+        yield server
+
+
+async def stored_users(database_url: str) -> list[User]:
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            return list((await session.scalars(select(User))).all())
+    finally:
+        await engine.dispose()
+
+
+async def onboard(fake: FakeTelegram, user: SimUser, language: str, agree: str) -> SentMessage:
+    await fake.send_command(user, "/start")
+    choose = await fake.wait_for_message(user, timeout=30)
+    await press(fake, user, choose, language)
+    notice = await fake.wait_for_message(user, contains="🔒", timeout=30)
+    await press(fake, user, notice, agree)
+    return await fake.wait_for_message(user, timeout=30)
+
+
+async def test_journeys_in_several_languages_with_faults(fake: FakeTelegram, tmp_path: Path) -> None:
+    advisors = fake.add_forum_group("Beratung")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    amina = fake.add_user("Amina", language_code="ar")
+    olena = fake.add_user("Olena", language_code="uk")
+    jonas = fake.add_user("Jonas", language_code="de")
+    async with running_bot(fake, url, advisors.id, tmp_path):
+        # Commands and descriptions are published per language at start-up.
+        await fake.wait_for_call("setMyCommands", lambda p: p.get("language_code") == "ar", timeout=30)
+        await fake.wait_for_call("setMyDescription", lambda p: p.get("language_code") == "cs", timeout=30)
+
+        # Arabic: start, language preselected from Telegram, consent, free text with a typo.
+        await fake.send_command(amina, "/start", payload="poster-pirna")
+        choose = await fake.wait_for_message(amina, timeout=30)
+        assert "✓ العربية" in [b["text"] for b in choose.buttons]
+        await press(fake, amina, choose, "العربية")
+        notice = await fake.wait_for_message(amina, contains="🔒", timeout=30)
+        await press(fake, amina, notice, "✅")
+        menu = await fake.wait_for_message(amina, timeout=30)
+        assert len(menu.buttons) == 8
+        assert fake.calls_to("answerCallbackQuery")
+
+        fake.fail_next("sendMessage", status=429, retry_after=1, chat_id=amina.id)
+        await fake.send_text(amina, "كم راتب الاوسبيلدونغ")
+        answer = await fake.wait_for_message(amina, timeout=30)
+        assert answer.is_html
+        assert "<a href=" in (answer.text or "")
+        assert fake.stats.served_429 >= 1
+        assert any(c.method == "sendChatAction" for c in fake.calls)
+        await press(fake, amina, answer, "👍")
+        await fake.wait_for_message(amina, timeout=30)
+
+        # Ukrainian: a 5xx on the way is retried; "not helpful" offers an advisor.
+        await onboard(fake, olena, "Українська", "✅")
+        fake.fail_next("sendMessage", status=502, chat_id=olena.id)
+        await fake.send_text(olena, "скільки платять під час навчання ausbildung")
+        answer = await fake.wait_for_message(olena, timeout=30)
+        await press(fake, olena, answer, "👎")
+        offer = await fake.wait_for_message(olena, timeout=30)
+        await press(fake, olena, offer, "🙋")
+        await fake.wait_for_message(advisors, contains="Case #", timeout=30)
+
+        # German: privacy and deletion.
+        await onboard(fake, jonas, "Deutsch", "✅")
+        await fake.send_command(jonas, "/privacy")
+        privacy = await fake.wait_for_message(jonas, contains="Pseudonym", timeout=30)
+        await press(fake, jonas, privacy, "🗑")
+        confirm = await fake.wait_for_message(jonas, timeout=30)
+        await press(fake, jonas, confirm, "Ja")
+        await fake.wait_for_message(jonas, contains="gelöscht", timeout=30)
+
+        # A forged button and a blocked user: polite answer, then no endless retries.
+        await fake.press_data(jonas, confirm, "priv:" + "x" * 58)
+        await fake.wait_for_message(jonas, timeout=30)
+        await fake.block(olena)
+        await fake.send_text(olena, "praktikum")
+        await fake.wait_for_call(
+            "sendMessage", lambda p: p.get("chat_id") == olena.id, timeout=30, include_failed=True
+        )
+    assert not fake.internal_errors
+    users = {u.external_id: u for u in await stored_users(url)}
+    assert jonas.id not in users, "deleting one's data removes the user"
+    assert users[olena.id].blocked_at is not None, bot_log(tmp_path)
+    assert users[amina.id].language == "ar"
+    log = bot_log(tmp_path)
+    assert "كم راتب" not in log, "message texts never reach the log"
+    assert "скільки" not in log, "message texts never reach the log"
