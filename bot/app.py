@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -20,11 +21,15 @@ from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import ConversationState
 from bot.db.repositories import SqlHandoff, sql_storage
+from bot.handoff.outbox import enqueue
 from dialogs.context import Environment
 from dialogs.conversation import handle
 from dialogs.i18n import Catalogs
 from dialogs.office_hours import OfficeHours
 from dialogs.replies import Incoming, Outcome
+from knowledge.base import KnowledgeBase
+from knowledge.embedding_cache import CachedEmbedder
+from knowledge.match_dense import default_embedder
 from knowledge.safety import CrisisDetector
 
 log = logging.getLogger(__name__)
@@ -66,6 +71,12 @@ class App:
     catalogs: Catalogs
     crisis: CrisisDetector
     office: OfficeHours
+    # Called after each committed unit of work (the outbox worker wakes up).
+    on_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def committed(self) -> None:
+        for callback in self.on_commit:
+            callback()
 
     def environment(self) -> Environment:
         return Environment(
@@ -76,11 +87,12 @@ class App:
             office=self.office,
             default_language=self.settings.default_language,
             towns=TOWNS,
+            reopen_window=dt.timedelta(hours=self.settings.reopen_hours),
         )
 
     async def handle(
         self, incoming: Incoming, state: dict[str, Any], session: AsyncSession, now: dt.datetime | None = None
-    ) -> tuple[Outcome, list[int]]:
+    ) -> tuple[Outcome, dict[int, str]]:
         """One turn inside the caller's unit of work (the session is committed by the caller).
 
         Returns the outcome and the ids of cases opened (or turned urgent) in this turn, which
@@ -89,18 +101,36 @@ class App:
         handoff = SqlHandoff(session)
         storage = sql_storage(session, handoff)
         outcome = await handle(incoming, self.environment(), storage, state, now)
+        for case_id, reason in handoff.opened.items():
+            enqueue(session, "announce", {"reason": reason}, case_id)
+        if outcome.relay_case is not None:
+            for message_id in outcome.relay_messages:
+                payload = {
+                    "from_chat_id": incoming.chat_id,
+                    "message_id": message_id,
+                    "reply_to": incoming.reply_to,
+                }
+                enqueue(session, "relay_in", payload, outcome.relay_case)
         return outcome, handoff.opened
+
+    async def turn_in(
+        self, session: AsyncSession, incoming: Incoming, state_key: str, now: dt.datetime | None = None
+    ) -> Outcome:
+        """A turn with its conversation state kept in the same unit of work (the database)."""
+        row = await session.get(ConversationState, state_key)
+        state: dict[str, Any] = dict(row.data) if row is not None else {}
+        outcome, _opened = await self.handle(incoming, state, session, now)
+        if row is None:
+            session.add(ConversationState(key=state_key, data=state))
+        else:
+            row.data = state
+        return outcome
 
     async def turn(self, incoming: Incoming, state_key: str, now: dt.datetime | None = None) -> Outcome:
         """A whole unit of work: load state, run the turn, save state, commit."""
         async with self.sessions.begin() as session:
-            row = await session.get(ConversationState, state_key)
-            state: dict[str, Any] = dict(row.data) if row is not None else {}
-            outcome, _opened = await self.handle(incoming, state, session, now)
-            if row is None:
-                session.add(ConversationState(key=state_key, data=state))
-            else:
-                row.data = state
+            outcome = await self.turn_in(session, incoming, state_key, now)
+        self.committed()
         return outcome
 
     async def state_of(self, state_key: str) -> dict[str, Any] | None:
@@ -136,7 +166,9 @@ async def build_app(settings: Settings, *, migrate_database: bool = True) -> App
         if migrate_database:
             await prepare_database(engine, settings)
         sessions = create_session_factory(engine)
-        content = ContentService(sessions)
+        inner = default_embedder()
+        embedder = CachedEmbedder(inner, settings.embedding_cache) if inner is not None else None
+        content = ContentService(sessions, build=lambda snapshot: KnowledgeBase(snapshot, embedder=embedder))
         await content.start(settings.content_dir)
     except BaseException:
         await engine.dispose()
@@ -149,5 +181,9 @@ async def build_app(settings: Settings, *, migrate_database: bool = True) -> App
         content=content,
         catalogs=Catalogs(),
         crisis=CrisisDetector.default(),
-        office=OfficeHours.for_saxony(settings.office_hours, settings.zone, today),
+        office=(
+            OfficeHours.for_saxony(settings.office_hours, settings.zone, today)
+            if settings.public_holidays
+            else OfficeHours(settings.office_hours, settings.zone)
+        ),
     )

@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.set_defaults(func=_db_upgrade)
     db.add_parser("current", help="show the schema version").set_defaults(func=_db_current)
 
+    from bot.advisors_cli import add_parser as add_advisors
+
+    add_advisors(sub)
     kb = sub.add_parser("kb", help="content tools for editors").add_subparsers(
         dest="kb_command", required=True
     )
@@ -150,7 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         _setup_logging(settings)
-        return asyncio.run(args.func(settings, args))
+        code: int = asyncio.run(args.func(settings, args))
+        return code
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2

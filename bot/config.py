@@ -88,12 +88,22 @@ class Settings(BaseSettings):
     office_hours: Annotated[OfficeHours, NoDecode] = Field(
         default_factory=lambda: parse_office_hours("mon-thu 09:00-16:00; fri 09:00-13:00")
     )
+    # Saxony's public holidays close the advisors' office (false: they work on holidays too).
+    public_holidays: bool = True
     # Message texts of a case are purged this many days after the case closed.
     retention_days: int = Field(default=90, ge=1, le=3650)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # The advisors' interface language (cards, buttons in their group).
+    advisor_language: Literal["de", "en", "ar", "uk", "ru", "fa", "tr", "cs"] = "de"
+    # A message this many hours after a case was closed reopens it; later it starts afresh.
+    reopen_hours: float = Field(default=24.0, ge=0)
+    # Cases nobody took are reminded after this many minutes of office hours.
+    remind_minutes: int = Field(default=30, ge=1)
+    # Sentence vectors of the content phrasings, kept across restarts (derived data only).
+    embedding_cache: Path = Path.home() / ".cache" / "wegweiser" / "embeddings.npz"
     # How often a running bot looks for newly imported content, in seconds.
     content_poll_seconds: float = Field(default=30.0, gt=0)
 
@@ -180,6 +190,9 @@ _FIELD_HINTS = {
     "webhook_port": "a port number from 1 to 65535",
     "retention_days": "a number of days from 1 to 3650",
     "content_poll_seconds": "a positive number of seconds",
+    "advisor_language": "one of " + ", ".join(LANGUAGES),
+    "reopen_hours": "a number of hours, 0 or more",
+    "remind_minutes": "a whole number of minutes, 1 or more",
 }
 
 

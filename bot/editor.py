@@ -1,16 +1,30 @@
-"""``wegweiser kb …``: the editors' commands. Reports live in ``knowledge.reports``."""
+"""``wegweiser kb …``: the editors' commands. Reports live in ``knowledge.reports``.
+
+Every command prints plain sentences for editors and returns the exit code: 0 when all
+went well, 1 when the content or a sheet has problems (each named with where it is).
+None of them builds the knowledge base's matcher.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
+import logging
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.content import import_folder, load_snapshot
 from bot.db.engine import create_engine, create_session_factory
 from knowledge import reports, sheets
-from knowledge.loader import ContentSnapshot, load_content
+from knowledge.loader import ContentError, ContentSnapshot, Problem, load_content
 
 
 def _folder(settings: Settings, args: argparse.Namespace) -> Path:
@@ -18,93 +32,207 @@ def _folder(settings: Settings, args: argparse.Namespace) -> Path:
     return folder or settings.content_dir
 
 
+def _problems(header: str, problems: Sequence[Problem | str], out: TextIO) -> int:
+    """Print a header and one indented line per problem; returns the exit code 1.
+
+    Content problems are ordered by file and line, so each file's problems stand together.
+    """
+    ordered = sorted(problems, key=lambda p: (p.file, p.line or 0) if isinstance(p, Problem) else ("", 0))
+    print(header, file=out)
+    for problem in ordered:
+        print(f"  {problem}", file=out)
+    return 1
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
+async def _prepare(engine: AsyncEngine, settings: Settings) -> None:
+    """What ``bot.app.prepare_database`` does, without loading the whole application
+    (the Telegram library takes seconds) unless PostgreSQL's schema needs explaining."""
+    from bot.db import migrate
+
+    if await migrate.current_revision(engine) == migrate.head_revision():
+        return
+    if settings.is_sqlite:
+        await migrate.upgrade(engine)  # SQLite migrates itself
+        return
+    from bot.app import prepare_database
+
+    await prepare_database(engine, settings)  # an outdated PostgreSQL: a plain error
+
+
+@asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """The database, migrated if it is SQLite (a PostgreSQL schema must be current)."""
+    if settings.log_level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # migration chatter is not for editors
+    engine = create_engine(settings.database_url)
+    try:
+        await _prepare(engine, settings)
+        yield create_session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _served(settings: Settings) -> tuple[ContentSnapshot, str]:
+    """The content the bots serve and a sentence saying where it comes from."""
+    from bot.db.reports import latest_content_revision
+
+    async with _database(settings) as sessions, sessions() as session:
+        snapshot = await load_snapshot(session)
+        revision = await latest_content_revision(session)
+    if snapshot is None or revision is None:
+        return (
+            load_content(settings.content_dir),
+            f"Nothing has been imported yet, so this is the content folder {settings.content_dir}.",
+        )
+    created = revision.created_at
+    if created.tzinfo is None:  # SQLite keeps UTC without the zone
+        created = created.replace(tzinfo=dt.UTC)
+    when = created.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M")
+    return snapshot, f"Served content: revision {revision.id}, imported on {when} by {revision.author}."
+
+
 async def validate(settings: Settings, args: argparse.Namespace) -> int:
     folder = _folder(settings, args)
-    snapshot = load_content(folder)  # ContentError lists every problem (bot.errors)
+    try:
+        snapshot = load_content(folder)
+    except ContentError as exc:
+        count = _count(len(exc.problems), "problem")
+        return _problems(f"{folder}: {count} to fix:", exc.problems, sys.stdout)
     print(
-        f"{folder}: no problems in {len(snapshot.faq)} FAQ entries, {len(snapshot.contacts)} contacts, "
-        f"{len(snapshot.events)} events."
+        f"{folder}: no problems in {_count(len(snapshot.faq), 'FAQ entry', 'FAQ entries')}, "
+        f"{_count(len(snapshot.contacts), 'contact')} and {_count(len(snapshot.events), 'event')}."
     )
     return 0
 
 
-async def _served(settings: Settings) -> ContentSnapshot:
-    from bot.app import prepare_database
-
-    engine = create_engine(settings.database_url)
+def _author(args: argparse.Namespace) -> str:
+    author: str | None = getattr(args, "author", None)
+    if author:
+        return author
     try:
-        await prepare_database(engine, settings)
-        async with create_session_factory(engine)() as session:
-            snapshot = await load_snapshot(session)
-    finally:
-        await engine.dispose()
-    return snapshot if snapshot is not None else load_content(settings.content_dir)
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name, e.g. in a container
+        return "unknown"
+
+
+def _as_file(key: str) -> str:
+    """``faq:berufsschule`` → ``faq/berufsschule.yaml``, ``glossary:glossary`` → ``glossary.yaml``."""
+    kind, _, item_id = key.partition(":")
+    folder = reports.FOLDERS.get(kind)
+    return f"{folder}/{item_id}.yaml" if folder else f"{kind}.yaml"
 
 
 async def import_content(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import prepare_database
-
     folder = _folder(settings, args)
-    engine = create_engine(settings.database_url)
+    author = _author(args)
     try:
-        await prepare_database(engine, settings)
-        result = await import_folder(create_session_factory(engine), folder, args.author)
-    finally:
-        await engine.dispose()
+        async with _database(settings) as sessions:
+            result = await import_folder(sessions, folder, author)
+    except ContentError as exc:
+        count = _count(len(exc.problems), "problem")
+        return _problems(f"Nothing was imported: {folder} has {count}:", exc.problems, sys.stderr)
     if result.unchanged:
         print("Nothing changed: the served content is the same as the folder.")
-    else:
-        print(
-            f"Imported as revision {result.revision_id}: {len(result.added)} added, "
-            f"{len(result.changed)} changed, {len(result.removed)} removed. "
-            "Running bots pick it up within a minute."
-        )
+        return 0
+    print(
+        f"Imported {folder} as revision {result.revision_id} by {author}: {len(result.added)} added, "
+        f"{len(result.changed)} changed, {len(result.removed)} removed."
+    )
+    for label, keys in (("added", result.added), ("changed", result.changed), ("removed", result.removed)):
+        if keys and len(keys) <= 20:
+            print(f"  {label}: {', '.join(_as_file(key) for key in keys)}")
+    print(f"Running bots pick it up within {settings.content_poll_seconds:.0f} seconds.")
     return 0
 
 
+def _sheet_failed(what: str, exc: sheets.SheetError) -> int:
+    if len(exc.problems) == 1:
+        print(f"{exc.problems[0]}. {what}", file=sys.stderr)
+        return 1
+    return _problems(f"{what} There are {len(exc.problems)} problems:", exc.problems, sys.stderr)
+
+
 async def export(settings: Settings, args: argparse.Namespace) -> int:
-    snapshot = await _served(settings)
     target: Path = args.target
-    if args.language:
-        count = sheets.export_language(snapshot, args.language, target)
-        print(f"Wrote {count} entries in {args.language} beside German to {target}.")
+    language: str | None = args.language
+    if language is None and target.suffix.lower() in sheets.SUFFIXES:
+        print(
+            f"{target} is a spreadsheet name: add --language (for example --language uk) to export "
+            "one language beside German, or give a folder name to export all content.",
+            file=sys.stderr,
+        )
+        return 1
+    snapshot, source = await _served(settings)
+    try:
+        if language:
+            count = sheets.export_language(snapshot, language, target)
+        else:
+            count = sheets.export_folder(snapshot, target)
+    except sheets.SheetError as exc:
+        return _sheet_failed("Nothing was written.", exc)
+    print(source)
+    if language:
+        print(
+            f"Wrote {count} FAQ entries in {reports.language_label(language)} beside German to {target}. "
+            f"Translators fill the '{language}' column; then run 'wegweiser kb import-sheet {target}'."
+        )
     else:
-        count = sheets.export_folder(snapshot, target)
         print(f"Wrote {count} files to {target}.")
     return 0
 
 
 async def import_sheet(settings: Settings, args: argparse.Namespace) -> int:
     folder = _folder(settings, args)
-    changed = sheets.import_language(args.sheet, folder)
+    try:
+        result = sheets.import_language(args.sheet, folder)
+    except sheets.SheetError as exc:
+        return _sheet_failed("Nothing was changed.", exc)
+    label = reports.language_label(result.language)
+    if not result.changed:
+        print(f"Nothing changed: the {label} texts in {folder} already match {args.sheet}.")
+        return 0
     print(
-        f"Updated {len(changed)} entries in {folder}: {', '.join(changed) or 'none'}. "
-        "Check them with 'wegweiser kb validate', then import."
+        f"Updated the {label} translation of {_count(len(result.changed), 'FAQ entry', 'FAQ entries')} "
+        f"in {folder}: {', '.join(result.changed)}."
     )
+    if result.outdated:
+        print(
+            "The German text changed after the sheet was exported, so these stay marked as stale: "
+            f"{', '.join(result.outdated)}."
+        )
+    print("Check them with 'wegweiser kb validate', then run 'wegweiser kb import'.")
     return 0
 
 
 async def coverage(settings: Settings, _args: argparse.Namespace) -> int:
-    print(reports.format_coverage(reports.coverage(await _served(settings))))
+    snapshot, source = await _served(settings)
+    print(source)
+    print(reports.format_coverage(reports.coverage(snapshot)))
     return 0
 
 
 async def stale(settings: Settings, _args: argparse.Namespace) -> int:
+    snapshot, source = await _served(settings)
     today = dt.datetime.now(settings.zone).date()
-    print(reports.format_stale(reports.stale(await _served(settings), today)))
+    print(source)
+    print(reports.format_stale(reports.stale(snapshot, today), today))
     return 0
 
 
 async def unanswered(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import prepare_database
     from bot.db.reports import unanswered_questions
 
-    engine = create_engine(settings.database_url)
-    try:
-        await prepare_database(engine, settings)
-        async with create_session_factory(engine)() as session:
-            questions = await unanswered_questions(session, days=args.days)
-    finally:
-        await engine.dispose()
-    print(reports.format_groups(reports.group_questions(questions)))
+    days: int = args.days
+    if days < 1:
+        print("--days must be 1 or more.", file=sys.stderr)
+        return 1
+    async with _database(settings) as sessions, sessions() as session:
+        questions = await unanswered_questions(session, days=days)
+    # Dates as the editors' calendar shows them, not UTC.
+    local = [replace(q, created_at=q.created_at.astimezone(settings.zone)) for q in questions]
+    print(reports.format_groups(reports.group_questions(local), days=days))
     return 0

@@ -6,10 +6,40 @@ from html import escape
 
 from dialogs import keyboards, render
 from dialogs.context import Turn
+from dialogs.handoff import CaseState, reopens
 from dialogs.i18n import N_
 from dialogs.ports import HandoffRequest
 
 REASONS = ("menu", "unhelpful", "no_match", "media", "urgent")
+
+
+async def relay_to_case(turn: Turn) -> bool:
+    """While a case is open (or was closed a moment ago), the person's messages go to it."""
+    if turn.user is None:
+        return False
+    case = await turn.storage.handoff.latest_case(turn.user.id)
+    if case is None:
+        return False
+    if case.state == CaseState.CLOSED:
+        if not reopens(case.closed_at, turn.now, turn.env.reopen_window):
+            return False
+        await turn.storage.handoff.reopen(case.id)
+    turn.out.relay(case.id, turn.incoming.message_id)
+    return True
+
+
+async def rate_case(turn: Turn, arg: str) -> None:
+    _ = turn._
+    case_id, _sep, value = arg.partition(":")
+    if turn.user is None or not await turn.storage.handoff.rate(int(case_id), turn.user.id, value == "1"):
+        turn.out.add(
+            escape(_("This button is out of date. Here is the menu again.")), keyboards.main_menu(turn)
+        )
+        return
+    turn.out.notice = _("Thank you for your feedback!")
+    turn.out.add(
+        escape(_("Thank you! Write any time if you need more help.")), (keyboards.back_to_menu(turn),)
+    )
 
 
 async def request_advisor(turn: Turn, reason: str, question: str = "") -> None:
@@ -48,10 +78,12 @@ async def request_advisor(turn: Turn, reason: str, question: str = "") -> None:
         )
     )
     await turn.storage.stats.count("handoff", reason)
+    pending = turn.state.pop("pending_media", None)
+    turn.out.relay(receipt.case_id, int(pending) if isinstance(pending, int) else None)
     if urgent:
         return
     lines = [_("I have passed your request to our team. A person will answer you here in this chat.")]
-    if receipt == "existing":
+    if not receipt.opened:
         lines = [_("Your request is already with our team. Just write here; everything reaches them.")]
     office = turn.env.office
     opening = office.next_opening(turn.now)

@@ -6,7 +6,7 @@ import unicodedata
 from html import escape
 
 from dialogs import browse, callbacks, keyboards, render
-from dialogs.advisor import request_advisor
+from dialogs.advisor import relay_to_case, request_advisor
 from dialogs.context import Turn
 from dialogs.i18n import LANGUAGE_NAMES, N_
 from dialogs.replies import Button
@@ -35,13 +35,18 @@ def clean(text: str) -> str:
 async def free_text(turn: Turn) -> None:
     _ = turn._
     text = clean(turn.incoming.text)
-    if not any(ch.isalnum() for ch in text):
+    meaningful = any(ch.isalnum() for ch in text)
+    if meaningful and await crisis(turn, text):
+        if turn.out.relay_case is not None and turn.incoming.message_id is not None:
+            turn.out.relay_messages.append(turn.incoming.message_id)
+        return
+    if await relay_to_case(turn):
+        return
+    if not meaningful:
         turn.out.add(
             escape(_("I did not find a question in that. Please write it in words, or choose a topic.")),
             keyboards.main_menu(turn),
         )
-        return
-    if await crisis(turn, text):
         return
     town = _named_town(turn, text)
     if town is not None:

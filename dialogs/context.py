@@ -28,6 +28,8 @@ class Environment:
     office: OfficeHours
     default_language: str = "de"
     towns: tuple[str, ...] = ()
+    # A message this soon after a case was closed reopens it.
+    reopen_window: dt.timedelta = dt.timedelta(hours=24)
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 
 from dialogs import answers, browse, callbacks, keyboards, privacy, start
-from dialogs.advisor import request_advisor
+from dialogs.advisor import rate_case, relay_to_case, request_advisor
 from dialogs.context import Environment, Turn
 from dialogs.ports import Storage
 from dialogs.render import finish
@@ -35,7 +35,8 @@ async def handle(
     elif incoming.kind is Kind.BUTTON:
         await _button(turn)
     elif incoming.kind is Kind.MEDIA:
-        await answers.media(turn)
+        if not await relay_to_case(turn):
+            await answers.media(turn)
     else:
         await answers.free_text(turn)
     lang = turn.lang
@@ -100,6 +101,10 @@ async def _button(turn: Turn) -> None:
         await browse.subscription(turn, arg, follow=name == "sub")
     elif name == "priv":
         await _privacy_button(turn, arg)
+    elif name == "cr":
+        await rate_case(turn, arg)
+    else:
+        start.stale(turn)
 
 
 async def _privacy_button(turn: Turn, arg: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from gettext import GNUTranslations
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -60,6 +61,9 @@ class Catalogs:
 
     def __init__(self, folder: Path = TRANSLATIONS_DIR, languages: Iterable[str] = LANGUAGES) -> None:
         self._by_lang = {lang: _load_one(folder, lang) for lang in languages}
+
+    def by_language(self) -> dict[str, GNUTranslations]:
+        return {lang: t for lang, t in self._by_lang.items() if isinstance(t, GNUTranslations)}
 
     def get(self, lang: str) -> NullTranslations:
         return self._by_lang.get(lang) or self._by_lang.get("en") or NullTranslations()

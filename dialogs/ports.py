@@ -75,15 +75,29 @@ class HandoffRequest:
     urgent: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class HandoffReceipt:
+    case_id: int
+    opened: bool  # False: the person already had an open case
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    id: int
+    state: str
+    closed_at: dt.datetime | None
+
+
 class Handoff(Protocol):
-    """Opens a case with the human advisors, or adds to the open one.
+    """Cases with the human advisors (the state machine is ``dialogs.handoff``)."""
 
-    Returns "opened" for a new case and "existing" when one was already open.
-    """
+    async def request(self, request: HandoffRequest) -> HandoffReceipt: ...
 
-    async def request(self, request: HandoffRequest) -> str: ...
+    async def latest_case(self, user_id: int) -> CaseRecord | None: ...
 
-    async def has_open_case(self, user_id: int) -> bool: ...
+    async def reopen(self, case_id: int) -> None: ...
+
+    async def rate(self, case_id: int, user_id: int, helpful: bool) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from babel.dates import format_date, format_datetime
 from dialogs.bidi import isolate_ltr
 from dialogs.context import Turn
 from knowledge.base import Localised
-from knowledge.model import RTL_LANGUAGES, Contact, Event
+from knowledge.model import RTL_LANGUAGES, Contact, Event, in_language
 
 MAX_LABEL = 60
 
@@ -40,7 +40,7 @@ def finish(text: str, lang: str) -> str:
 def contact_lines(contact: Contact, turn: Turn) -> str:
     _ = turn._
     parts = [f"<b>{escape(contact.organisation)}</b>"]
-    description = contact.description.get(turn.lang) or contact.description.get("en")  # type: ignore[call-overload]
+    description = in_language(contact.description, turn.lang) or in_language(contact.description, "en")
     if description:
         parts.append(escape(description))
     if contact.address:
@@ -102,7 +102,8 @@ def answer_text(local: Localised, turn: Turn) -> str:
 
 def event_text(event: Event, turn: Turn) -> str:
     _ = turn._
-    text = event.translations.get(turn.lang) or event.translations["de"]  # type: ignore[call-overload]
+    text = in_language(event.translations, turn.lang) or in_language(event.translations, "de")
+    assert text is not None  # the model requires German
     lines = [f"<b>{escape(text.title)}</b>", "🗓 " + escape(format_moment(event.starts_at, turn))]
     lines.append("📍 " + escape(event.place))
     lines.append(escape(text.description))

@@ -31,6 +31,8 @@ class Incoming:
     language_code: str | None = None
     # Transport message id, so a handoff can copy the original message.
     message_id: int | None = None
+    # The message this one replies to (transport id), to keep advisor threads together.
+    reply_to: int | None = None
 
     @classmethod
     def message(cls, chat_id: int, text: str, language_code: str | None = None) -> Incoming:
@@ -73,6 +75,14 @@ class Outcome:
     notice: str = ""
     # True when answering took a search, so the transport may show "typing" first.
     slow: bool = False
+    # The person's messages (transport ids) to copy into this case for the advisors.
+    relay_case: int | None = None
+    relay_messages: list[int] = field(default_factory=list)
+
+    def relay(self, case_id: int, message_id: int | None) -> None:
+        self.relay_case = case_id
+        if message_id is not None:
+            self.relay_messages.append(message_id)
 
     def add(
         self, text: str, buttons: tuple[tuple[Button, ...], ...] = (), *, entry_id: str | None = None

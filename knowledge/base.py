@@ -6,9 +6,11 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from knowledge.embedding_cache import CachedEmbedder
 from knowledge.loader import ContentSnapshot, upcoming
+from knowledge.match_dense import Embedder
 from knowledge.matcher import Document, Matcher, MatchResult
-from knowledge.model import SOURCE_LANGUAGE, Contact, Event, FaqEntry, FaqTranslation
+from knowledge.model import SOURCE_LANGUAGE, Contact, Event, FaqEntry, FaqTranslation, in_language
 
 # When an entry lacks the person's language: English for everyone but German speakers.
 FALLBACK_ORDER = ("en", "de")
@@ -37,13 +39,18 @@ def documents(snapshot: ContentSnapshot) -> Iterator[Document]:
 
 
 class KnowledgeBase:
-    def __init__(self, snapshot: ContentSnapshot) -> None:
+    def __init__(self, snapshot: ContentSnapshot, embedder: Embedder | bool | None = True) -> None:
+        """``embedder``: True for the default sentence embedder, False/None for words only."""
         self.snapshot = snapshot
         keep_terms = [t.term for t in snapshot.glossary.terms]
         synonyms = [list(g.words) for g in snapshot.synonyms.groups]
         # Spellings of a glossary term are synonyms of the term in every language.
         synonyms += [[t.term, *t.spellings] for t in snapshot.glossary.terms if t.spellings]
-        self.matcher = Matcher(documents(snapshot), synonyms=synonyms, keep_terms=keep_terms)
+        self.matcher = Matcher(
+            documents(snapshot), synonyms=synonyms, keep_terms=keep_terms, embedder=embedder
+        )
+        if isinstance(embedder, CachedEmbedder):
+            embedder.save()
 
     @property
     def fingerprint(self) -> str:
@@ -59,12 +66,13 @@ class KnowledgeBase:
         return self.matcher.search(text, lang, limit=limit)
 
     def localise(self, entry: FaqEntry, lang: str) -> Localised:
-        if lang in entry.translations:
-            return Localised(entry, lang, entry.translations[lang], fallback=False)  # type: ignore[index]
-        order = FALLBACK_ORDER if lang != SOURCE_LANGUAGE else (SOURCE_LANGUAGE,)
-        for other in (*order, SOURCE_LANGUAGE):
-            if other in entry.translations:
-                return Localised(entry, other, entry.translations[other], fallback=True)  # type: ignore[index]
+        own = in_language(entry.translations, lang)
+        if own is not None:
+            return Localised(entry, lang, own, fallback=False)
+        for other in (*FALLBACK_ORDER, SOURCE_LANGUAGE):
+            text = in_language(entry.translations, other)
+            if text is not None:
+                return Localised(entry, other, text, fallback=True)
         raise LookupError(entry.id)  # unreachable: the model requires a German version
 
     def in_topic(self, topic: str) -> list[FaqEntry]:

@@ -163,7 +163,9 @@ def _plain_message(error: ErrorDetails) -> str:
             f"for {MAX_ANSWER_CHARS}, so shorten it or split it into two entries"
         )
     if kind == "literal_error" and "[key]" in loc:
-        return f"'{loc[loc.index('[key]') - 1]}' is not a supported language; use one of {', '.join(LANGUAGES)}"
+        return (
+            f"'{loc[loc.index('[key]') - 1]}' is not a supported language; use one of {', '.join(LANGUAGES)}"
+        )
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
     template = _PLAIN.get(kind)

@@ -9,7 +9,8 @@ marks the other languages stale. Machine-made translations say so until reviewed
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Literal, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
 
@@ -36,6 +37,14 @@ Topic = Literal[
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,47}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 ReviewStatus = Literal["draft", "reviewed", "needs_verification"]
+
+
+T = TypeVar("T")
+
+
+def in_language(mapping: Mapping[Language, T], lang: str) -> T | None:
+    """Look up a per-language value by any code; unknown codes simply have none."""
+    return cast("Mapping[str, T]", mapping).get(lang)
 
 
 class Strict(BaseModel):
@@ -75,7 +84,7 @@ class FaqEntry(Strict):
 
     @model_validator(mode="after")
     def _source_language_present(self) -> FaqEntry:
-        german = self.translations.get(SOURCE_LANGUAGE)
+        german = in_language(self.translations, SOURCE_LANGUAGE)
         if german is None:
             raise ValueError("the German (de) version is missing; it is the source of every translation")
         if german.revision is None:
@@ -89,12 +98,13 @@ class FaqEntry(Strict):
 
     @property
     def source_revision(self) -> int:
-        rev = self.translations[SOURCE_LANGUAGE].revision
-        assert rev is not None  # guaranteed by the validator
-        return rev
+        german = in_language(self.translations, SOURCE_LANGUAGE)
+        assert german is not None  # guaranteed by the validator
+        assert german.revision is not None
+        return german.revision
 
     def is_stale(self, lang: str) -> bool:
-        tr = self.translations.get(lang)  # type: ignore[call-overload]
+        tr = in_language(self.translations, lang)
         if tr is None or lang == SOURCE_LANGUAGE:
             return False
         return (tr.source_revision or 0) < self.source_revision

@@ -107,7 +107,7 @@ async def test_privacy_shows_and_deletes_everything(chat: ChatClient) -> None:
     assert await count(chat.app, Subscription) == 0
     assert await count(chat.app, Case) == 0
     state = await chat.app.state_of(chat.state_key)
-    assert state == {"lang": "en"}
+    assert set(state or {}) <= {"lang"}, "no conversation data survives, at most the language choice"
 
 
 async def test_forged_and_stale_buttons_get_a_polite_answer(chat: ChatClient) -> None:

@@ -16,13 +16,17 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -37,11 +41,30 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes on every database (SQLite would hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware one (dt.UTC)")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         dict[str, Any]: JSON,
-        dt.datetime: DateTime(timezone=True),
+        dt.datetime: UtcDateTime(),
     }
 
 
@@ -155,6 +178,16 @@ class Case(Base):
     """A young person's request for a human advisor (the handoff state machine lives in dialogs)."""
 
     __tablename__ = "cases"
+    # At most one open case per person, even when two processes open one at the same moment.
+    __table_args__ = (
+        Index(
+            "uq_cases_one_open_per_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text("state != 'closed'"),
+            postgresql_where=text("state != 'closed'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -171,7 +204,17 @@ class Case(Base):
     closed_at: Mapped[dt.datetime | None]
     # The forum topic in the advisors' group; set once, by the first process that creates it.
     thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    # When a process claimed the right to create the topic (a crashed claim expires).
+    topic_claimed_at: Mapped[dt.datetime | None]
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
     advisor_id: Mapped[int | None] = mapped_column(BigInteger)
+    taken_at: Mapped[dt.datetime | None]
+    # Announced to the advisors (at once, or when office hours began) and last reminded.
+    announced_at: Mapped[dt.datetime | None]
+    reminded_at: Mapped[dt.datetime | None]
+    # The person blocked the bot: replies cannot reach them.
+    unreachable_at: Mapped[dt.datetime | None]
+    rating: Mapped[int | None] = mapped_column(Integer)
 
 
 class CaseMessage(Base):
@@ -184,4 +227,36 @@ class CaseMessage(Base):
     direction: Mapped[str] = mapped_column(String(3))  # "in": person → topic, "out": advisor → person
     user_message_id: Mapped[int] = mapped_column(BigInteger)
     group_message_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Advisor(Base):
+    """A person allowed to take, answer and close cases (configured, never self-appointed)."""
+
+    __tablename__ = "advisors"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    display_name: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(20), default="advisor")
+    # Comma-separated language codes and topics the advisor prefers, for mentions in alerts.
+    languages: Mapped[str] = mapped_column(String(60), default="")
+    topics: Mapped[str] = mapped_column(String(200), default="")
+    username: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class OutboxItem(Base):
+    """A message to deliver, persisted so that nothing is lost across retries and restarts."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

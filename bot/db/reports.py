@@ -1,4 +1,4 @@
-"""Reading the anonymous report tables."""
+"""Reading the anonymous report tables and the content history for the editors' reports."""
 
 from __future__ import annotations
 
@@ -7,11 +7,28 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import UnansweredQuestion, utcnow
+from bot.db.models import ContentRevision, UnansweredQuestion, utcnow
 from knowledge.reports import Question
 
 
-async def unanswered_questions(session: AsyncSession, days: int) -> list[Question]:
-    since = utcnow() - dt.timedelta(days=days)
-    rows = await session.scalars(select(UnansweredQuestion).where(UnansweredQuestion.created_at >= since))
-    return [Question(r.text, r.language, r.reason, r.created_at) for r in rows]
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # SQLite gives back naive datetimes; everything is stored in UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+async def unanswered_questions(
+    session: AsyncSession, days: int, now: dt.datetime | None = None
+) -> list[Question]:
+    """The questions of the last ``days`` days, oldest first."""
+    since = (now or utcnow()) - dt.timedelta(days=days)
+    rows = await session.scalars(
+        select(UnansweredQuestion)
+        .where(UnansweredQuestion.created_at >= since)
+        .order_by(UnansweredQuestion.created_at, UnansweredQuestion.id)
+    )
+    return [Question(r.text, r.language, r.reason, _aware(r.created_at), r.entry_id) for r in rows]
+
+
+async def latest_content_revision(session: AsyncSession) -> ContentRevision | None:
+    """The last import (who, when, what), or None before the first."""
+    return await session.scalar(select(ContentRevision).order_by(ContentRevision.id.desc()).limit(1))

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -18,13 +21,15 @@ from bot.db.models import (
     CaseMessage,
     ConversationState,
     Feedback,
+    OutboxItem,
     Subscription,
     UnansweredQuestion,
     UsageCounter,
     User,
     utcnow,
 )
-from dialogs.ports import HandoffRequest, Storage, StoredData, UserRecord
+from dialogs.handoff import CaseEvent, CaseState, next_state
+from dialogs.ports import CaseRecord, HandoffReceipt, HandoffRequest, Storage, StoredData, UserRecord
 
 _ADJECTIVES = ("Blue", "Green", "Quiet", "Bright", "Swift", "Calm", "Brave", "Kind", "Clever", "Sunny")
 _NOUNS = ("Fox", "Owl", "River", "Falcon", "Birch", "Otter", "Comet", "Maple", "Heron", "Lynx")
@@ -49,9 +54,9 @@ def _record(user: User) -> UserRecord:
     )
 
 
-def upsert(session: AsyncSession):  # type: ignore[no-untyped-def]
+def upsert(session: AsyncSession) -> Callable[..., Any]:
     """The dialect's INSERT with ON CONFLICT support."""
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 class SqlUsers:
@@ -107,6 +112,14 @@ class SqlUsers:
                 ConversationState.key.like(f"%:{user.external_id}:{user.external_id}%")
             )
         )
+        # The relayed copies go with the case topics, which Telegram deletes with all their messages.
+        threads = await self.session.scalars(
+            select(Case.thread_id).where(
+                Case.user_id == user_id, Case.thread_id.is_not(None), Case.thread_id > 0
+            )
+        )
+        for thread_id in threads:
+            self.session.add(OutboxItem(action="delete_topic", payload={"thread_id": thread_id}))
         case_ids = select(Case.id).where(Case.user_id == user_id).scalar_subquery()
         await self.session.execute(delete(CaseMessage).where(CaseMessage.case_id.in_(case_ids)))
         await self.session.execute(delete(Case).where(Case.user_id == user_id))
@@ -162,30 +175,48 @@ class SqlStats:
 
 
 class SqlHandoff:
-    """Opens cases in the database; the Telegram side announces them in the advisors' group."""
+    """Cases in the database; the Telegram side creates topics and relays (``bot.handoff``)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.opened: list[int] = []
+        # Cases opened, reopened or turned urgent in this unit of work → why, for the transport.
+        self.opened: dict[int, str] = {}
 
     async def open_case(self, user_id: int) -> Case | None:
         return await self.session.scalar(
             select(Case)
-            .where(Case.user_id == user_id, Case.state != "closed")
+            .where(Case.user_id == user_id, Case.state != CaseState.CLOSED)
             .order_by(Case.id.desc())
             .limit(1)
         )
 
-    async def has_open_case(self, user_id: int) -> bool:
-        return await self.open_case(user_id) is not None
+    async def latest_case(self, user_id: int) -> CaseRecord | None:
+        case = await self.session.scalar(
+            select(Case).where(Case.user_id == user_id).order_by(Case.id.desc()).limit(1)
+        )
+        return CaseRecord(case.id, case.state, case.closed_at) if case else None
 
-    async def request(self, request: HandoffRequest) -> str:
+    async def reopen(self, case_id: int) -> None:
+        case = await self.session.get_one(Case, case_id)
+        case.state = next_state(CaseState(case.state), CaseEvent.REOPEN)
+        case.closed_at = None
+        case.advisor_id = None
+        self.opened[case.id] = "reopened"
+
+    async def rate(self, case_id: int, user_id: int, helpful: bool) -> bool:
+        case = await self.session.get(Case, case_id)
+        if case is None or case.user_id != user_id or case.state != CaseState.CLOSED:
+            return False
+        case.rating = 1 if helpful else 0
+        return True
+
+    async def request(self, request: HandoffRequest) -> HandoffReceipt:
         case = await self.open_case(request.user.id)
         if case is not None:
             if request.urgent and not case.urgent:
                 case.urgent = True
-                self.opened.append(case.id)
-            return "existing"
+                self.opened[case.id] = "urgent"
+            return HandoffReceipt(case.id, opened=False)
         case = Case(
             user_id=request.user.id,
             reason=request.reason,
@@ -195,10 +226,16 @@ class SqlHandoff:
             question=request.question[:2000] or None,
             bot_answer=request.bot_answer or None,
         )
-        self.session.add(case)
-        await self.session.flush()
-        self.opened.append(case.id)
-        return "opened"
+        try:
+            async with self.session.begin_nested():
+                self.session.add(case)
+        except IntegrityError:
+            # Another process opened this person's case a moment ago: join it.
+            existing = await self.open_case(request.user.id)
+            assert existing is not None
+            return HandoffReceipt(existing.id, opened=False)
+        self.opened[case.id] = "new"
+        return HandoffReceipt(case.id, opened=True)
 
 
 def sql_storage(session: AsyncSession, handoff: SqlHandoff | None = None) -> Storage:

@@ -58,10 +58,21 @@ class Window:
 
 
 class FloodControl(BaseRequestMiddleware):
+    """Paces sending methods and retries in place; a long ``retry_after`` goes back to the caller.
+
+    The persisted outbox then reschedules the call, so a long wait survives a restart.
+    """
+
     def __init__(
-        self, max_attempts: int = 6, overall: int = 30, private: int = 1, group_per_minute: int = 20
+        self,
+        max_attempts: int = 6,
+        overall: int = 30,
+        private: int = 1,
+        group_per_minute: int = 20,
+        max_inline_wait: float = 3.0,
     ) -> None:
         self.max_attempts = max_attempts
+        self.max_inline_wait = max_inline_wait
         self.overall = Window(overall, 1.0)
         self.chats: defaultdict[int | str, Window] = defaultdict(lambda: Window(private, 1.0))
         self.groups: defaultdict[int | str, Window] = defaultdict(lambda: Window(group_per_minute, 60.0))
@@ -95,7 +106,7 @@ class FloodControl(BaseRequestMiddleware):
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as exc:
-                if attempt == self.max_attempts:
+                if attempt == self.max_attempts or exc.retry_after > self.max_inline_wait:
                     raise
                 log.warning("%s: flood limit, retrying after %ss", type(method).__name__, exc.retry_after)
                 await asyncio.sleep(exc.retry_after)

@@ -42,4 +42,5 @@ class UnitOfWork(BaseMiddleware):
                 await session.rollback()
                 raise
             await session.commit()
+            self.app.committed()
             return result

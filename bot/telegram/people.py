@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -13,8 +14,9 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
-from bot.db.repositories import SqlUsers
-from bot.telegram.advisors import announce_case
+from bot.db.repositories import SqlHandoff, SqlUsers
+from bot.handoff.outbox import enqueue
+from bot.telegram.fsm_storage import SqlStorage
 from bot.telegram.sending import send_replies
 from dialogs.replies import Incoming, Kind, Outcome
 
@@ -25,6 +27,7 @@ MEDIA_KINDS = ("voice", "audio", "photo", "document", "video", "video_note", "st
 
 def message_to_incoming(message: Message) -> Incoming:
     language = message.from_user.language_code if message.from_user else None
+    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
     for kind in MEDIA_KINDS:
         if getattr(message, kind, None):
             return Incoming(
@@ -34,43 +37,34 @@ def message_to_incoming(message: Message) -> Incoming:
                 text=message.caption or "",
                 language_code=language,
                 message_id=message.message_id,
+                reply_to=reply_to,
             )
-    text = message.text or message.caption or ""
-    incoming = Incoming.message(message.chat.id, text, language)
-    return Incoming(
-        incoming.chat_id,
-        incoming.kind,
-        incoming.text,
-        incoming.command,
-        incoming.payload,
-        language_code=language,
-        message_id=message.message_id,
-    )
+    incoming = Incoming.message(message.chat.id, message.text or message.caption or "", language)
+    return replace(incoming, message_id=message.message_id, reply_to=reply_to)
 
 
-async def _turn(
-    app: App, session: AsyncSession, state: FSMContext, incoming: Incoming
-) -> tuple[Outcome, list[int]]:
-    data: dict[str, Any] = await state.get_data()
-    outcome, opened = await app.handle(incoming, data, session)
-    await state.set_data(data)
-    return outcome, opened
+async def _turn(app: App, session: AsyncSession, state: FSMContext, incoming: Incoming) -> Outcome:
+    """Run the turn and commit before anything is sent, so no database lock waits on Telegram."""
+    if isinstance(state.storage, SqlStorage):
+        outcome = await app.turn_in(session, incoming, state.storage.key(state.key))
+    else:
+        data: dict[str, Any] = await state.get_data()
+        outcome, _opened = await app.handle(incoming, data, session)
+        await state.set_data(data)
+    await session.commit()
+    app.committed()
+    return outcome
 
 
-async def _deliver(
-    bot: Bot, app: App, session: AsyncSession, chat_id: int, outcome: Outcome, opened: list[int]
-) -> None:
+async def _deliver(bot: Bot, session: AsyncSession, chat_id: int, outcome: Outcome) -> None:
     if not await send_replies(bot, chat_id, outcome.replies):
         await SqlUsers(session).mark_blocked(chat_id)
-    if opened:
-        await session.commit()
-        for case_id in opened:
-            await announce_case(bot, app, case_id)
 
 
 def people_router() -> Router:
     router = Router(name="people")
     router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.edited_message.filter(F.chat.type == ChatType.PRIVATE)
     router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     router.my_chat_member.filter(F.chat.type == ChatType.PRIVATE)
 
@@ -85,8 +79,8 @@ def people_router() -> Router:
             except TelegramForbiddenError:
                 await SqlUsers(session).mark_blocked(message.chat.id)
                 return
-        outcome, opened = await _turn(app, session, state, incoming)
-        await _deliver(bot, app, session, message.chat.id, outcome, opened)
+        outcome = await _turn(app, session, state, incoming)
+        await _deliver(bot, session, message.chat.id, outcome)
 
     @router.callback_query()
     async def on_button(
@@ -96,12 +90,22 @@ def people_router() -> Router:
         incoming = Incoming(
             chat_id, Kind.BUTTON, data=query.data or "", language_code=query.from_user.language_code
         )
-        outcome, opened = await _turn(app, session, state, incoming)
+        outcome = await _turn(app, session, state, incoming)
         try:
             await query.answer(outcome.notice[:200] or None)
         except TelegramBadRequest:
             log.info("callback query expired before it was answered")
-        await _deliver(bot, app, session, chat_id, outcome, opened)
+        await _deliver(bot, session, chat_id, outcome)
+
+    @router.edited_message()
+    async def on_edit(message: Message, session: AsyncSession) -> None:
+        # An edited text is edited in the advisors' copy as well.
+        user = await SqlUsers(session).get(message.chat.id)
+        case = await SqlHandoff(session).open_case(user.id) if user else None
+        if case is not None and message.text:
+            enqueue(
+                session, "edit_topic", {"user_message_id": message.message_id, "text": message.text}, case.id
+            )
 
     @router.my_chat_member()
     async def on_membership(update: ChatMemberUpdated, session: AsyncSession) -> None:

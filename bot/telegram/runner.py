@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from gettext import GNUTranslations
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -17,11 +18,15 @@ from aiogram.utils.i18n import I18n
 
 from bot.app import App, build_app
 from bot.config import Settings
+from bot.handoff import scheduler
+from bot.handoff.outbox import OutboxWorker
+from bot.handoff.service import HandoffService
+from bot.telegram.advisors import advisors_router
 from bot.telegram.fsm_storage import KEY_BUILDER, SqlStorage
 from bot.telegram.limits import FloodControl
 from bot.telegram.middlewares import UnitOfWork
 from bot.telegram.people import people_router
-from dialogs.i18n import DOMAIN, N_, TRANSLATIONS_DIR
+from dialogs.i18n import DOMAIN, N_, TRANSLATIONS_DIR, Catalogs
 from knowledge.model import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -59,16 +64,26 @@ def create_storage(settings: Settings, app: App) -> BaseStorage:
     return SqlStorage(app.sessions)
 
 
-def create_dispatcher(app: App, storage: BaseStorage) -> Dispatcher:
-    dispatcher = Dispatcher(storage=storage)
+def create_dispatcher(app: App, storage: BaseStorage, handoff: HandoffService | None = None) -> Dispatcher:
+    """Handlers get ``app``, ``session`` and ``handoff`` by parameter name."""
+    dispatcher = Dispatcher(storage=storage, handoff=handoff)
     dispatcher.update.outer_middleware(UnitOfWork(app))
+    if handoff is not None:
+        dispatcher.include_router(advisors_router(handoff.chat_id))
     dispatcher.include_router(people_router())
     return dispatcher
 
 
+class CatalogI18n(I18n):
+    """aiogram's Babel i18n over our catalogs, which also work before ``make`` compiled them."""
+
+    def find_locales(self) -> dict[str, GNUTranslations]:
+        return Catalogs(self.path).by_language()
+
+
 async def publish_profile(bot: Bot) -> None:
     """Command lists and descriptions in every language (aiogram's Babel catalogs)."""
-    i18n = I18n(path=TRANSLATIONS_DIR, default_locale="en", domain=DOMAIN)
+    i18n = CatalogI18n(path=TRANSLATIONS_DIR, default_locale="en", domain=DOMAIN)
     for lang in LANGUAGES:
         commands = [
             BotCommand(command=name, description=i18n.gettext(text, locale=lang)) for name, text in COMMANDS
@@ -86,8 +101,15 @@ async def _serve(settings: Settings, webhook: bool) -> int:
     app = await build_app(settings)
     bot = create_bot(settings)
     storage = create_storage(settings, app)
-    dispatcher = create_dispatcher(app, storage)
-    watcher = asyncio.create_task(app.content.watch(settings.content_poll_seconds))
+    handoff = HandoffService(app, bot)
+    dispatcher = create_dispatcher(app, storage, handoff)
+    worker = OutboxWorker(app.sessions, handoff.perform)
+    app.on_commit.append(worker.wake.set)
+    tasks = [
+        asyncio.create_task(app.content.watch(settings.content_poll_seconds)),
+        asyncio.create_task(worker.run()),
+        asyncio.create_task(scheduler.run(handoff)),
+    ]
     try:
         await publish_profile(bot)
         if webhook:
@@ -99,9 +121,11 @@ async def _serve(settings: Settings, webhook: bool) -> int:
             log.info("polling %s", settings.telegram_api_url)
             await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
     finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await storage.close()
         await bot.session.close()
         await app.close()

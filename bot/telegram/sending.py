@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramForbiddenError
+from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
 from dialogs.replies import Button, Reply
@@ -67,8 +68,13 @@ def _carry_tags(parts: list[str]) -> list[str]:
     return out
 
 
+def _closing(tag: str) -> str:
+    match = _TAG.match(tag)
+    return f"</{match.group(2)}>" if match else ""
+
+
 def _balance(text: str) -> str:
-    closing = "".join(f"</{re.match(r'<([a-z-]+)', t).group(1)}>" for t in reversed(_open_tags(text)))  # type: ignore[union-attr]
+    closing = "".join(_closing(tag) for tag in reversed(_open_tags(text)))
     return text.strip() + closing
 
 
@@ -105,12 +111,18 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, thread_id: int | None
     return ids
 
 
-async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> bool:
-    """Send all replies; False when the person has blocked the bot."""
-    try:
-        for reply in replies:
-            await send_reply(bot, chat_id, reply)
-    except TelegramForbiddenError:
-        log.info("chat %s blocked the bot", chat_id)
-        return False
+async def send_replies(bot: Bot, chat_id: int, replies: list[Reply], patience: int = 3) -> bool:
+    """Send all replies, waiting out long flood limits; False when the person has blocked the bot."""
+    for reply in replies:
+        for attempt in range(patience + 1):
+            try:
+                await send_reply(bot, chat_id, reply)
+                break
+            except TelegramForbiddenError:
+                log.info("chat %s blocked the bot", chat_id)
+                return False
+            except TelegramRetryAfter as exc:
+                if attempt == patience:
+                    raise
+                await asyncio.sleep(exc.retry_after)
     return True

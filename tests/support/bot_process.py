@@ -45,7 +45,14 @@ async def running_bot(
         stderr=log,
     )
     try:
-        await fake.wait_for_call("getUpdates", timeout=120)
+        started = asyncio.ensure_future(fake.wait_for_call("getUpdates", timeout=180))
+        ended = asyncio.ensure_future(process.wait())
+        await asyncio.wait({started, ended}, return_when=asyncio.FIRST_COMPLETED)
+        if not started.done():
+            started.cancel()
+            raise AssertionError(f"the bot exited with {process.returncode}:\n{bot_log(workdir)[-3000:]}")
+        ended.cancel()
+        started.result()
         yield process
     finally:
         if process.returncode is None:

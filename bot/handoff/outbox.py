@@ -1,0 +1,162 @@
+"""A persisted queue of Telegram calls for the handoff: nothing is lost on 429, 5xx or restart.
+
+Items of one case go out in order. A 429 waits ``retry_after``; a 5xx or a network error
+backs off; a 403 (the person blocked the bot) marks the case unreachable instead of
+retrying forever. Several bot processes may run workers: an item is locked while sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import Case, OutboxItem, utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12
+LOCK = dt.timedelta(seconds=30)
+
+Perform = Callable[[OutboxItem], Awaitable[None]]
+
+
+def enqueue(session: AsyncSession, action: str, payload: dict[str, Any], case_id: int | None = None) -> None:
+    session.add(OutboxItem(case_id=case_id, action=action, payload=payload))
+
+
+class Unreachable(Exception):
+    """The person blocked the bot."""
+
+
+class OutboxWorker:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], perform: Perform) -> None:
+        self._sessions = sessions
+        self._perform = perform
+        self.wake = asyncio.Event()
+
+    async def _due(self) -> list[OutboxItem]:
+        now = utcnow()
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(OutboxItem)
+                .where(
+                    OutboxItem.status == "pending",
+                    or_(OutboxItem.locked_until.is_(None), OutboxItem.locked_until < now),
+                )
+                .order_by(OutboxItem.id)
+                .limit(100)
+            )
+            return list(rows)
+
+    async def _lock(self, item: OutboxItem) -> bool:
+        now = utcnow()
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(OutboxItem)
+                .where(
+                    OutboxItem.id == item.id,
+                    OutboxItem.status == "pending",
+                    or_(OutboxItem.locked_until.is_(None), OutboxItem.locked_until < now),
+                )
+                .values(locked_until=now + LOCK)
+            )
+            return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def _finish(self, item_id: int, **values: Any) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(**values))
+
+    async def run_once(self) -> int:
+        """Send what is due; returns how many items were delivered."""
+        delivered = 0
+        held: set[int | None] = set()  # cases with an earlier item still waiting: keep their order
+        now = utcnow()
+        for item in await self._due():
+            key = item.case_id
+            if key in held and key is not None:
+                continue
+            if item.next_attempt_at > now:
+                held.add(key)
+                continue
+            if not await self._lock(item):
+                held.add(key)
+                continue
+            try:
+                await self._perform(item)
+            except asyncio.CancelledError:
+                # Shutting down mid-call: leave the item for the next start, unlocked.
+                await self._finish(item.id, locked_until=None)
+                raise
+            except TelegramRetryAfter as exc:
+                held.add(key)
+                await self._retry(
+                    item, dt.timedelta(seconds=exc.retry_after), f"429 retry after {exc.retry_after}s"
+                )
+            except (TelegramServerError, TelegramNetworkError) as exc:
+                held.add(key)
+                backoff = dt.timedelta(seconds=min(2**item.attempts, 300))
+                await self._retry(item, backoff, type(exc).__name__)
+            except (TelegramForbiddenError, Unreachable):
+                await self._unreachable(item)
+            except TelegramBadRequest as exc:
+                log.warning("outbox item %s (%s) refused: %s", item.id, item.action, exc.message[:120])
+                await self._finish(item.id, status="failed", last_error=exc.message[:200], locked_until=None)
+            else:
+                delivered += 1
+                await self._finish(item.id, status="done", locked_until=None, attempts=item.attempts + 1)
+        return delivered
+
+    async def _retry(self, item: OutboxItem, wait: dt.timedelta, reason: str) -> None:
+        attempts = item.attempts + 1
+        status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
+        log.warning("outbox item %s (%s): %s, attempt %s", item.id, item.action, reason, attempts)
+        await self._finish(
+            item.id,
+            attempts=attempts,
+            status=status,
+            next_attempt_at=utcnow() + wait,
+            locked_until=None,
+            last_error=reason[:200],
+        )
+
+    async def _unreachable(self, item: OutboxItem) -> None:
+        log.info("outbox item %s: the person blocked the bot; case %s marked", item.id, item.case_id)
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id == item.id)
+                .values(status="failed", last_error="403 blocked")
+            )
+            if item.case_id is not None:
+                await session.execute(
+                    update(Case).where(Case.id == item.case_id).values(unreachable_at=utcnow())
+                )
+
+    async def run(self, idle: float = 1.0) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("outbox round failed; trying again")
+            self.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=idle)
+
+    async def pending(self) -> int:
+        async with self._sessions() as session:
+            rows = await session.scalars(select(OutboxItem.id).where(OutboxItem.status == "pending"))
+            return len(rows.all())

@@ -1,0 +1,58 @@
+"""Office hours for the handoff: announce cases that waited overnight, remind untaken ones."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from html import escape
+
+from sqlalchemy import select
+
+from bot.db.models import Case
+from bot.handoff.outbox import enqueue
+from bot.handoff.service import HandoffService
+from dialogs.handoff import CaseState
+from dialogs.i18n import N_
+
+log = logging.getLogger(__name__)
+
+
+async def tick(handoff: HandoffService, now: dt.datetime) -> int:
+    """One round; returns how many announcements and reminders were queued."""
+    app = handoff.app
+    if not app.office.is_open(now):
+        return 0
+    remind = dt.timedelta(minutes=app.settings.remind_minutes)
+    queued = 0
+    async with app.sessions.begin() as session:
+        waiting = (await session.scalars(select(Case).where(Case.state == CaseState.WAITING))).all()
+        for case in waiting:
+            mentions = await handoff.mentions(session, case)
+            if case.announced_at is None:
+                text = "⏰ " + escape(handoff._(N_("This case is waiting for an advisor."))) + " " + mentions
+                case.announced_at = now
+            elif case.announced_at < now - remind and (
+                case.reminded_at is None or case.reminded_at < now - remind
+            ):
+                text = (
+                    "🔔 "
+                    + escape(handoff._(N_("Reminder: nobody has taken this case yet.")))
+                    + " "
+                    + mentions
+                )
+                case.reminded_at = now
+            else:
+                continue
+            enqueue(session, "to_topic", {"text": text.strip()}, case.id)
+            queued += 1
+    return queued
+
+
+async def run(handoff: HandoffService, every: float = 60.0) -> None:
+    while True:
+        try:
+            await tick(handoff, dt.datetime.now(dt.UTC))
+        except Exception:
+            log.exception("office-hours round failed")
+        await asyncio.sleep(every)

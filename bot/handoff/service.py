@@ -1,0 +1,381 @@
+"""The advisors' side on Telegram: one forum topic per case, relays both ways, take and close.
+
+Everything that sends goes through the outbox (``bot.handoff.outbox``); this module decides
+what to enqueue and performs each item when the worker gets to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from html import escape
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import App
+from bot.db.models import Advisor, Case, CaseMessage, OutboxItem, User, utcnow
+from bot.handoff.outbox import enqueue
+from dialogs import callbacks
+from dialogs.handoff import (
+    CaseEvent,
+    CaseState,
+    CaseView,
+    InvalidTransition,
+    card_text,
+    closed_notice,
+    next_state,
+    taken_notice,
+    topic_title,
+)
+from dialogs.i18n import N_
+
+log = logging.getLogger(__name__)
+
+CLAIM_EXPIRES = dt.timedelta(seconds=60)
+THREAD_GONE = ("message thread not found", "TOPIC_DELETED", "TOPIC_ID_INVALID")
+
+
+def _thread_gone(exc: TelegramBadRequest) -> bool:
+    return any(marker in exc.message for marker in THREAD_GONE)
+
+
+class HandoffService:
+    def __init__(self, app: App, bot: Bot) -> None:
+        self.app = app
+        self.bot = bot
+        assert app.settings.advisor_chat_id is not None
+        self.chat_id: int = app.settings.advisor_chat_id
+        self.lang = app.settings.advisor_language
+
+    def _(self, message: str) -> str:
+        return self.app.catalogs.translate(self.lang, message)
+
+    # ------------------------------------------------------------------ reading
+
+    async def view(self, session: AsyncSession, case: Case) -> CaseView:
+        user = await session.get_one(User, case.user_id)
+        advisor = await session.get(Advisor, case.advisor_id) if case.advisor_id else None
+        return CaseView(
+            number=case.id,
+            pseudonym=user.pseudonym,
+            language=case.language,
+            topic=case.topic,
+            state=CaseState(case.state),
+            urgent=case.urgent,
+            question=case.question or "",
+            bot_answer=case.bot_answer or "",
+            advisor_name=advisor.display_name if advisor else None,
+        )
+
+    def card_buttons(self, case_id: int, state: CaseState) -> InlineKeyboardMarkup:
+        row = []
+        if state is not CaseState.CLOSED:
+            row.append(
+                InlineKeyboardButton(
+                    text="✋ " + self._(N_("Take the case")),
+                    callback_data=callbacks.make("cs", f"take:{case_id}"),
+                )
+            )
+            row.append(
+                InlineKeyboardButton(
+                    text="✅ " + self._(N_("Close the case")),
+                    callback_data=callbacks.make("cs", f"close:{case_id}"),
+                )
+            )
+        return InlineKeyboardMarkup(inline_keyboard=[row] if row else [])
+
+    async def case_for_thread(self, session: AsyncSession, thread_id: int) -> Case | None:
+        return await session.scalar(
+            select(Case).where(Case.thread_id == thread_id).order_by(Case.id.desc()).limit(1)
+        )
+
+    async def advisor(self, session: AsyncSession, telegram_id: int) -> Advisor | None:
+        return await session.get(Advisor, telegram_id)
+
+    async def mentions(self, session: AsyncSession, case: Case) -> str:
+        advisors = (await session.scalars(select(Advisor))).all()
+        matching = [
+            a
+            for a in advisors
+            if case.language in a.languages.split(",") or (case.topic and case.topic in a.topics.split(","))
+        ]
+        return " ".join(
+            f'<a href="tg://user?id={a.telegram_id}">{escape(a.display_name)}</a>' for a in matching
+        )
+
+    # ------------------------------------------------------------------ topic, exactly once
+
+    async def ensure_topic(self, case_id: int) -> int:
+        """The case's topic, created by exactly one process even when many ask at once."""
+        for _attempt in range(600):
+            now = utcnow()
+            async with self.app.sessions.begin() as session:
+                case = await session.get_one(Case, case_id)
+                if case.thread_id:
+                    return case.thread_id
+                claimed = await session.execute(
+                    update(Case)
+                    .where(
+                        Case.id == case_id,
+                        Case.thread_id.is_(None),
+                        or_(Case.topic_claimed_at.is_(None), Case.topic_claimed_at < now - CLAIM_EXPIRES),
+                    )
+                    .values(topic_claimed_at=now)
+                )
+            if getattr(claimed, "rowcount", 0) == 1:
+                try:
+                    return await self._create_topic(case_id)
+                except BaseException:
+                    async with self.app.sessions.begin() as session:
+                        await session.execute(
+                            update(Case).where(Case.id == case_id).values(topic_claimed_at=None)
+                        )
+                    raise
+            await asyncio.sleep(0.05)
+        raise TimeoutError(f"the topic of case {case_id} was not created in time")
+
+    async def _create_topic(self, case_id: int) -> int:
+        now = utcnow()
+        async with self.app.sessions() as session:
+            case = await session.get_one(Case, case_id)
+            view = await self.view(session, case)
+            # Outside office hours a case waits quietly; urgent ones are announced at once.
+            announce = case.announced_at is None and (case.urgent or self.app.office.is_open(now))
+            mentions = await self.mentions(session, case) if announce else ""
+        topic = await self.bot.create_forum_topic(self.chat_id, name=topic_title(view))
+        thread_id = topic.message_thread_id
+        text = card_text(view, self.app.catalogs, self.lang)
+        if mentions:
+            text += "\n" + mentions
+        card = await self.bot.send_message(
+            self.chat_id,
+            text,
+            message_thread_id=thread_id,
+            reply_markup=self.card_buttons(case_id, view.state),
+        )
+        async with self.app.sessions.begin() as session:
+            values: dict[str, Any] = {"thread_id": thread_id, "card_message_id": card.message_id}
+            if announce:
+                values["announced_at"] = now
+            await session.execute(update(Case).where(Case.id == case_id).values(**values))
+        return thread_id
+
+    async def _forget_topic(self, case_id: int) -> None:
+        """The topic was deleted in the group: the next message recreates it with its card."""
+        async with self.app.sessions.begin() as session:
+            await session.execute(
+                update(Case)
+                .where(Case.id == case_id)
+                .values(thread_id=None, topic_claimed_at=None, card_message_id=None)
+            )
+
+    async def into_topic(self, case_id: int, send: Any) -> Any:
+        thread_id = await self.ensure_topic(case_id)
+        try:
+            return await send(thread_id)
+        except TelegramBadRequest as exc:
+            if not _thread_gone(exc):
+                raise
+            await self._forget_topic(case_id)
+            return await send(await self.ensure_topic(case_id))
+
+    # ------------------------------------------------------------------ performing outbox items
+
+    async def perform(self, item: OutboxItem) -> None:
+        handler = getattr(self, f"_do_{item.action}", None)
+        if handler is None:
+            log.error("outbox item %s has an unknown action %r; dropped", item.id, item.action)
+            return
+        await handler(item.case_id, item.payload)
+
+    async def _pair(self, case_id: int, direction: str, user_message_id: int, group_message_id: int) -> None:
+        async with self.app.sessions.begin() as session:
+            session.add(
+                CaseMessage(
+                    case_id=case_id,
+                    direction=direction,
+                    user_message_id=user_message_id,
+                    group_message_id=group_message_id,
+                )
+            )
+
+    async def _paired(
+        self, case_id: int, *, user_message_id: int | None = None, group_message_id: int | None = None
+    ) -> CaseMessage | None:
+        async with self.app.sessions() as session:
+            query = select(CaseMessage).where(CaseMessage.case_id == case_id)
+            if user_message_id is not None:
+                query = query.where(CaseMessage.user_message_id == user_message_id)
+            if group_message_id is not None:
+                query = query.where(CaseMessage.group_message_id == group_message_id)
+            return await session.scalar(query.limit(1))
+
+    async def _person(self, case_id: int) -> tuple[int, str]:
+        async with self.app.sessions() as session:
+            case = await session.get_one(Case, case_id)
+            user = await session.get_one(User, case.user_id)
+            return user.external_id, case.language
+
+    async def _do_announce(self, case_id: int, payload: dict[str, Any]) -> None:
+        """Create the topic with its card; say so in the topic when a case reopens or turns urgent."""
+        created_now = not await self._has_topic(case_id)
+        await self.ensure_topic(case_id)
+        if created_now:
+            return
+        await self._do_refresh(case_id, {})
+        reason = payload.get("reason")
+        if reason == "reopened":
+            line = "🔄 " + escape(self._(N_("The case was reopened by a new message.")))
+        elif reason == "urgent":
+            line = "🚨 " + escape(self._(N_("URGENT: the safety check raised an alarm.")))
+        else:
+            return
+        await self.into_topic(
+            case_id, lambda thread: self.bot.send_message(self.chat_id, line, message_thread_id=thread)
+        )
+
+    async def _has_topic(self, case_id: int) -> bool:
+        async with self.app.sessions() as session:
+            case = await session.get_one(Case, case_id)
+            return bool(case.thread_id)
+
+    async def _do_relay_in(self, case_id: int, payload: dict[str, Any]) -> None:
+        reply = None
+        if payload.get("reply_to"):
+            pair = await self._paired(case_id, user_message_id=int(payload["reply_to"]))
+            if pair is not None:
+                reply = ReplyParameters(message_id=pair.group_message_id, allow_sending_without_reply=True)
+        copy = await self.into_topic(
+            case_id,
+            lambda thread: self.bot.copy_message(
+                self.chat_id,
+                payload["from_chat_id"],
+                payload["message_id"],
+                message_thread_id=thread,
+                reply_parameters=reply,
+            ),
+        )
+        await self._pair(case_id, "in", payload["message_id"], copy.message_id)
+
+    async def _do_relay_out(self, case_id: int, payload: dict[str, Any]) -> None:
+        person, _lang = await self._person(case_id)
+        reply = None
+        if payload.get("reply_to"):
+            pair = await self._paired(case_id, group_message_id=int(payload["reply_to"]))
+            if pair is not None:
+                reply = ReplyParameters(message_id=pair.user_message_id, allow_sending_without_reply=True)
+        copy = await self.bot.copy_message(
+            person, self.chat_id, payload["message_id"], reply_parameters=reply
+        )
+        await self._pair(case_id, "out", copy.message_id, payload["message_id"])
+
+    async def _do_to_person(self, case_id: int, payload: dict[str, Any]) -> None:
+        person, _lang = await self._person(case_id)
+        markup = None
+        if payload.get("rating"):
+            markup = InlineKeyboardMarkup(
+                inline_keyboard=[
+                    [
+                        InlineKeyboardButton(
+                            text=payload["rating"][0], callback_data=callbacks.make("cr", f"{case_id}:1")
+                        ),
+                        InlineKeyboardButton(
+                            text=payload["rating"][1], callback_data=callbacks.make("cr", f"{case_id}:0")
+                        ),
+                    ]
+                ]
+            )
+        message = await self.bot.send_message(person, payload["text"], reply_markup=markup)
+        if payload.get("echo"):
+            await self.into_topic(
+                case_id,
+                lambda thread: self.bot.send_message(
+                    self.chat_id, "↪️ " + payload["text"], message_thread_id=thread
+                ),
+            )
+        await self._pair(case_id, "out", message.message_id, 0)
+
+    async def _do_to_topic(self, case_id: int, payload: dict[str, Any]) -> None:
+        await self.into_topic(
+            case_id,
+            lambda thread: self.bot.send_message(self.chat_id, payload["text"], message_thread_id=thread),
+        )
+
+    async def _do_refresh(self, case_id: int, _payload: dict[str, Any]) -> None:
+        async with self.app.sessions() as session:
+            case = await session.get_one(Case, case_id)
+            view = await self.view(session, case)
+            thread_id, card_id = case.thread_id, case.card_message_id
+        if not thread_id:
+            await self.ensure_topic(case_id)
+            return
+        try:
+            await self.bot.edit_forum_topic(self.chat_id, thread_id, name=topic_title(view))
+            if card_id:
+                await self.bot.edit_message_text(
+                    card_text(view, self.app.catalogs, self.lang),
+                    chat_id=self.chat_id,
+                    message_id=card_id,
+                    reply_markup=self.card_buttons(case_id, view.state),
+                )
+        except TelegramBadRequest as exc:
+            if "not modified" in exc.message:
+                return
+            if _thread_gone(exc) or "message to edit not found" in exc.message:
+                await self._forget_topic(case_id)
+                await self.ensure_topic(case_id)
+                return
+            raise
+
+    async def _do_edit_person(self, case_id: int, payload: dict[str, Any]) -> None:
+        pair = await self._paired(case_id, group_message_id=int(payload["group_message_id"]))
+        if pair is None:
+            return
+        person, _lang = await self._person(case_id)
+        await self.bot.edit_message_text(payload["text"], chat_id=person, message_id=pair.user_message_id)
+
+    async def _do_edit_topic(self, case_id: int, payload: dict[str, Any]) -> None:
+        pair = await self._paired(case_id, user_message_id=int(payload["user_message_id"]))
+        if pair is None:
+            return
+        await self.bot.edit_message_text(
+            payload["text"], chat_id=self.chat_id, message_id=pair.group_message_id
+        )
+
+    async def _do_delete_topic(self, _case_id: int | None, payload: dict[str, Any]) -> None:
+        try:
+            await self.bot.delete_forum_topic(self.chat_id, int(payload["thread_id"]))
+        except TelegramBadRequest as exc:
+            log.info("topic %s was already gone: %s", payload["thread_id"], exc.message[:80])
+
+    # ------------------------------------------------------------------ advisors act
+
+    async def transition(self, session: AsyncSession, case: Case, event: CaseEvent, advisor: Advisor) -> bool:
+        try:
+            case.state = next_state(CaseState(case.state), event)
+        except InvalidTransition:
+            return False
+        if event is CaseEvent.TAKE:
+            case.advisor_id, case.taken_at = advisor.telegram_id, utcnow()
+            notice = taken_notice(self.app.catalogs, case.language, advisor.display_name)
+            enqueue(session, "to_person", {"text": notice}, case.id)
+        elif event is CaseEvent.CLOSE:
+            case.closed_at = utcnow()
+            labels = [
+                self.app.catalogs.translate(case.language, label)
+                for label in (N_("👍 Helpful"), N_("👎 Not helpful"))
+            ]
+            enqueue(
+                session,
+                "to_person",
+                {"text": closed_notice(self.app.catalogs, case.language), "rating": labels},
+                case.id,
+            )
+        enqueue(session, "refresh", {}, case.id)
+        return True

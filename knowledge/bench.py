@@ -1,0 +1,411 @@
+"""Benchmark of the FAQ matcher against two plain baselines.
+
+    python -m knowledge.bench --faq FAQ.jsonl --queries QUERIES.jsonl [--split dev|test|all] [--json]
+    python -m knowledge.bench --scale 1000,10000,50000 --faq FAQ.jsonl --queries QUERIES.jsonl
+    python -m knowledge.bench --fit-calibration --faq A.jsonl --queries QA.jsonl \
+        --faq B.jsonl --queries QB.jsonl
+
+FAQ lines: ``{id, lang, question, answer[, variants, tags]}``; query lines:
+``{query, lang, gold_ids, split[, qid, gold_id]}``. Each query is ranked among the
+entries of its own language with the same ``Matcher`` (same defaults) the bot uses.
+Reported per language: n, P@1, MRR@10; overall: index build seconds, per-query latency
+p50/p99 (ms), peak RSS (MB), and the calibration error (ECE) of the top-1 confidence.
+
+Scale mode grows the entry pool to each size (see ``synthesise``) and runs every size in
+a fresh process, so peak RSS is that size's own high-water mark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge.match_baselines import BM25Baseline, TokenSetBaseline
+from knowledge.match_calibration import BIAS, W_MARGIN, W_SCORE
+from knowledge.matcher import Document, Matcher
+
+LIMIT = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    text: str
+    lang: str
+    gold: frozenset[str]
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def load_faq(path: Path) -> list[Document]:
+    docs = []
+    for row in _jsonl(path):
+        docs.append(
+            Document(
+                id=str(row["id"]),
+                lang=str(row["lang"]),
+                question=str(row.get("question") or ""),
+                variants=tuple(str(v) for v in row.get("variants") or ()),
+                answer=str(row.get("answer") or ""),
+                tags=tuple(str(t) for t in row.get("tags") or ()),
+            )
+        )
+    return docs
+
+
+def load_queries(path: Path, split: str = "all") -> list[Query]:
+    out = []
+    for row in _jsonl(path):
+        if split != "all" and row.get("split") != split:
+            continue
+        gold = row.get("gold_ids") or ([row["gold_id"]] if row.get("gold_id") else [])
+        out.append(Query(str(row["query"]), str(row["lang"]), frozenset(str(g) for g in gold)))
+    return out
+
+
+def _dedupe(ids: Sequence[str]) -> list[str]:
+    seen: set[str] = set()
+    return [i for i in ids if not (i in seen or seen.add(i))]  # type: ignore[func-returns-value]
+
+
+def _metrics(ranked: Sequence[Sequence[str]], queries: Sequence[Query]) -> dict[str, dict[str, float]]:
+    per: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for ids, q in zip(ranked, queries, strict=True):
+        top = _dedupe(ids)[:LIMIT]
+        p1 = 1.0 if top and top[0] in q.gold else 0.0
+        rr = next((1.0 / (r + 1) for r, i in enumerate(top) if i in q.gold), 0.0)
+        per[q.lang].append((p1, rr))
+    return {
+        lang: {
+            "n": len(v),
+            "p_at_1": round(sum(p for p, _ in v) / len(v), 4),
+            "mrr_at_10": round(sum(r for _, r in v) / len(v), 4),
+        }
+        for lang, v in sorted(per.items())
+    }
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
+
+
+def ece(conf: Sequence[float], correct: Sequence[bool], bins: int = 10) -> float:
+    """Expected calibration error: |accuracy - confidence| averaged over equal-width bins."""
+    if not conf:
+        return 0.0
+    c = np.asarray(conf, dtype=np.float64)
+    y = np.asarray(correct, dtype=np.float64)
+    which = np.minimum((c * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        mask = which == b
+        if mask.any():
+            total += mask.sum() / len(c) * abs(y[mask].mean() - c[mask].mean())
+    return round(float(total), 4)
+
+
+def run_matcher(docs: Sequence[Document], queries: Sequence[Query]) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    matcher = Matcher(docs)
+    build_s = time.perf_counter() - t0
+    ranked: list[list[str]] = []
+    latencies: list[float] = []
+    confs: list[float] = []
+    correct: list[bool] = []
+    features: list[tuple[float, float, bool]] = []
+    decisions: dict[str, list[bool]] = defaultdict(list)
+    for q in queries:
+        t = time.perf_counter()
+        res = matcher.search(q.text, q.lang, limit=LIMIT)
+        latencies.append((time.perf_counter() - t) * 1000.0)
+        ids = [m.id for m in res.matches]
+        ranked.append(ids)
+        ok = bool(ids) and ids[0] in q.gold
+        confs.append(res.matches[0].confidence if res.matches else 0.0)
+        correct.append(ok)
+        top = res.matches[0].score if res.matches else 0.0
+        second = res.matches[1].score if len(res.matches) > 1 else 0.0
+        features.append((top, second, ok))
+        in_top3 = any(m.id in q.gold for m in res.matches[:3])
+        decisions[res.decision.value].append(ok if res.decision.value == "answer" else in_top3)
+    lat = np.asarray(latencies) if latencies else np.zeros(1)
+    return {
+        "langs": _metrics(ranked, queries),
+        "build_s": round(build_s, 3),
+        "latency_ms": {
+            "p50": round(float(np.percentile(lat, 50)), 3),
+            "p99": round(float(np.percentile(lat, 99)), 3),
+        },
+        "peak_rss_mb": _peak_rss_mb(),
+        "calibration": {
+            "ece": ece(confs, correct),
+            # share of queries per decision, and how often that decision was right
+            # (answer: top-1 correct; suggest/none: gold among the top 3)
+            "decisions": {
+                k: {
+                    "share": round(len(v) / max(1, len(queries)), 3),
+                    "right": round(sum(v) / max(1, len(v)), 3),
+                }
+                for k, v in sorted(decisions.items())
+            },
+        },
+        "_features": features,
+    }
+
+
+def run_baselines(docs: Sequence[Document], queries: Sequence[Query]) -> dict[str, Any]:
+    by_lang: dict[str, list[Document]] = defaultdict(list)
+    for d in docs:
+        by_lang[d.lang].append(d)
+    token_set = {
+        lang: TokenSetBaseline([d.id for d in ds], [d.question for d in ds]) for lang, ds in by_lang.items()
+    }
+    bm25 = {
+        lang: BM25Baseline([d.id for d in ds], [f"{d.question} {d.answer}" for d in ds], lang)
+        for lang, ds in by_lang.items()
+    }
+
+    def ranks(systems: dict[str, TokenSetBaseline] | dict[str, BM25Baseline]) -> list[list[str]]:
+        out = []
+        for q in queries:
+            system = systems.get(q.lang)
+            out.append(system.rank(q.text, LIMIT) if system is not None else [])
+        return out
+
+    return {"token_set_ratio": _metrics(ranks(token_set), queries), "bm25": _metrics(ranks(bm25), queries)}
+
+
+# ---------------------------------------------------------------------- scale mode
+
+
+def synthesise(docs: Sequence[Document], size: int, seed: int = 0) -> list[Document]:
+    """Grow ``docs`` to ``size`` entries with synthetic, distinct ones.
+
+    Each synthetic entry belongs to a language drawn in proportion to the real entries.
+    Its question takes a real question of that language and replaces about 40% of the
+    words with words from other questions of the language; one word in eight is also
+    mutated (a letter inserted or replaced) so the vocabulary keeps growing with the
+    pool, as a real knowledge base's would. Its answer joins 2-4 sentences taken from
+    random real answers. Ids are ``synth-<lang>-<n>``; questions are unique.
+    """
+    rng = random.Random(seed)
+    out = list(docs)
+    if size <= len(out):
+        return out[:size]
+    by_lang: dict[str, list[Document]] = defaultdict(list)
+    for d in docs:
+        by_lang[d.lang].append(d)
+    langs = sorted(by_lang)
+    weights = [len(by_lang[lang]) for lang in langs]
+    words = {lang: [w for d in ds for w in d.question.split()] for lang, ds in by_lang.items()}
+    sentences = {
+        lang: [s.strip() for d in ds for s in d.answer.split(". ") if s.strip()]
+        for lang, ds in by_lang.items()
+    }
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    seen = {d.question for d in docs}
+    n = 0
+    while len(out) < size:
+        lang = rng.choices(langs, weights)[0]
+        base = rng.choice(by_lang[lang]).question.split()
+        new_words = []
+        for w in base:
+            if rng.random() < 0.4:
+                w = rng.choice(words[lang])
+            if rng.random() < 0.125 and len(w) > 3:
+                i = rng.randrange(len(w))
+                w = w[:i] + rng.choice(letters) + w[i + (rng.random() < 0.5) :]
+            new_words.append(w)
+        question = " ".join(new_words)
+        if question in seen:
+            continue
+        seen.add(question)
+        pool = sentences[lang]
+        answer = ". ".join(rng.choice(pool) for _ in range(rng.randint(2, 4))) if pool else ""
+        out.append(Document(id=f"synth-{lang}-{n}", lang=lang, question=question, answer=answer))
+        n += 1
+    return out
+
+
+def run_scale(args: argparse.Namespace) -> int:
+    sizes = [int(s) for s in args.scale.split(",") if s.strip()]
+    rows = []
+    for size in sizes:
+        cmd = [sys.executable, "-m", "knowledge.bench", "--faq", str(args.faq[0])]
+        cmd += ["--queries", str(args.queries[0]), "--split", args.split, "--pool-size", str(size), "--json"]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        report = json.loads(proc.stdout)
+        rows.append(
+            {"size": size, **{k: report[k] for k in ("build_s", "latency_ms", "peak_rss_mb", "langs")}}
+        )
+    if args.json:
+        print(json.dumps({"scale": rows}))
+        return 0
+    print(f"{'entries':>8} {'build s':>8} {'p50 ms':>8} {'p99 ms':>8} {'peak MB':>8}  P@1 per language")
+    for r in rows:
+        p1 = " ".join(f"{lang}={m['p_at_1']:.2f}" for lang, m in r["langs"].items())
+        lat = r["latency_ms"]
+        cells = f"{r['build_s']:>8.2f} {lat['p50']:>8.2f} {lat['p99']:>8.2f} {r['peak_rss_mb']:>8.1f}"
+        print(f"{r['size']:>8} {cells}  {p1}")
+    return 0
+
+
+# ---------------------------------------------------------------------- calibration fit
+
+
+def fit_logistic(
+    x: np.ndarray[Any, Any],
+    y: np.ndarray[Any, Any],
+    weights: np.ndarray[Any, Any] | None = None,
+    iters: int = 50,
+) -> np.ndarray[Any, Any]:
+    """Weighted logistic regression by Newton's method with a tiny ridge (intercept first).
+
+    Coefficients are kept non-negative (a feature that comes out negative is dropped
+    and the rest refitted): more score or more margin must never lower the confidence,
+    whatever quirks the pooled data sets have.
+    """
+    sw = np.ones(len(y)) if weights is None else weights
+    active = list(range(x.shape[1]))
+    while True:
+        xb = np.hstack([np.ones((len(x), 1)), x[:, active]])
+        w = np.zeros(xb.shape[1])
+        for _ in range(iters):
+            p = 1.0 / (1.0 + np.exp(-xb @ w))
+            grad = xb.T @ (sw * (p - y)) + 1e-3 * w
+            hess = (xb * (sw * p * (1 - p))[:, None]).T @ xb + 1e-3 * np.eye(len(w))
+            w -= np.linalg.solve(hess, grad)
+        negative = [a for a, coef in zip(active, w[1:], strict=True) if coef < 0]
+        if not negative:
+            full = np.zeros(x.shape[1] + 1)
+            full[0] = w[0]
+            for a, coef in zip(active, w[1:], strict=True):
+                full[a + 1] = coef
+            return full
+        active = [a for a in active if a not in negative]
+
+
+def run_fit(args: argparse.Namespace) -> int:
+    """Fit the confidence coefficients on the given (FAQ, queries) pairs.
+
+    In-domain examples: each query against its own FAQ (right or wrong top-1). The dev
+    data has no unanswerable questions, so the queries of every *other* pair in the same
+    language serve as off-topic examples (their top-1 is wrong by construction),
+    subsampled to half the in-domain count and weighted to half its total weight,
+    roughly the share of off-topic messages a chat bot gets.
+    """
+    pairs = [(load_faq(f), load_queries(q, args.split)) for f, q in zip(args.faq, args.queries, strict=True)]
+    feats: list[tuple[float, float, bool]] = []
+    off_topic: list[tuple[float, float, bool]] = []
+    weights: list[float] = []  # each in-domain pair counts the same in total
+    for i, (docs, _) in enumerate(pairs):
+        langs = {d.lang for d in docs}
+        for j, (_, queries) in enumerate(pairs):
+            own = i == j
+            if not own and {q for q in queries if q.lang in langs} == set():
+                continue
+            if not own and args.queries[i] == args.queries[j]:
+                continue
+            qs = queries if own else [Query(q.text, q.lang, frozenset()) for q in queries if q.lang in langs]
+            report = run_matcher(docs, qs)
+            (feats if own else off_topic).extend(report["_features"])
+            if own:
+                weights.extend([1.0 / len(qs)] * len(qs))
+    rng = random.Random(0)
+    off_topic = rng.sample(off_topic, min(len(off_topic), len(feats) // 2))
+    data = feats + off_topic
+    in_domain_total = sum(weights)
+    sw = np.array(weights + [0.5 * in_domain_total / max(1, len(off_topic))] * len(off_topic))
+    sw *= len(sw) / sw.sum()
+    x = np.array([[t, t - s] for t, s, _ in data])
+    y = np.array([1.0 if ok else 0.0 for _, _, ok in data])
+    w = fit_logistic(x, y, sw)
+    print(f"BIAS = {w[0]:.2f}\nW_SCORE = {w[1]:.2f}\nW_MARGIN = {w[2]:.2f}")
+    print(f"(n={len(y)}: {len(feats)} in-domain, {len(off_topic)} off-topic; accuracy={y.mean():.3f})")
+    print(f"currently: BIAS={BIAS} W_SCORE={W_SCORE} W_MARGIN={W_MARGIN}")
+    for name, subset in (("in-domain", feats), ("off-topic", off_topic)):
+        tops = np.array([t for t, _, _ in subset]) if subset else np.zeros(1)
+        print(f"{name}: top score p10/p50/p90 = {np.percentile(tops, 10):.3f}/{np.percentile(tops, 50):.3f}/"
+              f"{np.percentile(tops, 90):.3f}")  # fmt: skip
+    return 0
+
+
+# ---------------------------------------------------------------------- report
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    base = report.get("baselines", {})
+    systems = [("ours", report["langs"])] + [(name, m) for name, m in base.items()]
+    header = f"{'lang':<5}{'n':>5}  " + "  ".join(f"{name + ' P@1/MRR':>24}" for name, _ in systems)
+    print(header)
+    print("-" * len(header))
+    for lang, m in report["langs"].items():
+        cells = []
+        for _, metrics in systems:
+            mm = metrics.get(lang)
+            cells.append(f"{mm['p_at_1']:>15.3f} / {mm['mrr_at_10']:.3f}" if mm else f"{'-':>24}")
+        print(f"{lang:<5}{m['n']:>5}  " + "  ".join(cells))
+    lat = report["latency_ms"]
+    print()
+    print(f"build {report['build_s']:.2f} s   latency p50 {lat['p50']:.2f} ms  p99 {lat['p99']:.2f} ms   "
+          f"peak RSS {report['peak_rss_mb']:.1f} MB")  # fmt: skip
+    cal = report["calibration"]
+    dec = "  ".join(f"{k}: {v['share']:.0%} (right {v['right']:.0%})" for k, v in cal["decisions"].items())
+    print(f"calibration ECE {cal['ece']:.3f}   decisions {dec}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m knowledge.bench", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--faq", type=Path, action="append", required=True)
+    ap.add_argument("--queries", type=Path, action="append", required=True)
+    ap.add_argument("--split", default="all", help="dev, test or all (default)")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--scale", help="comma-separated pool sizes, e.g. 1000,10000,50000")
+    ap.add_argument("--pool-size", type=int, help=argparse.SUPPRESS)  # one size of --scale
+    ap.add_argument("--fit-calibration", action="store_true", help="fit the confidence coefficients")
+    ap.add_argument("--no-baselines", action="store_true", help="skip the baselines")
+    args = ap.parse_args(argv)
+    if len(args.faq) != len(args.queries):
+        ap.error("give --faq and --queries in pairs")
+    if args.fit_calibration:
+        return run_fit(args)
+    if len(args.faq) > 1:
+        ap.error("several --faq/--queries pairs only with --fit-calibration")
+    if args.scale:
+        return run_scale(args)
+
+    docs = load_faq(args.faq[0])
+    if args.pool_size:
+        docs = synthesise(docs, args.pool_size)
+    queries = load_queries(args.queries[0], args.split)
+    report = run_matcher(docs, queries)
+    report.pop("_features")
+    if not args.pool_size and not args.no_baselines:
+        report["baselines"] = run_baselines(docs, queries)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        _print_report(report)
+    return 0
+
+
+def _entry(fn: Callable[[], int]) -> None:
+    raise SystemExit(fn())
+
+
+if __name__ == "__main__":
+    _entry(main)

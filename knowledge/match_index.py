@@ -1,0 +1,359 @@
+"""The per-language search index behind ``Matcher``.
+
+Every language gets its own index, so document frequencies (and thus what counts as a
+rare, telling word) are those of that language. Three signals are combined:
+
+* **words** - BM25F over the fields title (question + variants), tags and answer, on
+  stemmed, folded keys plus derived keys (consonant skeletons, glossary and synonym
+  labels). Query words unknown to the index are expanded to close index words with
+  rapidfuzz (typos), and Latin words are also read as romanised Cyrillic for ru/uk.
+* **characters** - TF-IDF cosine over character 3-5-grams of each title phrasing (the
+  question and every variant separately, best one counts). This catches typos, missing
+  umlauts, compounds ("Schutzausrüstung" vs "Schutz") and stems the stemmer missed.
+* both are normalised to 0..1 and mixed linearly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
+
+from knowledge.match_background import informativeness, preload
+from knowledge.match_dense import DenseIndex, Embedder, Vectors
+from knowledge.match_lexicon import KeepTerms, Synonyms
+from knowledge.match_postings import FloatArray, Postings, TripleBuffer
+from knowledge.match_translit import latin_to_cyrillic, skeleton
+from knowledge.normalize import fold_word, normalize, term_key, tokenize
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """Ranking parameters. Chosen once on the development data (see knowledge/bench.py)
+    as round numbers; they describe the method, not any particular FAQ."""
+
+    k1: float = 1.2
+    title_weight: float = 1.0
+    tags_weight: float = 0.5
+    answer_weight: float = 0.2
+    title_b: float = 0.4
+    answer_b: float = 0.75
+    skeleton_weight: float = 0.3  # consonant-frame match: weak evidence on its own
+    glossary_weight: float = 1.0
+    synonym_weight: float = 0.8
+    translit_weight: float = 0.9
+    background: bool = True  # scale query words by general-language informativeness
+    fuzzy_min_ratio: float = 80.0
+    fuzzy_limit: int = 3
+    ngram_min: int = 3
+    ngram_max: int = 5
+    word_mix: float = 0.6  # share of the word signal in the lexical score; rest: characters
+    dense_mix: float = 0.4  # share of the embedding signal in the final score
+    dense_floor: float = 0.75  # cosine treated as "unrelated"
+    dense_lexical_candidates: int = 200  # large indexes: lexical top-k always get a cosine
+    posting_budget: int = 400_000  # per signal and query; see Postings.accumulate
+
+
+DEFAULT_PARAMS = Params()
+_CYRILLIC_LANGS = frozenset({"ru", "uk"})
+
+
+@dataclass(frozen=True, slots=True)
+class TextSource:
+    """What the index needs from one document."""
+
+    title: Sequence[str]  # question first, then variants
+    tags: Sequence[str]
+    answer: str
+
+
+def _word_terms(
+    tokens: Sequence[str], lang: str, keep: KeepTerms, syn: Synonyms, skeletons: bool = True
+) -> Counter[str]:
+    """Index terms of a token sequence, with derived terms."""
+    keys = [term_key(t, lang) for t in tokens]
+    out: Counter[str] = Counter(keys)
+    for tok in tokens:
+        if skeletons:
+            skel = skeleton(fold_word(tok))
+            if len(skel) >= 3:
+                out["~" + skel] += 1
+        if keep:
+            for label in keep.labels(tok):
+                out[label] += 1
+    if syn:
+        for label in syn.labels(tokens, keys, lang):
+            out[label] += 1
+    return out
+
+
+def char_ngrams(text: str, nmin: int, nmax: int) -> Counter[str]:
+    """Character n-grams inside each word, padded with spaces so word edges count."""
+    grams: Counter[str] = Counter()
+    for word in text.split():
+        padded = f" {word} "
+        for n in range(nmin, nmax + 1):
+            if len(padded) < n:
+                if n == nmin:
+                    grams[padded] += 1
+                break
+            for i in range(len(padded) - n + 1):
+                grams[padded[i : i + n]] += 1
+    return grams
+
+
+def _bm25_idf(df: npt.NDArray[np.int64], n: int) -> FloatArray:
+    return np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+
+
+def _length(texts: Sequence[str]) -> int:
+    # Whitespace words as a cheap, consistent proxy for token counts in BM25 length
+    # normalisation: it lets one pass compute the averages before tokenising.
+    return sum(len(t.split()) for t in texts)
+
+
+class LangIndex:
+    def __init__(
+        self,
+        lang: str,
+        sources: Sequence[TextSource],
+        keep: KeepTerms,
+        syn: Synonyms,
+        params: Params = DEFAULT_PARAMS,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.lang = lang
+        self.params = params
+        self.keep = keep
+        self.syn = syn
+        self.n_docs = n = len(sources)
+        p = params
+        if p.background:
+            preload(lang)
+
+        # ---- word-level BM25F: one merged posting per (term, document) ----
+        field_spec = (
+            ("title", p.title_weight, p.title_b),
+            ("tags", p.tags_weight, p.title_b),
+            ("answer", p.answer_weight, p.answer_b),
+        )
+        lengths = {
+            "title": np.array([_length(s.title) for s in sources], dtype=np.float32),
+            "tags": np.array([_length(s.tags) for s in sources], dtype=np.float32),
+            "answer": np.array([_length([s.answer]) for s in sources], dtype=np.float32),
+        }
+        avg = {name: float(v.mean()) if n else 0.0 for name, v in lengths.items()}
+        words_buf = TripleBuffer()
+        surface: dict[str, str] = {}  # folded surface word -> term key, for fuzzy lookup
+        unit_rows: list[int] = []
+        unit_texts: list[str] = []
+        char_buf = TripleBuffer()
+        for row, src in enumerate(sources):
+            per_field = {
+                "title": [t for text in src.title for t in tokenize(text, lang)],
+                "tags": [t for text in src.tags for t in tokenize(text, lang)],
+                "answer": tokenize(src.answer, lang) if src.answer else [],
+            }
+            merged: dict[str, float] = {}
+            for name, weight, b in field_spec:
+                toks = per_field[name]
+                if not toks or avg[name] <= 0:
+                    continue
+                norm = weight / (1.0 - b + b * float(lengths[name][row]) / avg[name])
+                # Skeletons only for titles and tags: in long answers they mostly collide.
+                for term, tf in _word_terms(toks, lang, keep, syn, name != "answer").items():
+                    merged[term] = merged.get(term, 0.0) + tf * norm
+                for tok in toks:
+                    if not tok.isdigit():
+                        f = fold_word(tok, lang)
+                        if f not in surface:
+                            surface[f] = term_key(tok, lang)
+            if merged:
+                words_buf.add(row, merged)
+            for text in src.title:
+                grams = char_ngrams(normalize(text, lang), p.ngram_min, p.ngram_max)
+                if grams:
+                    char_buf.add(len(unit_rows), {g: 1.0 + math.log(c) for g, c in grams.items()})
+                    unit_rows.append(row)
+                    unit_texts.append(text)
+
+        words = Postings.from_buffer(words_buf)
+        del words_buf
+        # BM25 saturation per (term, doc), then idf per term: impact-ordered postings.
+        words.weights = (words.weights * (p.k1 + 1) / (p.k1 + words.weights)).astype(np.float32)
+        self.word_idf = _bm25_idf(words.dfs(), n)
+        words.scale_terms(self.word_idf)
+        self.words = words
+        self.max_idf = float(_bm25_idf(np.zeros(1, dtype=np.int64), n)[0]) if n else 1.0
+
+        # ---- character n-grams over title phrasings ----
+        self.n_units = len(unit_rows)
+        self.unit_doc = np.array(unit_rows, dtype=np.int32)
+        # Units of one document are contiguous: start offsets allow a fast max per doc.
+        self.doc_unit_start = np.searchsorted(self.unit_doc, np.arange(n)).astype(np.int64)
+        self.doc_has_unit = np.bincount(self.unit_doc, minlength=n) > 0
+        chars = Postings.from_buffer(char_buf)
+        del char_buf
+        self.char_idf = (np.log((self.n_units + 1) / (chars.dfs() + 1)) + 1.0).astype(np.float32)
+        self.char_unseen_idf = float(np.log(self.n_units + 1) + 1.0)
+        chars.scale_terms(self.char_idf)
+        if self.n_units:
+            sq = np.bincount(
+                chars.rows, weights=chars.weights.astype(np.float64) ** 2, minlength=self.n_units
+            )
+            norms = np.sqrt(np.maximum(sq, 1e-12)).astype(np.float32)
+            chars.weights /= norms[chars.rows]
+        self.chars = chars
+
+        # ---- sentence embeddings of the same title phrasings ----
+        self.embedder = embedder
+        self.dense = DenseIndex(embedder.embed(unit_texts)) if embedder is not None and unit_texts else None
+
+        # ---- fuzzy lookup of unknown words, bucketed by first letter and length ----
+        # (typos rarely hit the first letter; the buckets keep lookups fast at 50k entries)
+        self.surface = surface
+        self._buckets: dict[tuple[str, int], list[str]] = {}
+        for word in surface:
+            self._buckets.setdefault((word[0], len(word)), []).append(word)
+
+    # ------------------------------------------------------------------ query side
+
+    def _fuzzy(self, word: str) -> list[tuple[str, float]]:
+        """Index keys of words within a small edit distance of ``word`` (with similarity)."""
+        if len(word) < 4 or not word.isalpha():
+            return []
+        p = self.params
+        slack = 1 if len(word) < 8 else 2
+        candidates: list[str] = []
+        for length in range(len(word) - slack, len(word) + slack + 1):
+            candidates.extend(self._buckets.get((word[0], length), ()))
+        if not candidates:
+            return []
+        found = process.extract(
+            word, candidates, scorer=fuzz.ratio, score_cutoff=p.fuzzy_min_ratio, limit=p.fuzzy_limit
+        )
+        return [(self.surface[c], s / 100.0) for c, s, _ in found]
+
+    def query_terms(self, query: str) -> list[list[tuple[str, float]]]:
+        """For each query word, the index terms that may stand for it, with weights."""
+        lang, p = self.lang, self.params
+        tokens = tokenize(query, lang)
+        keys = [term_key(t, lang) for t in tokens]
+        vocab = self.words.vocab
+        out: list[list[tuple[str, float]]] = []
+        seen: set[str] = set()
+        for tok, key in zip(tokens, keys, strict=True):
+            if key in seen:
+                continue
+            seen.add(key)
+            info = informativeness(tok, lang) if p.background else 1.0
+            alts: list[tuple[str, float]] = [(key, 1.0)]
+            folded = fold_word(tok, lang)
+            if lang in _CYRILLIC_LANGS and folded.isascii() and folded.isalpha():
+                cyr = latin_to_cyrillic(folded)
+                ckey = term_key(cyr, lang)
+                alts.append((ckey, p.translit_weight))
+                if ckey not in vocab:
+                    alts.extend((k, p.translit_weight * s * s) for k, s in self._fuzzy(fold_word(cyr, lang)))
+            if key not in vocab and not tok.isdigit():
+                alts.extend((k, s * s) for k, s in self._fuzzy(folded))
+            skel = skeleton(folded)
+            if len(skel) >= 3:
+                alts.append(("~" + skel, p.skeleton_weight))
+            for label in self.keep.labels(tok) if self.keep else ():
+                alts.append((label, p.glossary_weight))
+            out.append([(t, w * info) for t, w in alts])
+        if self.syn:
+            for label in self.syn.labels(tokens, keys, lang):
+                out.append([(label, p.synonym_weight)])
+        return out
+
+    def word_scores(self, alternatives: list[list[tuple[str, float]]]) -> FloatArray:
+        """BM25F score per document, divided by what a perfect match would score (0..1)."""
+        p = self.params
+        vocab, idf = self.words.vocab, self.word_idf
+        weights: dict[str, float] = {}
+        ideal = 0.0
+        for alts in alternatives:
+            best = 0.0
+            for term, w in alts:
+                if w > weights.get(term, 0.0):
+                    weights[term] = w
+                tid = vocab.get(term)
+                term_idf = float(idf[tid]) if tid is not None else 0.0
+                best = max(best, w * term_idf)
+            # An unknown word counts like a rare one: it is information we could not match.
+            ideal += (best if best > 0 else self.max_idf) * (p.k1 + 1)
+        if not weights or ideal <= 0:
+            return np.zeros(self.n_docs, dtype=np.float32)
+        raw = self.words.accumulate(weights.items(), self.n_docs, p.posting_budget)
+        out: FloatArray = np.minimum(raw / np.float32(ideal), np.float32(1.0)).astype(np.float32)
+        return out
+
+    def char_scores(self, query: str) -> FloatArray:
+        """Best cosine between the query's character n-grams and any title phrasing."""
+        p = self.params
+        text = normalize(query, self.lang)
+        if self.lang in _CYRILLIC_LANGS:
+            # Romanised Russian/Ukrainian: compare in Cyrillic.
+            text = " ".join(latin_to_cyrillic(w) if w.isascii() and w.isalpha() else w for w in text.split())
+            text = " ".join(fold_word(w, self.lang) for w in text.split())
+        grams = char_ngrams(text, p.ngram_min, p.ngram_max)
+        if not grams or not self.n_units:
+            return np.zeros(self.n_docs, dtype=np.float32)
+        vocab, idf = self.chars.vocab, self.char_idf
+        q: list[tuple[str, float]] = []
+        norm2 = 0.0
+        for g, c in grams.items():
+            tid = vocab.get(g)
+            w = (1.0 + math.log(c)) * (float(idf[tid]) if tid is not None else self.char_unseen_idf)
+            norm2 += w * w
+            if tid is not None:
+                q.append((g, w))
+        if not q:
+            return np.zeros(self.n_docs, dtype=np.float32)
+        norm = math.sqrt(norm2)
+        units = self.chars.accumulate(((g, w / norm) for g, w in q), self.n_units, p.posting_budget)
+        return self._per_doc_max(units)
+
+    def _per_doc_max(self, units: FloatArray) -> FloatArray:
+        out = np.zeros(self.n_docs, dtype=np.float32)
+        if self.n_units:
+            out[self.doc_has_unit] = np.maximum.reduceat(units, self.doc_unit_start[self.doc_has_unit])
+        return out
+
+    def dense_scores(
+        self, query_vector: Vectors | None, lexical: FloatArray | None = None
+    ) -> FloatArray | None:
+        """Best cosine between the query embedding and any title phrasing. In a large
+        index the lexically best documents are always among the scored candidates."""
+        if query_vector is None or self.dense is None:
+            return None
+        extra = None
+        if lexical is not None and self.dense.centroids is not None:
+            k = min(self.params.dense_lexical_candidates, self.n_docs)
+            top_docs = np.argpartition(-lexical, k - 1)[:k]
+            chosen = np.zeros(self.n_docs, dtype=bool)
+            chosen[top_docs] = True
+            extra = np.flatnonzero(chosen[self.unit_doc]).astype(np.int64)
+        return self._per_doc_max(self.dense.scores(query_vector, extra))
+
+    def scores(self, query: str, query_vector: Vectors | None = None) -> FloatArray:
+        """Final ranking score per document (0..1)."""
+        p = self.params
+        words = self.word_scores(self.query_terms(query))
+        lexical: FloatArray = (p.word_mix * words + (1.0 - p.word_mix) * self.char_scores(query)).astype(
+            np.float32
+        )
+        dense = self.dense_scores(query_vector, lexical)
+        if dense is None:
+            return lexical
+        # e5 cosines of unrelated texts sit around 0.7-0.8; rescale the informative range.
+        dense = np.clip((dense - p.dense_floor) / (1.0 - p.dense_floor), 0.0, 1.0)
+        total: FloatArray = ((1.0 - p.dense_mix) * lexical + p.dense_mix * dense).astype(np.float32)
+        return total

@@ -1,0 +1,40 @@
+"""Acting as people on the local Bot API server: press buttons by part of their label."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.db.engine import create_engine, create_session_factory
+from tests.fake_telegram import FakeTelegram, SentMessage, SimUser
+
+
+def label_with(message: SentMessage, part: str) -> str:
+    for label in message.button_texts:
+        if part in label:
+            return str(label)
+    raise AssertionError(f"no button containing {part!r}: {message.button_texts}")
+
+
+async def press(fake: FakeTelegram, user: SimUser, message: SentMessage, part: str) -> None:
+    await fake.press(user, message, label_with(message, part))
+
+
+async def onboard(fake: FakeTelegram, user: SimUser, language: str) -> SentMessage:
+    """/start, choose the language, agree to the privacy notice; returns the main menu."""
+    await fake.send_command(user, "/start")
+    choose = await fake.wait_for_message(user, timeout=30)
+    await press(fake, user, choose, language)
+    notice = await fake.wait_for_message(user, contains="🔒", timeout=30)
+    await press(fake, user, notice, "✅")
+    return await fake.wait_for_message(user, timeout=30)
+
+
+async def rows(database_url: str, model: type[Any]) -> list[Any]:
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            return list((await session.scalars(select(model))).all())
+    finally:
+        await engine.dispose()

@@ -1,0 +1,112 @@
+"""The benchmark CLI on a tiny data set written on the fly."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from knowledge.bench import ece, load_faq, synthesise
+
+ROOT = Path(__file__).resolve().parents[1]
+
+FAQ = [
+    {"id": "ausbildung", "lang": "de", "question": "Wie finde ich einen Ausbildungsplatz?",
+     "answer": "Freie Ausbildungsplätze findest du bei der Agentur für Arbeit und bei der IHK."},
+    {"id": "praktikum", "lang": "de", "question": "Wo kann ich ein Praktikum machen?",
+     "answer": "Viele Betriebe bieten Praktika an. Frag in deiner Schule nach.",
+     "variants": ["Praktikumsplatz gesucht"]},
+    {"id": "notfall", "lang": "de", "question": "Was mache ich in einem Notfall?",
+     "answer": "Ruf die 112 bei Feuer oder einem medizinischen Notfall."},
+    {"id": "ausbildung", "lang": "en", "question": "How do I find an apprenticeship?",
+     "answer": "Open apprenticeships are listed by the employment agency and the chamber of commerce."},
+    {"id": "praktikum", "lang": "en", "question": "Where can I do an internship?",
+     "answer": "Many companies offer internships. Ask at your school."},
+    {"id": "notfall", "lang": "en", "question": "What do I do in an emergency?",
+     "answer": "Call 112 for fire or a medical emergency."},
+]  # fmt: skip
+QUERIES = [
+    {"qid": "q1", "query": "ausbildunk suchen", "lang": "de", "gold_id": "ausbildung",
+     "gold_ids": ["ausbildung"], "split": "dev"},
+    {"qid": "q2", "query": "praktikm wo", "lang": "de", "gold_ids": ["praktikum"], "split": "dev"},
+    {"qid": "q3", "query": "Notfall, was tun?", "lang": "de", "gold_ids": ["notfall"], "split": "test"},
+    {"qid": "q4", "query": "where to do an internship", "lang": "en", "gold_ids": ["praktikum"],
+     "split": "dev"},
+    {"qid": "q5", "query": "emergency what do I do", "lang": "en", "gold_ids": ["notfall"], "split": "test"},
+]  # fmt: skip
+
+
+def _write(tmp_path: Path) -> tuple[Path, Path]:
+    faq = tmp_path / "faq.jsonl"
+    queries = tmp_path / "queries.jsonl"
+    faq.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in FAQ), encoding="utf-8")
+    queries.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in QUERIES), encoding="utf-8")
+    return faq, queries
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "knowledge.bench", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+
+
+@pytest.mark.parametrize(("split", "expected_n"), [("all", {"de": 3, "en": 2}), ("dev", {"de": 2, "en": 1})])
+def test_json_report(tmp_path: Path, split: str, expected_n: dict[str, int]) -> None:
+    faq, queries = _write(tmp_path)
+    proc = _run("--faq", str(faq), "--queries", str(queries), "--split", split, "--json")
+    report: dict[str, Any] = json.loads(proc.stdout)  # exactly one JSON object
+    assert {"langs", "build_s", "latency_ms", "peak_rss_mb"} <= report.keys()
+    assert {lang: m["n"] for lang, m in report["langs"].items()} == expected_n
+    for metrics in report["langs"].values():
+        assert set(metrics) == {"n", "p_at_1", "mrr_at_10"}
+        assert metrics["p_at_1"] == 1.0
+        assert metrics["mrr_at_10"] == 1.0
+    assert report["build_s"] >= 0
+    assert 0 < report["latency_ms"]["p50"] <= report["latency_ms"]["p99"]
+    assert report["peak_rss_mb"] > 0
+    assert set(report["baselines"]) == {"token_set_ratio", "bm25"}
+    assert set(report["baselines"]["bm25"]) == set(expected_n)
+
+
+def test_human_readable_report_has_baselines(tmp_path: Path) -> None:
+    faq, queries = _write(tmp_path)
+    out = _run("--faq", str(faq), "--queries", str(queries)).stdout
+    for word in ("ours", "token_set_ratio", "bm25", "p99", "peak RSS", "ECE"):
+        assert word in out
+
+
+def test_scale_mode(tmp_path: Path) -> None:
+    faq, queries = _write(tmp_path)
+    proc = _run("--scale", "6,40", "--faq", str(faq), "--queries", str(queries), "--json")
+    rows = json.loads(proc.stdout)["scale"]
+    assert [r["size"] for r in rows] == [6, 40]
+    assert all(r["peak_rss_mb"] > 0 and r["latency_ms"]["p99"] > 0 for r in rows)
+
+
+def test_synthesise_makes_distinct_entries(tmp_path: Path) -> None:
+    faq, _ = _write(tmp_path)
+    docs = load_faq(faq)
+    grown = synthesise(docs, 200)
+    assert len(grown) == 200
+    assert grown[: len(docs)] == docs
+    assert len({(d.id, d.lang) for d in grown}) == 200
+    assert len({d.question for d in grown[len(docs) :]}) == 200 - len(docs)
+    assert {d.lang for d in grown} == {"de", "en"}
+    assert synthesise(docs, 200) == grown  # deterministic
+
+
+@pytest.mark.parametrize(
+    ("conf", "correct", "expected"),
+    [([1.0, 1.0], [True, True], 0.0), ([0.9, 0.9], [False, False], 0.9), ([], [], 0.0)],
+)
+def test_ece(conf: list[float], correct: list[bool], expected: float) -> None:
+    assert ece(conf, correct) == pytest.approx(expected)

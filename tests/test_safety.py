@@ -1,0 +1,587 @@
+"""Crisis detection: every language, transliterations, odd Unicode, precision and speed."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from knowledge.model import LANGUAGES
+from knowledge.safety import (
+    CATEGORY_PRIORITY,
+    DEFAULT_PATH,
+    CrisisCategory,
+    CrisisDetector,
+    CrisisSignal,
+    SafetyFileError,
+    fold,
+)
+
+SELF = CrisisCategory.SELF_HARM
+VIOLENCE = CrisisCategory.VIOLENCE
+ABUSE = CrisisCategory.ABUSE
+WORK = CrisisCategory.EXPLOITATION
+MINOR = CrisisCategory.MINOR_IN_DANGER
+
+
+@pytest.fixture(scope="module")
+def detector() -> CrisisDetector:
+    return CrisisDetector.default()
+
+
+# (language reported, message, category)
+POSITIVE: list[tuple[str, str, CrisisCategory]] = [
+    # German
+    ("de", "Ich will nicht mehr leben", SELF),
+    ("de", "ich will mich umbringen", SELF),
+    ("de", "Ich möchte einfach nur sterben", SELF),
+    ("de", "Ich habe Suizidgedanken", SELF),
+    ("de", "ich habe mich gestern wieder geritzt", SELF),
+    ("de", "Mein Vater schlägt mich jeden Tag", VIOLENCE),
+    ("de", "mein mann schlaegt mich", VIOLENCE),
+    ("de", "Er droht, mich umzubringen", VIOLENCE),
+    ("de", "Ich habe Angst vor meinem Stiefvater", VIOLENCE),
+    ("de", "Er hat mich vergewaltigt", ABUSE),
+    ("de", "Mein Ausbilder fasst mich immer an", ABUSE),
+    ("de", "Meine Eltern wollen mich zwangsverheiraten", ABUSE),
+    ("de", "mein Chef zahlt den Mindestlohn nicht", WORK),
+    ("de", "Mein Chef hat meinen Pass genommen", WORK),
+    ("de", "Ich bekomme seit drei Monaten keinen Lohn", WORK),
+    ("de", "Der Chef zwingt mich, 14 Stunden zu arbeiten", WORK),
+    ("de", "Meine Eltern haben mich rausgeworfen, ich bin 16", MINOR),
+    ("de", "ich will nich mehr leben", SELF),
+    ("de", "ich hab keinen bock mehr zu leben", SELF),
+    ("de", "Mein Vater hat gesagt, er bringt mich um!", VIOLENCE),
+    ("de", "mein chef hat meinen pass und gibt ihn nicht zurück", WORK),
+    ("de", "ich fühl mich zuhause nicht sicher", MINOR),
+    ("de", "Ich weiß nicht, wo ich heute schlafen soll", MINOR),
+    ("de", "Ich habe Angst, nach Hause zu gehen", MINOR),
+    # English
+    ("en", "I want to kill myself", SELF),
+    ("en", "i just want to die", SELF),
+    ("en", "I don't want to live anymore", SELF),
+    ("en", "I've been cutting myself again", SELF),
+    ("en", "my dad beats me", VIOLENCE),
+    ("en", "he threatens to kill me", VIOLENCE),
+    ("en", "he kicked me in the stomach", VIOLENCE),
+    ("en", "he raped me", ABUSE),
+    ("en", "I was sexually abused by my uncle", ABUSE),
+    ("en", "my boss took my passport", WORK),
+    ("en", "My employer doesn't pay me", WORK),
+    ("en", "I haven't been paid for 3 months", WORK),
+    ("en", "they lock us in at night", WORK),
+    ("en", "my parents kicked me out", MINOR),
+    ("en", "I have nowhere to sleep tonight", MINOR),
+    ("en", "I'm scared to go home", MINOR),
+    ("en", "i wanna kms", SELF),
+    ("en", "my uncle touched me", ABUSE),
+    ("en", "I am being exploited at work", WORK),
+    # Arabic
+    ("ar", "أريد أن أموت", SELF),
+    ("ar", "بدي موت", SELF),
+    ("ar", "أفكر في الانتحار", SELF),
+    ("ar", "بدي اقتل حالي", SELF),
+    ("ar", "أبي يضربني كل يوم", VIOLENCE),
+    ("ar", "زوجي بيضربني", VIOLENCE),
+    ("ar", "أخي يهددني بالقتل", VIOLENCE),
+    ("ar", "اغتصبني", ABUSE),
+    ("ar", "المدير يتحرش بي", ABUSE),
+    ("ar", "صاحب العمل أخذ جواز سفري", WORK),
+    ("ar", "المعلم ما عطاني راتب من شهرين", WORK),
+    ("ar", "يجبرني على العمل 14 ساعة", WORK),
+    ("ar", "طردني أبي من البيت", MINOR),
+    ("ar", "ما عندي مكان أنام فيه", MINOR),
+    ("ar", "خايف ارجع عالبيت", MINOR),
+    ("ar", "ما عاد بدي عيش", SELF),
+    ("ar", "أبي بدو يقتلني", VIOLENCE),
+    ("ar", "راتبي ما انصرف من شهرين", WORK),
+    # Ukrainian
+    ("uk", "Я хочу померти", SELF),
+    ("uk", "Я не хочу жити.", SELF),
+    ("uk", "хочу покінчити з собою", SELF),
+    ("uk", "він мене б'є", VIOLENCE),
+    ("uk", "він мене бʼє щодня", VIOLENCE),
+    ("uk", "чоловік мені погрожує", VIOLENCE),
+    ("uk", "мене зґвалтували", ABUSE),
+    ("uk", "начальник домагається до мене", ABUSE),
+    ("uk", "патрон забрав паспорт", WORK),
+    ("uk", "мені не платять вже три місяці", WORK),
+    ("uk", "батьки вигнали мене з дому", MINOR),
+    ("uk", "мені нема де спати", MINOR),
+    ("uk", "боюся йти додому", MINOR),
+    # Russian
+    ("ru", "Я хочу умереть", SELF),
+    ("ru", "не хочу больше жить", SELF),
+    ("ru", "Я хочу покончить с собой", SELF),
+    ("ru", "он меня бьёт", VIOLENCE),
+    ("ru", "Отчим бьет меня каждый день", VIOLENCE),
+    ("ru", "муж угрожает мне", VIOLENCE),
+    ("ru", "меня изнасиловали", ABUSE),
+    ("ru", "начальник пристаёт ко мне", ABUSE),
+    ("ru", "работодатель забрал паспорт", WORK),
+    ("ru", "мне не платят уже три месяца", WORK),
+    ("ru", "хозяин заставляет работать по 14 часов", WORK),
+    ("ru", "родители выгнали меня из дома", MINOR),
+    ("ru", "мне негде спать", MINOR),
+    ("ru", "отчим хочет меня убить", VIOLENCE),
+    ("ru", "дома я не чувствую себя в безопасности", MINOR),
+    # Farsi / Dari
+    ("fa", "میخواهم بمیرم", SELF),
+    ("fa", "می‌خوام خودکشی کنم", SELF),
+    ("fa", "دیگه نمیخوام زنده باشم", SELF),
+    ("fa", "پدرم منو میزنه", VIOLENCE),
+    ("fa", "شوهرم مرا می‌زند", VIOLENCE),
+    ("fa", "از پدرم میترسم", VIOLENCE),
+    ("fa", "به من تجاوز کرد", ABUSE),
+    ("fa", "صاحبکارم بهم دست میزنه", ABUSE),
+    ("fa", "صاحب کارم پاسپورتم را گرفته", WORK),
+    ("fa", "دو ماه است حقوقم را نداده", WORK),
+    ("fa", "پدرم منو از خونه انداخت بیرون", MINOR),
+    ("fa", "جایی برای خوابیدن ندارم", MINOR),
+    # Turkish
+    ("tr", "Ölmek istiyorum", SELF),
+    ("tr", "kendimi öldürmek istiyorum", SELF),
+    ("tr", "Artık yaşamak istemiyorum", SELF),
+    ("tr", "intihar etmeyi düşünüyorum", SELF),
+    ("tr", "Babam beni dövüyor", VIOLENCE),
+    ("tr", "kocam bana vuruyor", VIOLENCE),
+    ("tr", "bana tecavüz etti", ABUSE),
+    ("tr", "ustam beni taciz ediyor", ABUSE),
+    ("tr", "patronum pasaportumu aldı", WORK),
+    ("tr", "patron 3 aydır maaşımı ödemiyor", WORK),
+    ("tr", "evden kovuldum", MINOR),
+    ("tr", "kalacak yerim yok", MINOR),
+    ("tr", "abim beni öldürmekle tehdit ediyor", VIOLENCE),
+    ("tr", "cinsel istismara uğradım", ABUSE),
+    # Czech
+    ("cs", "Chci umřít", SELF),
+    ("cs", "nechci už žít", SELF),
+    ("cs", "myslím na sebevraždu", SELF),
+    ("cs", "táta mě bije", VIOLENCE),
+    ("cs", "manžel mi vyhrožuje", VIOLENCE),
+    ("cs", "znásilnil mě", ABUSE),
+    ("cs", "šéf na mě sahá", ABUSE),
+    ("cs", "šéf mi vzal pas", WORK),
+    ("cs", "šéf mi neplatí mzdu", WORK),
+    ("cs", "rodiče mě vyhodili z domu", MINOR),
+    ("cs", "nemám kde spát", MINOR),
+]
+
+# Latin transliterations of Arabic, Russian, Ukrainian and Farsi (plus the brief's examples).
+TRANSLITERATED: list[tuple[str, str, CrisisCategory]] = [
+    ("ar", "ana bidi mut", SELF),
+    ("ar", "bade2tol nafsi", SELF),
+    ("ar", "bfakker bel inti7ar", SELF),
+    ("ar", "abi yadribuni", VIOLENCE),
+    ("ar", "baba bidrabni kl yom", VIOLENCE),
+    ("ar", "ightasabni", ABUSE),
+    ("ar", "sa7eb el shoghl akhad el basbor taba3i", WORK),
+    ("ar", "ahli taradouni", MINOR),
+    ("ru", "ya hochu umeret", SELF),
+    ("ru", "ne hochu bolshe zhit", SELF),
+    ("ru", "otchim menya bjet", VIOLENCE),
+    ("ru", "nachalnik zabral pasport", WORK),
+    ("ru", "mne negde spat", MINOR),
+    ("uk", "ya khochu pomerty", SELF),
+    ("uk", "batko mene bie", VIOLENCE),
+    ("uk", "patron zabrav pasport", WORK),
+    ("uk", "vyhnaly mene z domu", MINOR),
+    ("fa", "mikham khodkoshi konam", SELF),
+    ("fa", "delam mikhad bemiram", SELF),
+    ("fa", "pedaram mano mizane", VIOLENCE),
+    ("fa", "sahebkaram pasportam ro gerefte", WORK),
+    ("fa", "az khune birunam kardan", MINOR),
+    ("cs", "bede umrem", SELF),
+]
+
+# Ordinary questions: no emergency. At least four per language.
+NEGATIVE: list[tuple[str, str]] = [
+    ("de", "Wie kann ich meine Ausbildung abbrechen?"),
+    ("de", "Ich habe keine Lust mehr auf Schule"),
+    ("de", "Gibt es einen Gewaltprävention Workshop?"),
+    ("de", "Gibt es einen Workshop über häusliche Gewalt?"),
+    ("de", "Wie viele Stunden darf ein Azubi arbeiten"),
+    ("de", "Mein Chef hat meinen Pass kopiert"),
+    ("de", "Die Schule bringt mich um"),
+    ("de", "Ich will nicht mehr in Pirna leben, ich suche eine Ausbildung in Dresden"),
+    ("de", "Was ist der Mindestlohn für Azubis? Mein Chef zahlt gut."),
+    ("de", "Ich kann nicht mehr, so viel Stress in der Berufsschule"),
+    ("de", "Wo kann ich schlafen, wenn ich ein Praktikum in Dresden mache?"),
+    ("de", "Die Ausländerbehörde hat meinen Pass einbehalten"),
+    ("de", "Er bringt mich um 8 zur Schule"),
+    ("de", "Mein Chef gibt mir den Lohn nicht bar"),
+    ("de", "Mein Handy ist kaputt, ich kann nicht mehr nach Hause telefonieren"),
+    ("en", "How can I quit my apprenticeship?"),
+    ("en", "The course is killing me"),
+    ("en", "Is there a violence prevention workshop?"),
+    ("en", "How many hours can an apprentice work?"),
+    ("en", "I don't want to die, I want a job"),
+    ("en", "I don't want to live in Pirna anymore"),
+    ("en", "Beats me why the form is so long"),
+    ("en", "Is there a suicide prevention training for teachers?"),
+    ("en", "The police have my passport, when do I get it back?"),
+    ("en", "I hurt myself at work, who pays?"),
+    ("en", "this homework is killing me"),
+    ("en", "I'm going to end it with my girlfriend, is that ok?"),
+    ("en", "Can my boss keep my passport copy?"),
+    ("en", "I got hit by a lot of questions in the interview"),
+    ("ar", "كيف أترك التدريب المهني؟"),
+    ("ar", "ما هو الحد الأدنى للأجور في ألمانيا؟"),
+    ("ar", "هل يوجد ورشة عن الوقاية من العنف؟"),
+    ("ar", "كم ساعة يسمح للمتدرب أن يعمل؟"),
+    ("ar", "أين أجدد جواز سفري؟"),
+    ("ar", "أريد أن أعيش في درسدن"),
+    ("ar", "الامتحان رح يقتلني"),
+    ("uk", "Як мені перервати навчання?"),
+    ("uk", "Скільки годин може працювати учень?"),
+    ("uk", "Я не хочу жити в гуртожитку"),
+    ("uk", "Чи є семінар про запобігання насильству?"),
+    ("uk", "Роботодавець попросив копію паспорта"),
+    ("uk", "ця робота мене вб'є"),
+    ("ru", "Как бросить обучение?"),
+    ("ru", "Я не хочу жить в общежитии"),
+    ("ru", "Сколько часов может работать ученик?"),
+    ("ru", "Эта песня меня трогает"),
+    ("ru", "Учёба меня убивает"),
+    ("ru", "Мне не платят стипендию, это нормально?"),
+    ("ru", "эта работа меня убьет"),
+    ("fa", "چطور کارآموزی را ترک کنم؟"),
+    ("fa", "حداقل دستمزد چقدر است؟"),
+    ("fa", "الهی بمیرم برات"),
+    ("fa", "کجا پاسپورتم را تمدید کنم؟"),
+    ("fa", "نمیخوام در آلمان زندگی کنم"),
+    ("fa", "این کار منو میکشه"),
+    ("tr", "Eğitimimi nasıl bırakabilirim?"),
+    ("tr", "Asgari ücret ne kadar?"),
+    ("tr", "Şiddet önleme atölyesi var mı?"),
+    ("tr", "Bir çırak kaç saat çalışabilir?"),
+    ("tr", "Almanya'da yaşamak istemiyorum, İstanbul'a dönmek istiyorum"),
+    ("tr", "Ölmek istemiyorum, iş istiyorum"),
+    ("tr", "bu iş beni öldürecek"),
+    ("cs", "Jak můžu přerušit učení?"),
+    ("cs", "Kolik hodin smí učeň pracovat?"),
+    ("cs", "Je tu workshop o prevenci násilí?"),
+    ("cs", "Kde si můžu obnovit pas?"),
+    ("cs", "Ta škola mě zabije"),
+    ("cs", "Vyhodili mě z práce, co teď?"),
+    ("cs", "umřu nudou"),
+    # transliterated, ordinary
+    ("fa", "elahi bemiram"),
+    ("fa", "mikham ausbildung konam"),
+    ("ar", "ana bidi sa3ed bel shoghl"),
+    ("ru", "ya hochu rabotat povarom"),
+]
+
+ODD_UNICODE: list[tuple[str, str, CrisisCategory]] = [
+    ("zero-width joiner inside a word", "ich will mich um\u200dbringen", SELF),
+    ("zero-width non-joiner inside a word", "I want to ki\u200cll myself", SELF),
+    ("soft hyphen", "Ich will nicht mehr le\u00adben", SELF),
+    ("right-to-left override", "\u202eI want to kill myself\u202c", SELF),
+    ("bidi isolate and marks", "\u2067\u200fمیخواهم بمیرم\u2069", SELF),
+    ("byte order mark", "\ufeffmy boss took my passport", WORK),
+    ("uppercase Turkish dotted I", "KENDİMİ ÖLDÜRMEK İSTİYORUM", SELF),
+    ("Turkish dotless i", "INTIHAR ETMEK ıSTıYORUM", SELF),
+    ("full-width Latin", "ｋｉｌｌ ｍｙｓｅｌｆ", SELF),
+    ("Arabic harakat and tatweel", "أُرِيدُ أَنْ أَمُــــوتَ", SELF),
+    ("Arabic letters in Farsi", "ميخواهم بميرم", SELF),
+    ("Farsi letters in Arabic", "بدی موت", SELF),
+    ("Cyrillic ё written as е", "он меня бьет", VIOLENCE),
+    ("repeated letters", "HILFEEEE mein vater schläääägt mich", VIOLENCE),
+    ("umlaut written as ae", "mein Mann schlaegt mich", VIOLENCE),
+    ("umlaut left out", "mein Mann schlagt mich", VIOLENCE),
+    ("missing Czech diacritics", "chci umrit", SELF),
+    ("missing Turkish diacritics", "olmek istiyorum", SELF),
+    ("emoji around the words", "😭😭 i want to die 😭", SELF),
+    ("line breaks inside the message", "hallo\nmein vater schlägt mich\nwas soll ich tun", VIOLENCE),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "category"), POSITIVE)
+def test_recognises_emergencies_in_every_language(
+    detector: CrisisDetector, language: str, text: str, category: CrisisCategory
+) -> None:
+    signal = detector.detect(text)
+    assert signal is not None, text
+    assert (signal.category, signal.language) == (category, language), (text, signal.phrase)
+
+
+@pytest.mark.parametrize(("language", "text", "category"), TRANSLITERATED)
+def test_recognises_latin_transliterations(
+    detector: CrisisDetector, language: str, text: str, category: CrisisCategory
+) -> None:
+    signal = detector.detect(text)
+    assert signal is not None, text
+    assert (signal.category, signal.language) == (category, language), (text, signal.phrase)
+
+
+@pytest.mark.parametrize(("language", "text"), NEGATIVE)
+def test_ordinary_questions_are_not_emergencies(detector: CrisisDetector, language: str, text: str) -> None:
+    assert detector.detect(text) is None, (language, text)
+
+
+@pytest.mark.parametrize(("case", "text", "category"), ODD_UNICODE)
+def test_odd_unicode_does_not_hide_an_emergency(
+    detector: CrisisDetector, case: str, text: str, category: CrisisCategory
+) -> None:
+    signal = detector.detect(text)
+    assert signal is not None, case
+    assert signal.category is category, case
+
+
+def test_every_language_and_category_is_covered() -> None:
+    languages = {language for language, _, _ in POSITIVE}
+    assert languages == set(LANGUAGES)
+    for language in languages:
+        cases = [category for lang, _, category in POSITIVE if lang == language]
+        assert len(cases) >= 6, language
+        assert set(cases) == set(CrisisCategory), language
+        assert sum(lang == language for lang, _ in NEGATIVE) >= 4, language
+    assert {language for language, _, _ in TRANSLITERATED} >= {"ar", "ru", "uk", "fa"}
+
+
+def test_signal_names_the_pattern_not_the_message(detector: CrisisDetector) -> None:
+    signal = detector.detect("Hallo, mein Vater schlägt mich, bitte helft mir. Ich heiße Amir.")
+    assert isinstance(signal, CrisisSignal)
+    assert (signal.category, signal.language) == (VIOLENCE, "de")
+    assert "Amir" not in signal.phrase
+    assert signal.phrase in DEFAULT_PATH.read_text(encoding="utf-8")
+
+
+def test_most_urgent_category_wins(detector: CrisisDetector) -> None:
+    text = "Mein Chef hat meinen Pass genommen und zahlt keinen Lohn. Ich will nicht mehr leben."
+    signal = detector.detect(text)
+    assert signal is not None
+    assert signal.category is SELF
+    assert CATEGORY_PRIORITY[0] is SELF
+    assert set(CATEGORY_PRIORITY) == set(CrisisCategory)
+
+
+def test_phrases_do_not_reach_across_sentences(detector: CrisisDetector) -> None:
+    assert detector.detect("Ich will. Sterben ist ein Thema im Ethikunterricht.") is None
+    assert detector.detect("Ich will sterben.") is not None
+
+
+def test_empty_and_wordless_messages(detector: CrisisDetector) -> None:
+    assert detector.detect("") is None
+    assert detector.detect("   \u200b\u202e ?!… 😀") is None
+
+
+def _benign_message(size: int = 10_000) -> str:
+    sentences = [
+        "Ich suche einen Ausbildungsplatz als Koch in Pirna und möchte wissen, wie viel man verdient.",
+        "Mein Chef hat gesagt, ich soll am Samstag arbeiten, ist das erlaubt?",
+        "أريد أن أعرف كيف أجد مكان تدريب في بيرنا.",
+        "Как найти практику в Дрездене и сколько платят ученикам?",
+        "میخواهم در آلمان کار کنم و زبان آلمانی یاد بگیرم.",
+        "Almanya'da çalışmak istiyorum, asgari ücret ne kadar?",
+        "Chci pracovat v Německu, kde najdu kurz němčiny?",
+        "Як знайти роботу в Пірні та скільки годин може працювати учень?",
+        "I want to know how many hours an apprentice can work per week.",
+    ]
+    text = ""
+    i = 0
+    while len(text) < size:
+        text += sentences[i % len(sentences)] + " "
+        i += 1
+    return text[:size]
+
+
+def test_long_benign_message_is_fast_and_quiet() -> None:
+    detector = CrisisDetector.from_file(DEFAULT_PATH)  # cold word cache
+    text = _benign_message()
+    assert len(text) == 10_000
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        assert detector.detect(text) is None
+        timings.append(time.perf_counter() - start)
+    assert min(timings) < 0.010, timings
+
+
+def test_emergency_at_the_end_of_a_long_message(detector: CrisisDetector) -> None:
+    text = _benign_message(9_950) + " Ich will nicht mehr leben."
+    signal = detector.detect(text)
+    assert signal is not None
+    assert signal.category is SELF
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ("ich will nicht mehr " * 600)[:10_000],
+        ("mich mich " * 1_000)[:10_000],
+        ("chef pass lohn nicht " * 500)[:10_000],
+    ],
+)
+def test_repetitive_messages_stay_fast(detector: CrisisDetector, text: str) -> None:
+    start = time.perf_counter()
+    detector.detect(text)
+    assert time.perf_counter() - start < 0.05
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Schläääägt", "schlagt"),
+        ("SCHLAEGT", "schlagt"),
+        ("Straße", "strase"),
+        ("İSTANBUL ılık", "istanbul ilik"),
+        ("бьёт", "бьет"),
+        ("ґанок", "ганок"),
+        ("أُمُــوت", "اموت"),
+        ("إسلام آمن", "اسلام امن"),
+        ("مدرسة", "مدرسه"),
+        ("کی", "كي"),
+        ("می خوام", fold("می\u200cخوام")),
+        ("b'є", "bє"),
+        ("um\u200dbr\u00adingen", "umbringen"),
+    ],
+)
+def test_folding(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+# ----------------------------------------------------------------- the file and its syntax
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    categories = {c.value: "" for c in CrisisCategory}
+    path = tmp_path / "safety.yaml"
+    lines = ["max_gap: 2", "negations:", "  en: [not, dont]", "categories:"]
+    custom = {}
+    for block in body.strip("\n").split("\n\n"):
+        name = block.split(":", 1)[0].strip()
+        custom[name] = block
+    for name in categories:
+        lines.append(custom.get(name, f"  {name}:\n    en: [zzplaceholder{name.replace('_', '')}]"))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_pattern_syntax(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """
+  self_harm:
+    en:
+      - umbring*
+      - i want ~0 to die
+      - ^ start here
+      - end here $
+    ru-Latn:
+      - "*zzsuffix"
+    any:
+      - "*zzinfix*"
+    fa:
+      - می خوام بمیرم
+
+  violence:
+    en:
+      - hits|beats me
+""",
+    )
+    detector = CrisisDetector.from_file(path)
+    assert len(detector) == 11
+    cases = {
+        "umbringen": SELF,
+        "i want to die": SELF,
+        "i want really to die": None,  # ~0: no word allowed between
+        "start here please": SELF,
+        "please start here": None,
+        "ok, start here": SELF,
+        "it ends at the end here": SELF,
+        "the end here is near": None,
+        "the end here, then more": SELF,
+        "abczzsuffix": SELF,
+        "abzzinfixcd": SELF,
+        "he beats me": VIOLENCE,
+        "he beats all of us and me": None,
+        "میخوام بمیرم": SELF,  # the pattern's "می خوام" is joined like the message's
+        "می‌خوام بمیرم": SELF,
+    }
+    for text, expected in cases.items():
+        signal = detector.detect(text)
+        assert (signal.category if signal else None) == expected, text
+    translit = detector.detect("abczzsuffix")
+    assert translit is not None
+    assert translit.language == "ru"
+    neutral = detector.detect("abzzinfixcd")
+    assert neutral is not None
+    assert neutral.language is None
+
+
+def test_negation_between_words_breaks_a_phrase(tmp_path: Path) -> None:
+    path = _write(tmp_path, "  self_harm:\n    en:\n      - i want to die")
+    detector = CrisisDetector.from_file(path)
+    assert detector.detect("i really want to die") is not None
+    assert detector.detect("i dont want to die") is None
+    assert detector.detect("i do not want to die") is None
+
+
+def test_default_is_the_shipped_file_and_shared() -> None:
+    assert CrisisDetector.default() is CrisisDetector.default()
+    assert len(CrisisDetector.default()) == len(CrisisDetector.from_file(DEFAULT_PATH)) > 400
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("- just a list\n", "top level"),
+        ("categories: {}\nextra: 1\n", "unknown key(s) extra"),
+        ("max_gap: 99\ncategories: {}\n", "max_gap"),
+        ("categories:\n  self_harm:\n    en: [i want to die]\n", "missing category(ies): violence"),
+        ("categories:\n  selfharm:\n    en: [x]\n", "categories.selfharm: unknown category"),
+        ("negations:\n  xx: [no]\ncategories: {}\n", "negations.xx: unknown language"),
+        ("negations:\n  en: [do not]\ncategories: {}\n", "negations.en[0]"),
+        ("categories: [1, 2]\n", "categories"),
+        ("version: 2\ncategories: {}\n", "unsupported version 2"),
+    ],
+)
+def test_file_shape_errors_name_the_file(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(SafetyFileError, match=r"broken\.yaml") as caught:
+        CrisisDetector.from_file(path)
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("'*ab'", "too short for a wildcard"),
+        ("'ki*ll'", "not a single word"),
+        ("'~2 die'", "between two words"),
+        ("'want ~2'", "must be followed by a word"),
+        ("'want ~2 ~3 die'", "two gap markers"),
+        ("'want ~99 die'", "larger than"),
+        ("'want $ die'", "very start"),
+        ("'a||b'", "empty alternative"),
+        ("'e-mail'", "not a single word"),
+        ("'...'", "not a single word"),
+        ("'بمیرم می'", "together with its verb"),
+        ("yes", "expected a non-empty text"),
+        ("''", "expected a non-empty text"),
+    ],
+)
+def test_pattern_errors_name_the_entry(tmp_path: Path, pattern: str, message: str) -> None:
+    path = _write(tmp_path, f"  abuse:\n    en:\n      - fine words\n      - {pattern}")
+    with pytest.raises(SafetyFileError) as caught:
+        CrisisDetector.from_file(path)
+    text = str(caught.value)
+    assert "safety.yaml" in text
+    assert "categories.abuse.en[1]" in text
+    assert message in text
+
+
+def test_duplicates_after_folding_are_reported(tmp_path: Path) -> None:
+    path = _write(tmp_path, "  abuse:\n    en:\n      - schlägt mich\n      - SCHLAEGT   mich")
+    with pytest.raises(SafetyFileError, match=r"categories\.abuse\.en\[1\].*same as entry \[0\]"):
+        CrisisDetector.from_file(path)
+
+
+def test_invalid_yaml_is_reported_with_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("categories: [unclosed\n", encoding="utf-8")
+    with pytest.raises(SafetyFileError, match=r"bad\.yaml: not valid YAML"):
+        CrisisDetector.from_file(path)

@@ -1,0 +1,388 @@
+"""Content as files: folder export round trip and translators' language sheets."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from openpyxl import Workbook, load_workbook
+
+from bot.config import SHIPPED_CONTENT_DIR
+from knowledge.loader import ContentSnapshot, load_content
+from knowledge.model import MAX_ANSWER_CHARS
+from knowledge.sheets import SheetError, export_folder, export_language, import_language
+
+Rows = list[list[Any]]
+ENTRY = "berufsschule"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT_DIR, target)
+    return target
+
+
+def files(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.yaml"))}
+
+
+def items(snapshot: ContentSnapshot) -> list[dict[str, Any]]:
+    return sorted(snapshot.items(), key=lambda item: (item["kind"], item["id"]))
+
+
+def read_rows(sheet: Path) -> Rows:
+    if sheet.suffix == ".xlsx":
+        book = load_workbook(sheet)
+        try:
+            return [["" if c is None else c for c in row] for row in book.active.iter_rows(values_only=True)]
+        finally:
+            book.close()
+    with sheet.open(encoding="utf-8-sig", newline="") as fp:
+        return list(csv.reader(fp))
+
+
+def write_rows(sheet: Path, rows: Rows, delimiter: str = ",") -> None:
+    if sheet.suffix == ".xlsx":
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.save(sheet)
+        return
+    with sheet.open("w", encoding="utf-8-sig", newline="") as fp:
+        csv.writer(fp, delimiter=delimiter).writerows(rows)
+
+
+def cell(rows: Rows, entry_id: str, field: str) -> list[Any]:
+    return next(row for row in rows if row[0] == entry_id and row[1] == field)
+
+
+def entry_data(folder: Path, entry_id: str = ENTRY) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((folder / "faq" / f"{entry_id}.yaml").read_text(encoding="utf-8"))
+    return data
+
+
+def edit_yaml(path: Path, change: Callable[[dict[str, Any]], object]) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+# ---------------------------------------------------------------- folder export
+
+
+def test_folder_export_round_trips(shipped: ContentSnapshot, tmp_path: Path) -> None:
+    target = tmp_path / "export"
+    count = export_folder(shipped, target)
+    assert count == len(shipped.faq) + len(shipped.contacts) + len(shipped.events) + 2
+    again = load_content(target)
+    assert items(again) == items(shipped)
+    # Written the way editors write: unquoted dates, revision first, answers as blocks.
+    text = (target / "faq" / f"{ENTRY}.yaml").read_text(encoding="utf-8")
+    assert "\nchecked_on: 20" in text
+    assert "\n  de:\n    revision: 1\n" in text
+    assert "    answer: |-\n" in text
+
+
+def test_folder_export_refuses_a_folder_with_files(shipped: ContentSnapshot, tmp_path: Path) -> None:
+    target = tmp_path / "export"
+    target.mkdir()
+    (target / "old.yaml").write_text("id: old\n", encoding="utf-8")
+    with pytest.raises(SheetError, match="not an empty folder"):
+        export_folder(shipped, target)
+    assert [p.name for p in target.iterdir()] == ["old.yaml"]
+
+
+# ---------------------------------------------------------------- language sheets out
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_language_sheet_has_id_field_german_language_and_revision(
+    shipped: ContentSnapshot, tmp_path: Path, suffix: str
+) -> None:
+    sheet = tmp_path / f"uk{suffix}"
+    assert export_language(shipped, "uk", sheet) == len(shipped.faq)
+    rows = read_rows(sheet)
+    assert rows[0] == ["id", "field", "de", "uk", "source_revision"]
+    assert len(rows) == 1 + 3 * len(shipped.faq)
+    entry = shipped.faq[ENTRY]
+    de, uk = entry.translations["de"], entry.translations["uk"]
+    assert cell(rows, ENTRY, "question")[2:4] == [de.question, uk.question]
+    assert cell(rows, ENTRY, "variants")[2:4] == ["\n".join(de.variants), "\n".join(uk.variants)]
+    assert cell(rows, ENTRY, "answer")[2:4] == [de.answer, uk.answer]
+    assert str(cell(rows, ENTRY, "answer")[4]) == str(entry.source_revision)
+
+
+@pytest.mark.parametrize(
+    ("lang", "target", "words"),
+    [
+        ("de", "de.csv", "'de' is not a language to translate into"),
+        ("xx", "xx.csv", "'xx' is not a language to translate into"),
+        ("uk", "uk.txt", "must end in .csv or .xlsx"),
+    ],
+)
+def test_language_sheet_export_refuses_what_it_cannot_write(
+    shipped: ContentSnapshot, tmp_path: Path, lang: str, target: str, words: str
+) -> None:
+    with pytest.raises(SheetError, match=words):
+        export_language(shipped, lang, tmp_path / target)
+    assert not (tmp_path / target).exists()
+
+
+# ---------------------------------------------------------------- language sheets back in
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_import_writes_the_translation_and_marks_it_reviewed(
+    folder: Path, tmp_path: Path, suffix: str
+) -> None:
+    before = files(folder)
+    sheet = tmp_path / f"uk{suffix}"
+    export_language(load_content(folder), "uk", sheet)
+    rows = read_rows(sheet)
+    cell(rows, ENTRY, "question")[3] = "Що таке Berufsschule і як часто туди ходити?"
+    cell(rows, ENTRY, "variants")[3] = "берufsschule що це\n\n  скільки днів на тиждень  \n"
+    cell(rows, ENTRY, "answer")[3] = "Перший рядок.\r\nДругий рядок."
+    write_rows(sheet, rows)
+
+    result = import_language(sheet, folder)
+
+    assert result.language == "uk"
+    assert result.outdated == ()
+    # The untouched rows were reviewed too: the translator returned the whole sheet.
+    assert ENTRY in result.changed
+    uk = entry_data(folder)["translations"]["uk"]
+    assert uk == {
+        "source_revision": 1,
+        "machine_translated": False,
+        "question": "Що таке Berufsschule і як часто туди ходити?",
+        "variants": ["берufsschule що це", "скільки днів на тиждень"],
+        "answer": "Перший рядок.\nДругий рядок.",
+    }
+    after = load_content(folder)  # still valid
+    assert after.faq[ENTRY].translations["uk"].answer == "Перший рядок.\nДругий рядок."
+    # Only the Ukrainian block of each file changed; every other line stayed as it was.
+    for name, text in files(folder).items():
+        old = before[name]
+        if old == text:
+            continue
+        assert name.startswith("faq/"), name
+        old_lines, new_lines = old.splitlines(), text.splitlines()
+        start = old_lines.index("  uk:")
+        assert new_lines[: start + 1] == old_lines[: start + 1]
+        rest = old_lines[start + 1 :]
+        # The block ends at the next key indented by two spaces or less.
+        end = start + 1 + next(i for i, line in enumerate(rest) if line[:3].strip())
+        assert new_lines[len(new_lines) - (len(old_lines) - end) :] == old_lines[end:]
+
+
+def test_import_adds_a_missing_language_at_the_end_of_the_translations(folder: Path, tmp_path: Path) -> None:
+    edit_yaml(folder / "faq" / f"{ENTRY}.yaml", lambda d: d["translations"].pop("tr"))
+    sheet = tmp_path / "tr.csv"
+    export_language(load_content(folder), "tr", sheet)
+    rows = read_rows(sheet)
+    assert cell(rows, ENTRY, "question")[3] == ""
+    cell(rows, ENTRY, "question")[3] = "Berufsschule nedir?"
+    cell(rows, ENTRY, "answer")[3] = "Meslek okulu."
+    write_rows(sheet, [rows[0], *(row for row in rows[1:] if row[0] == ENTRY)])
+
+    result = import_language(sheet, folder)
+
+    assert result.changed == (ENTRY,)
+    translations = entry_data(folder)["translations"]
+    assert list(translations)[-1] == "tr"
+    assert translations["tr"] == {
+        "source_revision": 1,
+        "machine_translated": False,
+        "question": "Berufsschule nedir?",
+        "answer": "Meslek okulu.",
+    }
+    assert "tr" in load_content(folder).faq[ENTRY].translations
+
+
+def test_import_makes_a_stale_translation_current(folder: Path, tmp_path: Path) -> None:
+    edit_yaml(folder / "faq" / f"{ENTRY}.yaml", lambda d: d["translations"]["de"].update(revision=2))
+    assert load_content(folder).faq[ENTRY].is_stale("en")
+    sheet = tmp_path / "en.xlsx"
+    export_language(load_content(folder), "en", sheet)
+    assert str(cell(read_rows(sheet), ENTRY, "question")[4]) == "2"
+
+    import_language(sheet, folder)
+
+    entry = load_content(folder).faq[ENTRY]
+    assert entry.translations["en"].source_revision == 2
+    assert not entry.translations["en"].machine_translated
+    assert not entry.is_stale("en")
+
+
+def test_a_sheet_of_an_older_german_text_leaves_the_translation_stale(folder: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "en.csv"
+    export_language(load_content(folder), "en", sheet)
+    edit_yaml(folder / "faq" / f"{ENTRY}.yaml", lambda d: d["translations"]["de"].update(revision=2))
+
+    result = import_language(sheet, folder)
+
+    assert ENTRY in result.outdated
+    assert load_content(folder).faq[ENTRY].is_stale("en")
+
+
+def test_import_reads_semicolons_and_revisions_written_as_decimals(folder: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "ru.csv"
+    rows: Rows = [
+        ["id", "field", "de", "ru", "source_revision"],
+        [ENTRY, "question", "…", "Что такое Berufsschule?", "1.0"],
+    ]
+    write_rows(sheet, rows, delimiter=";")
+    assert import_language(sheet, folder).changed == (ENTRY,)
+    assert entry_data(folder)["translations"]["ru"]["question"] == "Что такое Berufsschule?"
+
+
+def test_importing_the_same_sheet_twice_changes_nothing_the_second_time(folder: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "cs.csv"
+    export_language(load_content(folder), "cs", sheet)
+    assert import_language(sheet, folder).changed
+    before = files(folder)
+    assert import_language(sheet, folder).changed == ()
+    assert files(folder) == before
+
+
+def header(rows: Rows, value: list[Any]) -> None:
+    rows[0] = value
+
+
+def set_cell(entry_id: str, field: str, column: int, value: Any) -> Callable[[Rows], None]:
+    def change(rows: Rows) -> None:
+        cell(rows, entry_id, field)[column] = value
+
+    return change
+
+
+def add_row(*row: Any) -> Callable[[Rows], None]:
+    def change(rows: Rows) -> None:
+        rows.append(list(row))
+
+    return change
+
+
+BAD_SHEETS = [
+    pytest.param(
+        lambda rows: header(rows, ["id", "feld", "de", "uk", "source_revision"]),
+        ["the first row must be: id, field, de, <language>, source_revision (it is: id, feld, de, uk, "],
+        id="bad-header",
+    ),
+    pytest.param(
+        lambda rows: header(rows, ["id", "field", "de", "ukrainisch", "source_revision"]),
+        ["'ukrainisch' in the first row is not a language to translate into"],
+        id="unknown-language",
+    ),
+    pytest.param(
+        add_row("gibt-es-nicht", "question", "Frage?", "Питання?", "1"),
+        ["there is no FAQ entry 'gibt-es-nicht' (no file faq/gibt-es-nicht.yaml)"],
+        id="unknown-id",
+    ),
+    pytest.param(
+        add_row("../glossary", "question", "Frage?", "Питання?", "1"),
+        ["'../glossary' in the id column is not an entry id"],
+        id="id-that-is-a-path",
+    ),
+    pytest.param(
+        set_cell(ENTRY, "answer", 4, "eins"),
+        ["source_revision should be the German revision as a whole number such as 1, not 'eins'"],
+        id="non-numeric-revision",
+    ),
+    pytest.param(
+        set_cell(ENTRY, "answer", 4, "3"),
+        ["source_revision 3 differs from 1 in row"],
+        id="revisions-disagree-within-an-entry",
+    ),
+    pytest.param(
+        lambda rows: [r.__setitem__(4, "3") for r in rows[1:] if r[0] == ENTRY],
+        [f"source_revision 3 is newer than the German text of '{ENTRY}' (revision 1)"],
+        id="revision-newer-than-german",
+    ),
+    pytest.param(
+        set_cell(ENTRY, "question", 1, "frage"),
+        ["the field column says 'frage'; use question, variants or answer"],
+        id="unknown-field",
+    ),
+    pytest.param(
+        set_cell(ENTRY, "answer", 3, "x" * (MAX_ANSWER_CHARS + 1)),
+        [f"the answer is {MAX_ANSWER_CHARS + 1} characters long"],
+        id="answer-too-long",
+    ),
+    pytest.param(
+        lambda rows: (
+            set_cell(ENTRY, "answer", 4, "zwei")(rows),
+            add_row("gibt-es-nicht", "answer", "", "Відповідь", "1")(rows),
+        ),
+        ["not 'zwei'", "there is no FAQ entry 'gibt-es-nicht'"],
+        id="every-problem-at-once",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "words"), BAD_SHEETS)
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_bad_sheet_is_named_plainly_and_changes_nothing(
+    folder: Path, tmp_path: Path, suffix: str, change: Callable[[Rows], object], words: list[str]
+) -> None:
+    sheet = tmp_path / f"uk{suffix}"
+    export_language(load_content(folder), "uk", sheet)
+    rows = read_rows(sheet)
+    # A good change too, in the first entry: it must not be written either.
+    rows[1][3] = "Нове питання?"
+    change(rows)
+    write_rows(sheet, rows)
+    before = files(folder)
+
+    with pytest.raises(SheetError) as caught:
+        import_language(sheet, folder)
+
+    assert files(folder) == before
+    assert len(caught.value.problems) == len(words)
+    for problem, expected in zip(caught.value.problems, words, strict=True):
+        assert str(sheet) in problem
+        assert expected in problem
+        assert "\n" not in problem
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("uk.txt", b"id,field,de,uk,source_revision\n", "must end in .csv or .xlsx"),
+        ("uk.xlsx", b"not a workbook", "cannot be opened as an Excel workbook"),
+        (
+            "uk.csv",
+            "id,field,de,uk,source_revision\nx,question,ä,ö,1\n".encode("latin-1"),
+            "save it as 'CSV UTF-8'",
+        ),
+        ("uk.csv", b"", "the first row must be"),
+    ],
+)
+def test_an_unreadable_sheet_is_named_plainly(
+    folder: Path, tmp_path: Path, name: str, content: bytes, words: str
+) -> None:
+    sheet = tmp_path / name
+    sheet.write_bytes(content)
+    with pytest.raises(SheetError, match=words):
+        import_language(sheet, folder)
+
+
+def test_a_problem_names_the_row_a_translator_sees(folder: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "uk.csv"
+    export_language(load_content(folder), "uk", sheet)
+    rows = read_rows(sheet)
+    number = next(i for i, row in enumerate(rows, start=1) if row[:2] == [ENTRY, "variants"])
+    rows[number - 1][4] = "zwei"
+    write_rows(sheet, rows)
+    with pytest.raises(SheetError) as caught:
+        import_language(sheet, folder)
+    assert caught.value.problems == [
+        f"{sheet}, row {number}: source_revision should be the German revision as a whole number "
+        "such as 1, not 'zwei'"
+    ]
