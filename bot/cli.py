@@ -83,6 +83,27 @@ async def _db_current(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+async def _db_purge(settings: Settings, _args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from bot.app import prepare_database
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.db.retention import purge
+
+    engine = create_engine(settings.database_url)
+    try:
+        await prepare_database(engine, settings)
+        async with create_session_factory(engine).begin() as session:
+            purged = await purge(session, dt.timedelta(days=settings.retention_days))
+    finally:
+        await engine.dispose()
+    print(
+        f"Purged {purged.case_texts} case texts, {purged.message_pairs} message pairs, "
+        f"{purged.unanswered} unanswered questions, {purged.outbox} outbox items."
+    )
+    return 0
+
+
 def _kb(name: str) -> Callable[[Settings, argparse.Namespace], Awaitable[int]]:
     async def run(settings: Settings, args: argparse.Namespace) -> int:
         from bot import editor
@@ -111,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.add_argument("revision", nargs="?", default="head")
     upgrade.set_defaults(func=_db_upgrade)
     db.add_parser("current", help="show the schema version").set_defaults(func=_db_current)
+    db.add_parser("purge", help="forget message texts past RETENTION_DAYS now").set_defaults(func=_db_purge)
 
     from bot.advisors_cli import add_parser as add_advisors
 

@@ -116,7 +116,7 @@ class Settings(BaseSettings):
             raise ValueError("expects the token from BotFather, like 123456789:AAE...")
         return str(value).strip()
 
-    @field_validator("telegram_api_url", "webhook_url")
+    @field_validator("telegram_api_url", "webhook_url", mode="before")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:
@@ -124,6 +124,13 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("expects an http:// or https:// URL")
         return value.rstrip("/")
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("expects the public https:// address Telegram will call")
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.models import ContentItem, ContentRevision
 from knowledge.base import KnowledgeBase
 from knowledge.loader import ContentSnapshot, load_content, snapshot_from_items
+from knowledge.model import Event
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,8 @@ class ContentService:
         self._knowledge: KnowledgeBase | None = None
         self._revision: int | None = None
         self._lock = asyncio.Lock()
+        # Told about events that a newly loaded revision adds (announcements to followers).
+        self.on_new_events: Callable[[list[Event]], Awaitable[object]] | None = None
 
     @property
     def knowledge(self) -> KnowledgeBase:
@@ -141,9 +144,15 @@ class ContentService:
             if snapshot is None:
                 return False
             knowledge = await asyncio.to_thread(self._build, snapshot)
+            previous = self._knowledge
             self._knowledge, self._revision = knowledge, revision
             log.info("serving content revision %s (%d FAQ entries)", revision, len(snapshot.faq))
-            return True
+        if previous is not None and self.on_new_events is not None:
+            known = {e.id for e in previous.snapshot.events}
+            fresh = [e for e in snapshot.events if e.id not in known]
+            if fresh:
+                await self.on_new_events(fresh)
+        return True
 
     async def watch(self, every: float) -> None:
         while True:

@@ -72,15 +72,13 @@ async def _answer_question(turn: Turn, text: str) -> None:
     result = turn.knowledge.search(text, lang)
     detected = result.detected_lang
     answer_lang = lang
-    if (
-        result.decision is not Decision.ANSWER
-        and detected
-        and detected != lang
-        and detected in turn.knowledge.matcher.languages
-    ):
+    # Written in another language than the chosen one: answer in that language when we can,
+    # and offer to switch (a lone German term like "Ausbildung" is not detected as German).
+    if detected and detected != lang and detected in turn.knowledge.matcher.languages:
         other = turn.knowledge.search(text, detected)
         if other.decision is Decision.ANSWER or (
-            other.matches and result.matches and other.matches[0].confidence > result.matches[0].confidence
+            other.matches
+            and (not result.matches or other.matches[0].confidence > result.matches[0].confidence)
         ):
             result, answer_lang = other, detected
     await turn.storage.stats.count("question", result.decision.value)

@@ -97,7 +97,7 @@ async def events(turn: Turn) -> None:
     _ = turn._
     await turn.storage.stats.count("topic", "events")
     upcoming = turn.knowledge.upcoming_events(turn.now)
-    parts = [render.event_text(e, turn) for e in upcoming[:5]]
+    parts = [render.event_text(e, turn.lang, turn.env.catalogs, turn.env.zone) for e in upcoming[:5]]
     text = "\n\n".join(parts) if parts else escape(_("There are no upcoming events right now."))
     rows: list[tuple[Button, ...]] = []
     if turn.user is not None:

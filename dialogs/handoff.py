@@ -100,7 +100,8 @@ def card_text(case: CaseView, catalogs: Catalogs, lang: str) -> str:
     lines = []
     if case.urgent:
         lines.append("🚨 <b>" + escape(_("URGENT: the safety check raised an alarm.")) + "</b>")
-    lines.append(f"<b>{escape(_('Case'))} #{case.number}</b> · {escape(case.pseudonym)}")
+    heading = _("Case")
+    lines.append(f"<b>{escape(heading)} #{case.number}</b> · {escape(case.pseudonym)}")
     if case.shared_name:
         lines.append(escape(_("Name (shared with consent):")) + " " + escape(case.shared_name))
     lines.append(escape(_("Language:")) + " " + escape(LANGUAGE_NAMES.get(case.language, case.language)))
@@ -123,21 +124,38 @@ def card_text(case: CaseView, catalogs: Catalogs, lang: str) -> str:
     return "\n".join(lines)
 
 
-# Canned replies advisors can send with one tap; each reaches the person in their language.
-CANNED_REPLIES: tuple[tuple[str, str], ...] = (
-    ("thanks", N_("Thank you for your message. I will get back to you as soon as I can.")),
-    ("photo", N_("Please send me a photo of the letter or document, so I can look at it.")),
-    ("appointment", N_("Would you like an appointment? Please tell me which days and times suit you.")),
+# Canned replies advisors send with one tap: (key, short label for advisors, text for the person).
+CANNED_REPLIES: tuple[tuple[str, str, str], ...] = (
+    (
+        "thanks",
+        N_("Thanks, I will answer soon"),
+        N_("Thank you for your message. I will get back to you as soon as I can."),
+    ),
+    (
+        "photo",
+        N_("Ask for a photo of the letter"),
+        N_("Please send me a photo of the letter or document, so I can look at it."),
+    ),
+    (
+        "appointment",
+        N_("Offer an appointment"),
+        N_("Would you like an appointment? Please tell me which days and times suit you."),
+    ),
     (
         "documents",
+        N_("Documents to bring"),
         N_("Please bring your passport or ID, your school certificates and your CV to the appointment."),
     ),
-    ("interpreter", N_("If it helps, we can look for an interpreter. Which language do you prefer?")),
+    (
+        "interpreter",
+        N_("Offer an interpreter"),
+        N_("If it helps, we can look for an interpreter. Which language do you prefer?"),
+    ),
 )
 
 
 def canned_text(key: str, catalogs: Catalogs, lang: str) -> str | None:
-    for name, text in CANNED_REPLIES:
+    for name, _label, text in CANNED_REPLIES:
         if name == key:
             return catalogs.translate(lang, text)
     return None

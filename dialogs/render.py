@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from html import escape
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 
 from dialogs.bidi import isolate_ltr
 from dialogs.context import Turn
+from dialogs.i18n import Catalogs
 from knowledge.base import Localised
 from knowledge.model import RTL_LANGUAGES, Contact, Event, in_language
 
@@ -100,11 +102,16 @@ def answer_text(local: Localised, turn: Turn) -> str:
     return "\n".join(lines)
 
 
-def event_text(event: Event, turn: Turn) -> str:
-    _ = turn._
-    text = in_language(event.translations, turn.lang) or in_language(event.translations, "de")
+def event_text(event: Event, lang: str, catalogs: Catalogs, zone: ZoneInfo) -> str:
+    """An event in the person's language (German when it has no translation), dated for their locale."""
+
+    def _(message: str) -> str:
+        return catalogs.translate(lang, message)
+
+    text = in_language(event.translations, lang) or in_language(event.translations, "de")
     assert text is not None  # the model requires German
-    lines = [f"<b>{escape(text.title)}</b>", "🗓 " + escape(format_moment(event.starts_at, turn))]
+    moment = format_datetime(event.starts_at.astimezone(zone), format="medium", locale=locale_for(lang))
+    lines = [f"<b>{escape(text.title)}</b>", "🗓 " + escape(moment)]
     lines.append("📍 " + escape(event.place))
     lines.append(escape(text.description))
     if event.registration:

@@ -29,106 +29,22 @@ MIN_LETTERS = 3
 MIN_CONFIDENCE = 0.5
 MIN_MARGIN = 0.15
 
+
 # Romanised ("translit", "Arabizi") function words: question words, pronouns, particles.
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _ROMANISED: dict[str, frozenset[str]] = {
-    "ru": frozenset(
-        [
-            "gde",
-            "kak",
-            "chto",
-            "chego",
-            "pochemu",
-            "kogda",
-            "skolko",
-            "kto",
-            "mne",
-            "menya",
-            "ya",
-            "ty",
-            "vy",
-            "my",
-            "nam",
-            "nado",
-            "nuzhno",
-            "nuzhen",
-            "nuzhna",
-            "mozhno",
-            "mogu",
-            "hochu",
-            "khochu",
-            "est",
-            "net",
-            "eto",
-            "gde-to",
-            "pomogite",
-            "pomoshch",
-            "pomosch",
-            "pozhaluysta",
-            "spasibo",
-            "privet",
-            "zdravstvuyte",
-            "rabota",
-            "rabotu",
-            "uchitsya",
-            "uchit'sya",
-            "ili",
-            "tolko",
-            "tozhe",
-            "vsyo",
-            "vse",
-        ]
+    "ru": _words(
+        "gde kak chto chego pochemu kogda skolko kto mne menya ya ty vy my nam nado nuzhno nuzhen "
+        "nuzhna mozhno mogu hochu khochu est net eto pomogite pomoshch pomosch pozhaluysta spasibo "
+        "privet zdravstvuyte rabota rabotu ili tolko tozhe vsyo vse"
     ),
-    "ar": frozenset(
-        [
-            "shu",
-            "shou",
-            "sho",
-            "wein",
-            "wen",
-            "fein",
-            "fen",
-            "kif",
-            "keef",
-            "kaif",
-            "leish",
-            "lesh",
-            "ana",
-            "enta",
-            "inta",
-            "enti",
-            "inti",
-            "ehna",
-            "ahna",
-            "bidi",
-            "biddi",
-            "bade",
-            "baddi",
-            "badi",
-            "ayez",
-            "ayza",
-            "3ayez",
-            "3ayz",
-            "mumkin",
-            "momken",
-            "fi",
-            "fee",
-            "min",
-            "mn",
-            "ma",
-            "mafi",
-            "mish",
-            "msh",
-            "hal",
-            "ya3ni",
-            "yani",
-            "wallah",
-            "inshallah",
-            "shukran",
-            "marhaba",
-            "salam",
-            "el",
-            "al",
-        ]
+    "ar": _words(
+        "shu shou sho wein wen fein fen kif keef kaif leish lesh ana enta inta enti inti ehna ahna "
+        "bidi biddi bade baddi badi ayez ayza 3ayez 3ayz mumkin momken fi fee min mn ma mafi mish "
+        "msh hal ya3ni yani wallah inshallah shukran marhaba salam el al"
     ),
 }
 _LATIN_WORD_RE = re.compile(r"[a-z0-9']+")

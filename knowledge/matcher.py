@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,7 @@ from knowledge.match_calibration import confidences, decide
 from knowledge.match_dense import Embedder, Vectors, default_embedder
 from knowledge.match_index import DEFAULT_PARAMS, LangIndex, Params, TextSource
 from knowledge.match_lexicon import KeepTerms, Synonyms
+from knowledge.match_postings import FloatArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,9 @@ class Matcher:
         elif embedder is False:
             embedder = None
         self._embedder: Embedder | None = embedder
+        self._pool = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") if embedder is not None else None
+        )
         by_lang: dict[str, list[Document]] = defaultdict(list)
         for doc in documents:
             by_lang[doc.lang].append(doc)
@@ -98,8 +103,10 @@ class Matcher:
     def languages(self) -> frozenset[str]:
         return frozenset(self._indexes)
 
-    def _rank(self, query: str, lang: str, limit: int, qvec: Vectors | None) -> list[tuple[Document, float]]:
-        total = self._indexes[lang].scores(query, qvec)
+    def _rank(
+        self, lang: str, lexical: FloatArray, qvec: Vectors | None, limit: int
+    ) -> list[tuple[Document, float]]:
+        total = self._indexes[lang].combine(lexical, qvec)
         k = min(limit, len(total))
         if k <= 0:
             return []
@@ -110,16 +117,26 @@ class Matcher:
 
     def search(self, query: str, lang: str | None, limit: int = 10) -> MatchResult:
         """Rank entries for ``query``; within ``lang`` if it has entries, else all languages."""
+        # The query's forward pass runs on the worker thread (the engine releases the
+        # GIL) while this thread detects the language and does the lexical scoring:
+        # latency is about the larger of the two, not their sum.
+        pending = (
+            self._pool.submit(self._embedder.embed, [query])
+            if self._pool is not None and self._embedder is not None and query.strip() and self._indexes
+            else None
+        )
         detected = detect_language(query, self.languages) if self._indexes else None
         search_lang = lang if lang is not None else detected
-        qvec = self._embedder.embed([query])[0] if self._embedder is not None and query.strip() else None
-        if search_lang in self._indexes:
-            ranked = self._rank(query, search_lang, limit, qvec)
+        langs = [search_lang] if search_lang in self._indexes else list(self._indexes)
+        lexical = {code: self._indexes[code].lexical_scores(query) for code in langs}
+        qvec = pending.result()[0] if pending is not None else None
+        if len(langs) == 1:
+            ranked = self._rank(langs[0], lexical[langs[0]], qvec, limit)
         else:
             # Unknown language: rank in every language, keep each entry's best version.
             best: dict[str, tuple[Document, float]] = {}
-            for code in self._indexes:
-                for doc, score in self._rank(query, code, limit, qvec):
+            for code in langs:
+                for doc, score in self._rank(code, lexical[code], qvec, limit):
                     if doc.id not in best or score > best[doc.id][1]:
                         best[doc.id] = (doc, score)
             ranked = sorted(best.values(), key=lambda ds: ds[1], reverse=True)[:limit]

@@ -108,14 +108,26 @@ async def test_a_case_from_question_to_rating_and_reopening(fake: FakeTelegram, 
         await fake.send_text(amina, "سؤال آخر من فضلك")
         await fake.wait_for_message(group, contains="سؤال آخر", thread_id=thread, timeout=30)
         await fake.wait_for_message(group, contains="🔄", thread_id=thread, timeout=30)
+        cases = await rows(url, Case)
+        pairs = await rows(url, CaseMessage)
+
+        # Deleting her data deletes the case, its message pairs and the topic with its copies.
+        await fake.send_command(amina, "/privacy")
+        privacy = await fake.wait_for_message(amina, timeout=30)
+        await press(fake, amina, privacy, "🗑")
+        confirm = await fake.wait_for_message(amina, timeout=30)
+        await fake.press(amina, confirm, confirm.button_texts[0])
+        await fake.wait_for_call(
+            "deleteForumTopic", lambda p: p.get("message_thread_id") == thread, timeout=30
+        )
     assert not any("Ich bin kein Berater" in m.plain for m in fake.messages_to(amina))
     assert len(fake.calls_to("createForumTopic")) == 1
-    cases = await rows(url, Case)
     assert len(cases) == 1
     assert cases[0].rating == 1
     assert cases[0].state == "waiting"
-    pairs = await rows(url, CaseMessage)
     assert {p.direction for p in pairs} == {"in", "out"}
+    assert await rows(url, Case) == []
+    assert await rows(url, CaseMessage) == []
     log = bot_log(tmp_path)
     assert "مرحبا" not in log
     assert "Hallo Amina" not in log

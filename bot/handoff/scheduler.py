@@ -10,6 +10,7 @@ from html import escape
 from sqlalchemy import select
 
 from bot.db.models import Case
+from bot.db.retention import purge
 from bot.handoff.outbox import enqueue
 from bot.handoff.service import HandoffService
 from dialogs.handoff import CaseState
@@ -50,9 +51,17 @@ async def tick(handoff: HandoffService, now: dt.datetime) -> int:
 
 
 async def run(handoff: HandoffService, every: float = 60.0) -> None:
+    """Office hours every minute; the retention purge every hour."""
+    rounds = 0
+    retention = dt.timedelta(days=handoff.app.settings.retention_days)
     while True:
         try:
             await tick(handoff, dt.datetime.now(dt.UTC))
+            if rounds % 60 == 0:
+                async with handoff.app.sessions.begin() as session:
+                    purged = await purge(session, retention)
+                log.info("retention purge: %s", purged)
         except Exception:
-            log.exception("office-hours round failed")
+            log.exception("scheduled round failed")
+        rounds += 1
         await asyncio.sleep(every)

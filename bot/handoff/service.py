@@ -13,7 +13,7 @@ from html import escape
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -300,6 +300,18 @@ class HandoffService:
                 ),
             )
         await self._pair(case_id, "out", message.message_id, 0)
+
+    async def _do_send(self, _case_id: int | None, payload: dict[str, Any]) -> None:
+        """A message to anyone (event announcements)."""
+        try:
+            await self.bot.send_message(int(payload["chat_id"]), payload["text"])
+        except TelegramForbiddenError:
+            async with self.app.sessions.begin() as session:
+                await session.execute(
+                    update(User)
+                    .where(User.external_id == int(payload["chat_id"]))
+                    .values(blocked_at=utcnow())
+                )
 
     async def _do_to_topic(self, case_id: int, payload: dict[str, Any]) -> None:
         await self.into_topic(

@@ -82,10 +82,10 @@ def advisors_router(chat_id: int) -> Router:
         rows = [
             [
                 InlineKeyboardButton(
-                    text=handoff._(text)[:60], callback_data=callbacks.make("cn", f"{case.id}:{key}")
+                    text=handoff._(label), callback_data=callbacks.make("cn", f"{case.id}:{key}")
                 )
             ]
-            for key, text in CANNED_REPLIES
+            for key, label, _text in CANNED_REPLIES
         ]
         await message.reply(
             escape(handoff._(N_("Choose a reply; it is sent in the person's language:"))),

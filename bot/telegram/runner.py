@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from functools import partial
 from gettext import GNUTranslations
 
 from aiogram import Bot, Dispatcher
@@ -16,6 +17,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 
+from bot.announcements import announce_events
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.handoff import scheduler
@@ -105,6 +107,7 @@ async def _serve(settings: Settings, webhook: bool) -> int:
     dispatcher = create_dispatcher(app, storage, handoff)
     worker = OutboxWorker(app.sessions, handoff.perform)
     app.on_commit.append(worker.wake.set)
+    app.content.on_new_events = partial(announce_events, app)
     tasks = [
         asyncio.create_task(app.content.watch(settings.content_poll_seconds)),
         asyncio.create_task(worker.run()),

@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 @asynccontextmanager
 async def running_bot(
-    fake: FakeTelegram, database_url: str, advisor_chat_id: int, workdir: Path, **env: str
+    fake: FakeTelegram, database_url: str, advisor_chat_id: int, workdir: Path, *args: str, **env: str
 ) -> AsyncIterator[asyncio.subprocess.Process]:
+    """Start ``wegweiser run [args]``; ready once it polls, or with --webhook once it set its webhook."""
     environment = {
         **{
             k: v
@@ -39,13 +40,15 @@ async def running_bot(
         "-m",
         "bot",
         "run",
+        *args,
         cwd=workdir,
         env=environment,
         stdout=log,
         stderr=log,
     )
     try:
-        started = asyncio.ensure_future(fake.wait_for_call("getUpdates", timeout=180))
+        ready = "setWebhook" if "--webhook" in args else "getUpdates"
+        started = asyncio.ensure_future(fake.wait_for_call(ready, timeout=180))
         ended = asyncio.ensure_future(process.wait())
         await asyncio.wait({started, ended}, return_when=asyncio.FIRST_COMPLETED)
         if not started.done():

@@ -1,0 +1,54 @@
+"""Keep message texts only as long as a case needs them (``RETENTION_DAYS``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Case, CaseMessage, OutboxItem, ProcessedUpdate, UnansweredQuestion, utcnow
+
+# Telegram redelivers an update within hours, never after days.
+UPDATE_MEMORY = dt.timedelta(days=2)
+
+
+@dataclass(frozen=True, slots=True)
+class Purged:
+    case_texts: int
+    message_pairs: int
+    unanswered: int
+    updates: int
+    outbox: int
+
+
+def _count(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def purge(session: AsyncSession, retention: dt.timedelta, now: dt.datetime | None = None) -> Purged:
+    """Forget texts of cases closed longer than ``retention`` ago and other old traces."""
+    cutoff = (now or utcnow()) - retention
+    old_cases = select(Case.id).where(Case.state == "closed", Case.closed_at < cutoff).scalar_subquery()
+    texts = await session.execute(
+        update(Case)
+        .where(Case.id.in_(old_cases), Case.question.is_not(None))
+        .values(question=None)
+        .execution_options(synchronize_session=False)
+    )
+    pairs = await session.execute(delete(CaseMessage).where(CaseMessage.case_id.in_(old_cases)))
+    unanswered = await session.execute(
+        delete(UnansweredQuestion).where(UnansweredQuestion.created_at < cutoff)
+    )
+    updates = await session.execute(
+        delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < (now or utcnow()) - UPDATE_MEMORY)
+    )
+    # Outbox items hold message texts too: delivered ones are not needed after a day.
+    outbox = await session.execute(
+        delete(OutboxItem).where(
+            ((OutboxItem.status == "done") & (OutboxItem.created_at < (now or utcnow()) - UPDATE_MEMORY))
+            | ((OutboxItem.status == "failed") & (OutboxItem.created_at < cutoff))
+        )
+    )
+    return Purged(_count(texts), _count(pairs), _count(unanswered), _count(updates), _count(outbox))

@@ -1,0 +1,93 @@
+"""Conversation state in Redis for several processes, and webhook mode with Telegram's secret."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+import redis.asyncio as redis
+
+from tests.fake_telegram import FakeTelegram
+from tests.support.bot_process import running_bot
+from tests.support.databases import server_url
+from tests.support.telegram import onboard
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(token="123456:TESTTOKEN-abcdefghij") as server:
+        yield server
+
+
+@pytest.mark.redis
+async def test_conversation_state_lives_in_redis_when_configured(fake: FakeTelegram, tmp_path: Path) -> None:
+    redis_url = server_url("TEST_REDIS_URL", "Redis")
+    client = redis.from_url(redis_url)
+    await client.flushdb()
+    group = fake.add_forum_group("Beratung")
+    amina = fake.add_user("Amina", language_code="ar")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    try:
+        async with running_bot(fake, url, group.id, tmp_path, REDIS_URL=redis_url):
+            await onboard(fake, amina, "العربية")
+            keys = [k.decode() for k in await client.keys("tg:*")]
+            assert any(str(amina.id) in k for k in keys), keys
+            stored = await client.get(next(k for k in keys if str(amina.id) in k and k.endswith(":data")))
+            assert stored is not None
+            assert json.loads(stored)["lang"] == "ar"
+    finally:
+        await client.flushdb()
+        await client.aclose()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_webhook_checks_telegrams_secret(fake: FakeTelegram, tmp_path: Path) -> None:
+    group = fake.add_forum_group("Beratung")
+    jonas = fake.add_user("Jonas", language_code="de")
+    port = free_port()
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    env = {
+        "WEBHOOK_URL": "https://bot.example.test",
+        "WEBHOOK_SECRET": "s3cret-token_1",
+        "WEBHOOK_PORT": str(port),
+    }
+    update = {
+        "update_id": 1,
+        "message": {
+            "message_id": 1,
+            "date": 1795789264,
+            "text": "/start",
+            "chat": {"id": jonas.id, "type": "private", "first_name": "Jonas"},
+            "from": {"id": jonas.id, "is_bot": False, "first_name": "Jonas", "language_code": "de"},
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
+    async with running_bot(fake, url, group.id, tmp_path, "--webhook", **env):
+        hook = fake.calls_to("setWebhook")[-1]
+        assert hook["secret_token"] == "s3cret-token_1"
+        # TLS ends at the reverse proxy, which forwards to the bot on loopback.
+        assert hook["url"] == "https://bot.example.test/telegram/webhook"
+        endpoint = f"http://127.0.0.1:{port}/telegram/webhook"
+        async with aiohttp.ClientSession() as http:
+            forged = await http.post(
+                endpoint, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+            )
+            assert forged.status == 401
+            genuine = await http.post(
+                endpoint, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token_1"}
+            )
+            assert genuine.status == 200
+        reply = await fake.wait_for_message(jonas, timeout=30)
+    assert "Deutsch" in " ".join(reply.button_texts)
+    assert len(fake.messages_to(jonas)) == 1, "the forged update was not handled"
