@@ -10,6 +10,8 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +22,7 @@ from bot.content import ContentService
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import ConversationState
-from bot.db.repositories import SqlHandoff, sql_storage
+from bot.db.repositories import SqlHandoff, StatsBuffer, sql_storage
 from bot.handoff.outbox import enqueue
 from dialogs.context import Environment
 from dialogs.conversation import handle
@@ -29,6 +31,7 @@ from dialogs.office_hours import OfficeHours
 from dialogs.replies import Incoming, Outcome
 from knowledge.base import KnowledgeBase
 from knowledge.embedding_cache import CachedEmbedder
+from knowledge.loader import ContentSnapshot
 from knowledge.match_dense import default_embedder
 from knowledge.safety import CrisisDetector
 
@@ -73,6 +76,8 @@ class App:
     office: OfficeHours
     # Called after each committed unit of work (the outbox worker wakes up).
     on_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Set by the Telegram runner: usage counters are gathered in memory and flushed now and then.
+    stats_buffer: StatsBuffer | None = None
 
     def committed(self) -> None:
         for callback in self.on_commit:
@@ -99,7 +104,7 @@ class App:
         the transport announces to the advisors once the unit of work is committed.
         """
         handoff = SqlHandoff(session)
-        storage = sql_storage(session, handoff)
+        storage = sql_storage(session, handoff, self.stats_buffer)
         outcome = await handle(incoming, self.environment(), storage, state, now)
         for case_id, reason in handoff.opened.items():
             enqueue(session, "announce", {"reason": reason}, case_id)
@@ -160,15 +165,28 @@ async def prepare_database(engine: AsyncEngine, settings: Settings) -> None:
     )
 
 
+# Several assemblies in one process (tests, benchmarks) share the knowledge base built
+# from the same content instead of building the same index again.
+_KNOWLEDGE: dict[str, KnowledgeBase] = {}
+
+
+def knowledge_for(embedding_cache: Path, snapshot: ContentSnapshot) -> KnowledgeBase:
+    key = f"{embedding_cache}:{snapshot.fingerprint}"
+    if key not in _KNOWLEDGE:
+        inner = default_embedder()
+        embedder = CachedEmbedder(inner, embedding_cache) if inner is not None else None
+        _KNOWLEDGE.clear()  # keep one: new content replaces it
+        _KNOWLEDGE[key] = KnowledgeBase(snapshot, embedder=embedder)
+    return _KNOWLEDGE[key]
+
+
 async def build_app(settings: Settings, *, migrate_database: bool = True) -> App:
     engine = create_engine(settings.database_url)
     try:
         if migrate_database:
             await prepare_database(engine, settings)
         sessions = create_session_factory(engine)
-        inner = default_embedder()
-        embedder = CachedEmbedder(inner, settings.embedding_cache) if inner is not None else None
-        content = ContentService(sessions, build=lambda snapshot: KnowledgeBase(snapshot, embedder=embedder))
+        content = ContentService(sessions, build=partial(knowledge_for, settings.embedding_cache))
         await content.start(settings.content_dir)
     except BaseException:
         await engine.dispose()

@@ -69,13 +69,13 @@ def _named_town(turn: Turn, text: str) -> str | None:
 async def _answer_question(turn: Turn, text: str) -> None:
     _ = turn._
     lang = turn.lang
-    result = turn.knowledge.search(text, lang)
+    result = await turn.knowledge.search_async(text, lang)
     detected = result.detected_lang
     answer_lang = lang
     # Written in another language than the chosen one: answer in that language when we can,
     # and offer to switch (a lone German term like "Ausbildung" is not detected as German).
     if detected and detected != lang and detected in turn.knowledge.matcher.languages:
-        other = turn.knowledge.search(text, detected)
+        other = await turn.knowledge.search_async(text, detected)
         if other.decision is Decision.ANSWER or (
             other.matches
             and (not result.matches or other.matches[0].confidence > result.matches[0].confidence)
@@ -135,7 +135,7 @@ async def rate(turn: Turn, arg: str) -> None:
         )
         return
     question = str(
-        turn.state.pop("last_question", "") or turn.knowledge.localise(entry, turn.lang).text.question
+        turn.state.get("last_question", "") or turn.knowledge.localise(entry, turn.lang).text.question
     )
     await turn.storage.feedback.unanswered(question, turn.lang, "unhelpful", entry_id)
     turn.out.notice = _("Thank you for your feedback!")

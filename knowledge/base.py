@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from knowledge.embedding_cache import CachedEmbedder
@@ -11,6 +13,9 @@ from knowledge.loader import ContentSnapshot, upcoming
 from knowledge.match_dense import Embedder
 from knowledge.matcher import Document, Matcher, MatchResult
 from knowledge.model import SOURCE_LANGUAGE, Contact, Event, FaqEntry, FaqTranslation, in_language
+
+# One thread for searches: they are CPU-bound, and the embedder is not shared between threads.
+_SEARCHES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search")
 
 # When an entry lacks the person's language: English for everyone but German speakers.
 FALLBACK_ORDER = ("en", "de")
@@ -64,6 +69,11 @@ class KnowledgeBase:
 
     def search(self, text: str, lang: str | None, limit: int = 5) -> MatchResult:
         return self.matcher.search(text, lang, limit=limit)
+
+    async def search_async(self, text: str, lang: str | None, limit: int = 5) -> MatchResult:
+        """The same search off the event loop, so other people's updates go on meanwhile."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_SEARCHES, self.matcher.search, text, lang, limit)
 
     def localise(self, entry: FaqEntry, lang: str) -> Localised:
         own = in_language(entry.translations, lang)

@@ -62,7 +62,7 @@ async def test_journeys_in_several_languages_with_faults(fake: FakeTelegram, tmp
         await press(fake, olena, answer, "👎")
         offer = await fake.wait_for_message(olena, timeout=30)
         await press(fake, olena, offer, "🙋")
-        await fake.wait_for_message(advisors, contains="Case #", timeout=30)
+        await fake.wait_for_message(advisors, contains="#1", timeout=30)
 
         # German: privacy and deletion.
         await onboard(fake, jonas, "Deutsch")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import (
     Case,
@@ -174,6 +175,45 @@ class SqlStats:
         )
 
 
+class StatsBuffer:
+    """Usage counters gathered in memory and written in one short transaction now and then.
+
+    Every question bumps a shared counter row; writing it in each update's transaction would
+    make concurrent updates queue on that row's lock. A crash loses seconds of statistics.
+    """
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[dt.date, str, str]] = Counter()
+
+    async def count(self, kind: str, key: str) -> None:
+        self.counts[(dt.date.today(), kind, key[:80])] += 1
+
+    async def flush(self, sessions: async_sessionmaker[AsyncSession]) -> int:
+        pending, self.counts = self.counts, Counter()
+        if not pending:
+            return 0
+        try:
+            await self._write(sessions, pending)
+        except BaseException:
+            self.counts.update(pending)  # keep them for the next round
+            raise
+        return len(pending)
+
+    @staticmethod
+    async def _write(
+        sessions: async_sessionmaker[AsyncSession], pending: Counter[tuple[dt.date, str, str]]
+    ) -> None:
+        async with sessions.begin() as session:
+            insert = upsert(session)
+            for (day, kind, key), n in sorted(pending.items()):
+                statement = insert(UsageCounter).values(day=day, kind=kind, key=key, count=n)
+                await session.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=["day", "kind", "key"], set_={"count": UsageCounter.count + n}
+                    )
+                )
+
+
 class SqlHandoff:
     """Cases in the database; the Telegram side creates topics and relays (``bot.handoff``)."""
 
@@ -238,11 +278,13 @@ class SqlHandoff:
         return HandoffReceipt(case.id, opened=True)
 
 
-def sql_storage(session: AsyncSession, handoff: SqlHandoff | None = None) -> Storage:
+def sql_storage(
+    session: AsyncSession, handoff: SqlHandoff | None = None, stats: StatsBuffer | None = None
+) -> Storage:
     return Storage(
         users=SqlUsers(session),
         subscriptions=SqlSubscriptions(session),
         feedback=SqlFeedback(session),
-        stats=SqlStats(session),
+        stats=stats or SqlStats(session),
         handoff=handoff or SqlHandoff(session),
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.db.models import ProcessedUpdate
@@ -16,6 +16,16 @@ from bot.db.models import ProcessedUpdate
 log = logging.getLogger(__name__)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+def record_update(session: AsyncSession) -> None:
+    """Mark the update handled in the same commit as its effects (so it is handled once).
+
+    Written at the end, not the start: a write takes SQLite's lock until the commit.
+    """
+    update_id = session.info.pop("update_id", None)
+    if update_id is not None:
+        session.add(ProcessedUpdate(update_id=update_id))
 
 
 class UnitOfWork(BaseMiddleware):
@@ -27,13 +37,10 @@ class UnitOfWork(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         async with self.app.sessions() as session:
-            session.add(ProcessedUpdate(update_id=event.update_id))
-            try:
-                await session.flush()
-            except IntegrityError:
+            if await session.get(ProcessedUpdate, event.update_id) is not None:
                 log.info("update %s was delivered twice; handled once", event.update_id)
-                await session.rollback()
                 return None
+            session.info["update_id"] = event.update_id
             data["session"] = session
             data["app"] = self.app
             try:
@@ -41,6 +48,7 @@ class UnitOfWork(BaseMiddleware):
             except BaseException:
                 await session.rollback()
                 raise
+            record_update(session)
             await session.commit()
             self.app.committed()
             return result

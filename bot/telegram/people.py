@@ -10,13 +10,15 @@ from aiogram import Bot, F, Router
 from aiogram.enums import ChatAction, ChatMemberStatus, ChatType
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.db.repositories import SqlHandoff, SqlUsers
 from bot.handoff.outbox import enqueue
-from bot.telegram.fsm_storage import SqlStorage
+from bot.telegram.fsm_storage import KEY_BUILDER
+from bot.telegram.middlewares import record_update
 from bot.telegram.sending import send_replies
 from dialogs.replies import Incoming, Kind, Outcome
 
@@ -43,14 +45,22 @@ def message_to_incoming(message: Message) -> Incoming:
     return replace(incoming, message_id=message.message_id, reply_to=reply_to)
 
 
-async def _turn(app: App, session: AsyncSession, state: FSMContext, incoming: Incoming) -> Outcome:
-    """Run the turn and commit before anything is sent, so no database lock waits on Telegram."""
-    if isinstance(state.storage, SqlStorage):
-        outcome = await app.turn_in(session, incoming, state.storage.key(state.key))
+async def _turn(
+    app: App, session: AsyncSession, state: FSMContext | None, incoming: Incoming, bot_id: int, user_id: int
+) -> Outcome:
+    """Run the turn and commit before anything is sent, so no database lock waits on Telegram.
+
+    Without Redis the conversation state lives in the database, in this same unit of work;
+    with Redis it is aiogram's FSM data, shared by every bot process.
+    """
+    if state is None:
+        key = KEY_BUILDER.build(StorageKey(bot_id=bot_id, chat_id=incoming.chat_id, user_id=user_id))
+        outcome = await app.turn_in(session, incoming, key)
     else:
         data: dict[str, Any] = await state.get_data()
         outcome, _opened = await app.handle(incoming, data, session)
         await state.set_data(data)
+    record_update(session)
     await session.commit()
     app.committed()
     return outcome
@@ -70,7 +80,7 @@ def people_router() -> Router:
 
     @router.message()
     async def on_message(
-        message: Message, bot: Bot, app: App, session: AsyncSession, state: FSMContext
+        message: Message, bot: Bot, app: App, session: AsyncSession, state: FSMContext | None = None
     ) -> None:
         incoming = message_to_incoming(message)
         if incoming.kind is Kind.TEXT:
@@ -79,18 +89,19 @@ def people_router() -> Router:
             except TelegramForbiddenError:
                 await SqlUsers(session).mark_blocked(message.chat.id)
                 return
-        outcome = await _turn(app, session, state, incoming)
+        user_id = message.from_user.id if message.from_user else message.chat.id
+        outcome = await _turn(app, session, state, incoming, bot.id, user_id)
         await _deliver(bot, session, message.chat.id, outcome)
 
     @router.callback_query()
     async def on_button(
-        query: CallbackQuery, bot: Bot, app: App, session: AsyncSession, state: FSMContext
+        query: CallbackQuery, bot: Bot, app: App, session: AsyncSession, state: FSMContext | None = None
     ) -> None:
         chat_id = query.message.chat.id if query.message else query.from_user.id
         incoming = Incoming(
             chat_id, Kind.BUTTON, data=query.data or "", language_code=query.from_user.language_code
         )
-        outcome = await _turn(app, session, state, incoming)
+        outcome = await _turn(app, session, state, incoming, bot.id, query.from_user.id)
         try:
             await query.answer(outcome.notice[:200] or None)
         except TelegramBadRequest:

@@ -20,11 +20,12 @@ from aiogram.utils.i18n import I18n
 from bot.announcements import announce_events
 from bot.app import App, build_app
 from bot.config import Settings
+from bot.db.repositories import StatsBuffer
 from bot.handoff import scheduler
 from bot.handoff.outbox import OutboxWorker
 from bot.handoff.service import HandoffService
 from bot.telegram.advisors import advisors_router
-from bot.telegram.fsm_storage import KEY_BUILDER, SqlStorage
+from bot.telegram.fsm_storage import KEY_BUILDER
 from bot.telegram.limits import FloodControl
 from bot.telegram.middlewares import UnitOfWork
 from bot.telegram.people import people_router
@@ -58,17 +59,24 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
-def create_storage(settings: Settings, app: App) -> BaseStorage:
+def create_storage(settings: Settings) -> BaseStorage | None:
+    """aiogram's Redis storage when several processes share conversations. Without Redis, None:
+    the state then lives in the database, written in each update's own unit of work."""
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
 
         return RedisStorage.from_url(settings.redis_url, key_builder=KEY_BUILDER)
-    return SqlStorage(app.sessions)
+    return None
 
 
-def create_dispatcher(app: App, storage: BaseStorage, handoff: HandoffService | None = None) -> Dispatcher:
+def create_dispatcher(
+    app: App, storage: BaseStorage | None, handoff: HandoffService | None = None
+) -> Dispatcher:
     """Handlers get ``app``, ``session`` and ``handoff`` by parameter name."""
-    dispatcher = Dispatcher(storage=storage, handoff=handoff)
+    if storage is None:
+        dispatcher = Dispatcher(disable_fsm=True, handoff=handoff)
+    else:
+        dispatcher = Dispatcher(storage=storage, handoff=handoff)
     dispatcher.update.outer_middleware(UnitOfWork(app))
     if handoff is not None:
         dispatcher.include_router(advisors_router(handoff.chat_id))
@@ -99,19 +107,31 @@ async def publish_profile(bot: Bot) -> None:
     await bot.set_my_commands(commands)
 
 
+async def flush_stats(app: App, every: float = 10.0) -> None:
+    while True:
+        await asyncio.sleep(every)
+        if app.stats_buffer is not None:
+            try:
+                await app.stats_buffer.flush(app.sessions)
+            except Exception:
+                log.exception("could not write usage counters; they are kept for the next round")
+
+
 async def _serve(settings: Settings, webhook: bool) -> int:
     app = await build_app(settings)
     bot = create_bot(settings)
-    storage = create_storage(settings, app)
+    storage = create_storage(settings)
     handoff = HandoffService(app, bot)
     dispatcher = create_dispatcher(app, storage, handoff)
     worker = OutboxWorker(app.sessions, handoff.perform)
     app.on_commit.append(worker.wake.set)
+    app.stats_buffer = StatsBuffer()
     app.content.on_new_events = partial(announce_events, app)
     tasks = [
         asyncio.create_task(app.content.watch(settings.content_poll_seconds)),
         asyncio.create_task(worker.run()),
         asyncio.create_task(scheduler.run(handoff)),
+        asyncio.create_task(flush_stats(app)),
     ]
     try:
         await publish_profile(bot)
@@ -129,7 +149,9 @@ async def _serve(settings: Settings, webhook: bool) -> int:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await storage.close()
+        if storage is not None:
+            await storage.close()
+        await app.stats_buffer.flush(app.sessions)
         await bot.session.close()
         await app.close()
     return 0
