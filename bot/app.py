@@ -79,7 +79,10 @@ class App:
     # Set by the Telegram runner: usage counters are gathered in memory and flushed now and then.
     stats_buffer: StatsBuffer | None = None
 
-    def committed(self) -> None:
+    def committed(self, session: AsyncSession | None = None) -> None:
+        """After a commit: wake the outbox worker if this unit of work queued anything."""
+        if session is not None and not session.info.pop("outbox", False):
+            return
         for callback in self.on_commit:
             callback()
 
@@ -135,7 +138,7 @@ class App:
         """A whole unit of work: load state, run the turn, save state, commit."""
         async with self.sessions.begin() as session:
             outcome = await self.turn_in(session, incoming, state_key, now)
-        self.committed()
+        self.committed(session)
         return outcome
 
     async def state_of(self, state_key: str) -> dict[str, Any] | None:

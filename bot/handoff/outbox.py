@@ -36,6 +36,7 @@ Perform = Callable[[OutboxItem], Awaitable[None]]
 
 def enqueue(session: AsyncSession, action: str, payload: dict[str, Any], case_id: int | None = None) -> None:
     session.add(OutboxItem(case_id=case_id, action=action, payload=payload))
+    session.info["outbox"] = True  # the commit wakes the worker (App.committed)
 
 
 class Unreachable(Exception):

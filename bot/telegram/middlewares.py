@@ -50,5 +50,5 @@ class UnitOfWork(BaseMiddleware):
                 raise
             record_update(session)
             await session.commit()
-            self.app.committed()
+            self.app.committed(session)
             return result

@@ -62,7 +62,7 @@ async def _turn(
         await state.set_data(data)
     record_update(session)
     await session.commit()
-    app.committed()
+    app.committed(session)
     return outcome
 
 
