@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
 
 from bot.db.models import Case, CaseMessage
 from tests.fake_telegram import FakeTelegram, SimUser
@@ -175,3 +177,25 @@ async def test_blocked_person_marks_the_case_instead_of_retrying(fake: FakeTeleg
     assert (
         len([c for c in fake.calls if c.method == "copyMessage" and c.params.get("chat_id") == jonas.id]) == 1
     )
+
+
+async def test_a_deleted_topic_is_recreated_with_its_card(fake: FakeTelegram, tmp_path: Path) -> None:
+    group = fake.add_forum_group("Beratung")
+    olena = fake.add_user("Olena", language_code="uk")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    async with running_bot(fake, url, group.id, tmp_path):
+        await onboard(fake, olena, "Українська")
+        await fake.send_command(olena, "/advisor")
+        first_card = await fake.wait_for_message(group, contains="#1", timeout=30)
+        # Someone in the group deletes the topic, with everything in it.
+        admin = Bot(fake.token, session=AiohttpSession(api=fake.api_server))
+        try:
+            await admin.delete_forum_topic(group.id, first_card.thread_id or 0)
+        finally:
+            await admin.session.close()
+        await fake.send_text(olena, "Ще одне питання про практику")
+        second_card = await fake.wait_for_message(group, contains="#1", timeout=30)
+        relayed = await fake.wait_for_message(group, contains="практику", timeout=30)
+    assert second_card.thread_id != first_card.thread_id
+    assert relayed.thread_id == second_card.thread_id
+    assert len(fake.calls_to("createForumTopic")) == 2
