@@ -85,6 +85,10 @@ async def test_waiting_cases_are_announced_in_office_hours_and_reminded(
     chat = ChatClient(app)
     await chat.onboard("English")
     await chat.send("/advisor")
+    async with app.sessions.begin() as session:
+        case = await session.scalar(select(Case))
+        assert case is not None
+        case.thread_id = 42  # its topic exists; the card came outside office hours
     bot = create_bot(settings)
     handoff = HandoffService(replace(app, settings=settings), bot)
     tuesday_morning = dt.datetime(2026, 12, 1, 9, 30, tzinfo=settings.zone)

@@ -27,7 +27,12 @@ async def tick(handoff: HandoffService, now: dt.datetime) -> int:
     remind = dt.timedelta(minutes=app.settings.remind_minutes)
     queued = 0
     async with app.sessions.begin() as session:
-        waiting = (await session.scalars(select(Case).where(Case.state == CaseState.WAITING))).all()
+        # A case still waiting for its topic is announced when the topic is made (the card).
+        waiting = (
+            await session.scalars(
+                select(Case).where(Case.state == CaseState.WAITING, Case.thread_id.is_not(None))
+            )
+        ).all()
         for case in waiting:
             mentions = await handoff.mentions(session, case)
             if case.announced_at is None:

@@ -104,7 +104,7 @@ class HandoffService:
             a
             for a in advisors
             if case.language in a.languages.split(",") or (case.topic and case.topic in a.topics.split(","))
-        ]
+        ] or list(advisors)  # nobody stated this language or topic: tell everyone
         return " ".join(
             f'<a href="tg://user?id={a.telegram_id}">{escape(a.display_name)}</a>' for a in matching
         )
