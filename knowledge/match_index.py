@@ -7,7 +7,7 @@ rare, telling word) are those of that language. Three signals are combined:
   stemmed, folded keys plus derived keys (consonant skeletons, glossary and synonym
   labels). Query words unknown to the index are expanded to close index words with
   rapidfuzz (typos), and Latin words are also read as romanised Cyrillic for ru/uk.
-* **characters** - TF-IDF cosine over character 3-5-grams of each title phrasing (the
+* **characters** - TF-IDF cosine over character 3-4-grams of each title phrasing (the
   question and every variant separately, best one counts). This catches typos, missing
   umlauts, compounds ("Schutzausrüstung" vs "Schutz") and stems the stemmer missed.
 * **meaning** - cosine of sentence embeddings (``match_dense``) of the query and each
@@ -39,9 +39,10 @@ from knowledge.normalize import fold_word, normalize, term_key, tokenize
 @dataclass(frozen=True, slots=True)
 class Params:
     """Ranking parameters: BM25 textbook values, round numbers for the rest. The three
-    mixing weights were picked on the development data from a coarse grid (word_mix
-    0.4/0.55/0.7 x dense_mix 0.3/0.45/0.6 x dense_floor 0.6/0.7/0.8); neighbouring grid
-    points differ by about one point of mean P@1, so nothing hinges on the exact values."""
+    mixing weights are the best grid point by mean P@1 over all development sets
+    (word_mix 0.5/0.6/0.7 x dense_mix 0.35/0.4/0.45/0.5 x dense_floor 0.7/0.75/0.8);
+    the top dozen points lie within one point of each other, so nothing hinges on
+    the exact values."""
 
     k1: float = 1.2
     title_weight: float = 1.0
@@ -57,10 +58,10 @@ class Params:
     fuzzy_min_ratio: float = 80.0
     fuzzy_limit: int = 3
     ngram_min: int = 3
-    ngram_max: int = 5
-    word_mix: float = 0.6  # share of the word signal in the lexical score; rest: characters
-    dense_mix: float = 0.4  # share of the embedding signal in the final score
-    dense_floor: float = 0.75  # cosine treated as "unrelated"
+    ngram_max: int = 4  # 5-grams cost a third more postings for no gain on the dev data
+    word_mix: float = 0.5  # share of the word signal in the lexical score; rest: characters
+    dense_mix: float = 0.35  # share of the embedding signal in the final score
+    dense_floor: float = 0.7  # cosine treated as "unrelated"
     dense_lexical_candidates: int = 200  # large indexes: lexical top-k always get a cosine
     posting_budget: int = 400_000  # per signal and query; see Postings.accumulate
 
@@ -218,7 +219,11 @@ class LangIndex:
 
         # ---- sentence embeddings of the same title phrasings ----
         self.embedder = embedder
-        self.dense = DenseIndex(embedder.embed(unit_texts)) if embedder is not None and unit_texts else None
+        self.dense = (
+            DenseIndex(DenseIndex.embed_units(embedder, unit_texts))
+            if embedder is not None and unit_texts
+            else None
+        )
 
         # ---- fuzzy lookup of unknown words, bucketed by first letter and length ----
         # (typos rarely hit the first letter; the buckets keep lookups fast at 50k entries)
@@ -251,9 +256,13 @@ class LangIndex:
         tokens = tokenize(query, lang)
         keys = [term_key(t, lang) for t in tokens]
         vocab = self.words.vocab
+        # A synonym is another way to match the word it was found at, not an extra word.
+        synonyms: dict[int, list[str]] = {}
+        for i, label in self.syn.positions(tokens, keys, lang) if self.syn else ():
+            synonyms.setdefault(i, []).append(label)
         out: list[list[tuple[str, float]]] = []
         seen: set[str] = set()
-        for tok, key in zip(tokens, keys, strict=True):
+        for i, (tok, key) in enumerate(zip(tokens, keys, strict=True)):
             if key in seen:
                 continue
             seen.add(key)
@@ -273,10 +282,8 @@ class LangIndex:
                 alts.append(("~" + skel, p.skeleton_weight))
             for label in self.keep.labels(tok) if self.keep else ():
                 alts.append((label, p.glossary_weight))
+            alts.extend((label, p.synonym_weight) for label in synonyms.get(i, ()))
             out.append([(t, w * info) for t, w in alts])
-        if self.syn:
-            for label in self.syn.labels(tokens, keys, lang):
-                out.append([(label, p.synonym_weight)])
         return out
 
     def word_scores(self, alternatives: list[list[tuple[str, float]]]) -> FloatArray:

@@ -137,16 +137,19 @@ class Synonyms:
 
     def labels(self, tokens: Sequence[str], keys: Sequence[str], lang: str) -> list[str]:
         """Group labels found in a text: stemmed words, phrases and compound prefixes."""
+        return [label for _, label in self.positions(tokens, keys, lang)]
+
+    def positions(self, tokens: Sequence[str], keys: Sequence[str], lang: str) -> list[tuple[int, str]]:
+        """(index of the first token, label) for every synonym found in a text."""
         if not self._groups:
             return []
         single, multi = self._tables(lang)
-        out: list[str] = []
-        for tok, key in zip(tokens, keys, strict=True):
+        out: list[tuple[int, str]] = []
+        for i, (tok, key) in enumerate(zip(tokens, keys, strict=True)):
             label = single.get(key) or self._prefix_label(tok)
             if label is not None:
-                out.append(label)
+                out.append((i, label))
         for phrase, label in multi.items():
             n = len(phrase)
-            if any(tuple(keys[i : i + n]) == phrase for i in range(len(keys) - n + 1)):
-                out.append(label)
+            out.extend((i, label) for i in range(len(keys) - n + 1) if tuple(keys[i : i + n]) == phrase)
         return out

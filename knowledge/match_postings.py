@@ -41,13 +41,6 @@ class TripleBuffer:
             rows.append(row)
             vals.append(v)
 
-    def arrays(self) -> tuple[IntArray, IntArray, FloatArray]:
-        return (
-            np.array(self.terms, dtype=np.int32),
-            np.array(self.rows, dtype=np.int32),
-            np.array(self.values, dtype=np.float32),
-        )
-
 
 class Postings:
     def __init__(
@@ -81,10 +74,6 @@ class Postings:
 
     def dfs(self) -> npt.NDArray[np.int64]:
         return np.diff(self.offsets)
-
-    def term_ids(self) -> npt.NDArray[np.int64]:
-        """Term id of every posting (aligned with rows/weights)."""
-        return np.repeat(np.arange(len(self.offsets) - 1), np.diff(self.offsets))
 
     def scale_terms(self, factors: FloatArray) -> None:
         """Multiply every posting of term i by factors[i] (e.g. idf, once at build time)."""

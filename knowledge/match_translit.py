@@ -184,7 +184,7 @@ _SOFT_C_RE = re.compile(r"c(?=[eiy])")
 _ARTICLE_RE = re.compile(r"^(ال|وال|بال|لل)(?=..)")
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=32_768)
 def skeleton(word: str) -> str:
     """Consonant key of a folded word in Latin, Cyrillic or Arabic script."""
     word = _ARTICLE_RE.sub("", word.lower())

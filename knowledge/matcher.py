@@ -55,8 +55,8 @@ class MatchResult:
     detected_lang: str | None  # language detected from the query text (None if unsure)
 
 
-# Entries below this score are not worth showing even as a suggestion.
-_MIN_SCORE = 0.05
+# Entries below this score share nothing with the query worth showing.
+_MIN_SCORE = 0.02
 
 
 class Matcher:

@@ -121,7 +121,7 @@ def clean(text: str, lang: str | None = None) -> str:
     return text.strip()
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=32_768)
 def fold_word(word: str, lang: str | None = None) -> str:
     """Fold one cleaned word to the spelling-insensitive key form."""
     if word.isascii():
@@ -275,7 +275,9 @@ def stemmer_for(lang: str | None) -> Callable[[str], str]:
     return sb.stemWord  # type: ignore[no-any-return]
 
 
-@functools.lru_cache(maxsize=200_000)
+# Bounded caches: entries cost ~200 bytes each, and at 50,000 FAQ entries the vocabulary
+# is far larger than the part that recurs in questions.
+@functools.lru_cache(maxsize=50_000)
 def term_key(word: str, lang: str | None) -> str:
     """Index key of one cleaned token: stemmed in its language, then folded."""
     if word.isdigit():

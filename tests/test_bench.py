@@ -64,7 +64,7 @@ def test_json_report(tmp_path: Path, split: str, expected_n: dict[str, int]) -> 
     faq, queries = _write(tmp_path)
     proc = _run("--faq", str(faq), "--queries", str(queries), "--split", split, "--json")
     report: dict[str, Any] = json.loads(proc.stdout)  # exactly one JSON object
-    assert {"langs", "build_s", "latency_ms", "peak_rss_mb"} <= report.keys()
+    assert set(report) == {"langs", "build_s", "latency_ms", "peak_rss_mb", "baselines"}
     assert {lang: m["n"] for lang, m in report["langs"].items()} == expected_n
     for metrics in report["langs"].values():
         assert set(metrics) == {"n", "p_at_1", "mrr_at_10"}
