@@ -25,7 +25,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "ev": re.compile(r"^$"),
     "sub": re.compile(r"^[a-z]{2,20}$"),
     "uns": re.compile(r"^[a-z]{2,20}$"),
-    "priv": re.compile(r"^(show|delete|yes|no)$"),
+    "priv": re.compile(r"^(show|delete|yes|no|share|unshare)$"),
     "cr": re.compile(r"^\d{1,12}:[01]$"),  # rate a closed case
     "cs": re.compile(r"^(take|close):\d{1,12}$"),  # advisors: take or close a case
     "cn": re.compile(r"^\d{1,12}:[a-z]{2,20}$"),  # advisors: send a canned reply

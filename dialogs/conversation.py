@@ -114,5 +114,7 @@ async def _privacy_button(turn: Turn, arg: str) -> None:
         privacy.ask_delete(turn)
     elif arg == "yes":
         await privacy.delete(turn)
+    elif arg in ("share", "unshare"):
+        await privacy.share_name(turn, arg == "share")
     else:
         start.main_menu(turn)

@@ -102,8 +102,7 @@ def card_text(case: CaseView, catalogs: Catalogs, lang: str) -> str:
         lines.append("🚨 <b>" + escape(_("URGENT: the safety check raised an alarm.")) + "</b>")
     heading = _("Case")
     lines.append(f"<b>{escape(heading)} #{case.number}</b> · {escape(case.pseudonym)}")
-    if case.shared_name:
-        lines.append(escape(_("Name (shared with consent):")) + " " + escape(case.shared_name))
+    lines.append(escape(_("Name (shared with consent):")) + " " + escape(case.shared_name or _("not shared")))
     lines.append(escape(_("Language:")) + " " + escape(LANGUAGE_NAMES.get(case.language, case.language)))
     lines.append(escape(_("Topic:")) + " " + escape(case.topic or "-"))
     lines.append(escape(_("Asked:")) + " " + (escape(case.question[:600]) if case.question else "-"))

@@ -21,6 +21,7 @@ class UserRecord:
     urgent_at: dt.datetime | None = None
     share_name: bool = False
     blocked_at: dt.datetime | None = None
+    shared_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,8 @@ class Users(Protocol):
     async def set_language(self, user_id: int, language: str) -> None: ...
 
     async def flag_urgent(self, user_id: int) -> None: ...
+
+    async def share_name(self, user_id: int, name: str | None) -> None: ...
 
     async def stored_data(self, user_id: int) -> StoredData: ...
 

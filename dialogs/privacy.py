@@ -35,9 +35,19 @@ async def show(turn: Turn) -> None:
         "• " + _("Announcements you follow:") + " " + (", ".join(data.subscriptions) or "-"),
         "• " + _("Open cases with an advisor:") + " " + str(data.open_cases),
         "• " + _("Stored messages of your cases:") + " " + str(data.stored_messages),
+        "• " + _("First name shown to advisors:") + " " + (user.shared_name or _("not shared")),
         _("Your name is not shown to advisors unless you agree."),
     ]
-    rows = ((keyboards.button(turn, N_("🗑 Delete my data"), "priv", "delete"),), keyboards.back_to_menu(turn))
+    share = (
+        keyboards.button(turn, N_("🙈 Stop sharing my first name"), "priv", "unshare")
+        if user.share_name
+        else keyboards.button(turn, N_("👤 Show my first name to advisors"), "priv", "share")
+    )
+    rows = (
+        (share,),
+        (keyboards.button(turn, N_("🗑 Delete my data"), "priv", "delete"),),
+        keyboards.back_to_menu(turn),
+    )
     turn.out.add(escape("\n".join(lines)), rows)
 
 
@@ -72,3 +82,21 @@ async def delete(turn: Turn) -> None:
     turn.out.add(
         escape(_("Done: all your data has been deleted. If you write again, we start fresh with /start."))
     )
+
+
+async def share_name(turn: Turn, share: bool) -> None:
+    """Advisors see a pseudonym; the first name only while the person agrees."""
+    _ = turn._
+    if turn.user is None:
+        turn.out.add(escape(_("There is nothing stored about you.")), (keyboards.back_to_menu(turn),))
+        return
+    name = (turn.incoming.first_name or "").strip()[:64] if share else ""
+    if share and not name:
+        turn.out.add(
+            escape(_("I do not know your first name, so nothing is shared.")), (keyboards.back_to_menu(turn),)
+        )
+        return
+    await turn.storage.users.share_name(turn.user.id, name or None)
+    turn.user = await turn.storage.users.get(turn.user.external_id)
+    turn.out.notice = _("Saved.")
+    await show(turn)

@@ -33,6 +33,8 @@ class Incoming:
     message_id: int | None = None
     # The message this one replies to (transport id), to keep advisor threads together.
     reply_to: int | None = None
+    # The first name the transport knows; stored only if the person chooses to share it.
+    first_name: str | None = None
 
     @classmethod
     def message(cls, chat_id: int, text: str, language_code: str | None = None) -> Incoming:

@@ -10,6 +10,7 @@ from bot.db.models import (
     Case,
     ConversationState,
     Feedback,
+    OutboxItem,
     Subscription,
     UnansweredQuestion,
     UsageCounter,
@@ -172,3 +173,24 @@ async def test_cancel_returns_to_the_menu(chat: ChatClient) -> None:
 async def test_conversation_state_is_stored_per_chat(chat: ChatClient) -> None:
     await chat.onboard("English")
     assert await count(chat.app, ConversationState) == 1
+
+
+async def test_first_name_is_shown_to_advisors_only_while_agreed(chat: ChatClient) -> None:
+    chat.first_name = "Amina"
+    await chat.onboard("English")
+    await chat.send("/advisor")
+    await chat.send("/privacy")
+    assert "not shared" in chat.text
+    await chat.press("Show my first name")
+    assert "Amina" in chat.text
+    async with chat.app.sessions() as session:
+        user = await session.scalar(select(User))
+        refresh = await session.scalar(select(OutboxItem).where(OutboxItem.action == "refresh"))
+    assert user is not None
+    assert (user.share_name, user.shared_name) == (True, "Amina")
+    assert refresh is not None, "the open case's card is updated"
+    await chat.press("Stop sharing")
+    async with chat.app.sessions() as session:
+        user = await session.scalar(select(User))
+    assert user is not None
+    assert (user.share_name, user.shared_name) == (False, None)

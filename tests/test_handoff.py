@@ -20,11 +20,13 @@ from dialogs.handoff import (
     CaseState,
     CaseView,
     InvalidTransition,
+    card_text,
     is_internal_note,
     next_state,
     reopens,
     topic_title,
 )
+from dialogs.i18n import Catalogs
 from dialogs.ports import HandoffRequest
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
@@ -129,3 +131,13 @@ async def test_two_requests_at_once_open_one_case(app: App) -> None:
     assert len({i for i in ids if isinstance(i, int)}) == 1, ids
     async with app.sessions() as session:
         assert len((await session.scalars(select(Case))).all()) == 1
+
+
+def test_card_shows_the_name_only_when_shared() -> None:
+    catalogs = Catalogs()
+    hidden = CaseView(3, "Calm Owl 512", "fa", "recognition", CaseState.WAITING, False, "<b>Frage</b>", "")
+    shown = replace(hidden, shared_name="Reza")
+    assert "Reza" not in card_text(hidden, catalogs, "en")
+    assert "not shared" in card_text(hidden, catalogs, "en")
+    assert "Reza" in card_text(shown, catalogs, "en")
+    assert "&lt;b&gt;Frage" in card_text(hidden, catalogs, "en"), "what the person wrote is escaped"

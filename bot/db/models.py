@@ -82,6 +82,8 @@ class User(Base):
     # Raised by the safety check; the handoff turns it into an urgent case.
     urgent_at: Mapped[dt.datetime | None]
     share_name: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The first name advisors may see, only while the person agrees (share_name).
+    shared_name: Mapped[str | None] = mapped_column(String(64))
 
 
 class ConversationState(Base):

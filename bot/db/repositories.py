@@ -52,6 +52,7 @@ def _record(user: User) -> UserRecord:
         urgent_at=user.urgent_at,
         share_name=user.share_name,
         blocked_at=user.blocked_at,
+        shared_name=user.shared_name,
     )
 
 
@@ -81,6 +82,18 @@ class SqlUsers:
 
     async def flag_urgent(self, user_id: int) -> None:
         await self.session.execute(update(User).where(User.id == user_id).values(urgent_at=utcnow()))
+
+    async def share_name(self, user_id: int, name: str | None) -> None:
+        """Show (or hide again) the person's first name to advisors; open case cards follow."""
+        await self.session.execute(
+            update(User).where(User.id == user_id).values(share_name=name is not None, shared_name=name)
+        )
+        case = await self.session.scalar(
+            select(Case.id).where(Case.user_id == user_id, Case.state != CaseState.CLOSED)
+        )
+        if case is not None:
+            self.session.add(OutboxItem(case_id=case, action="refresh", payload={}))
+            self.session.info["outbox"] = True
 
     async def mark_blocked(self, external_id: int) -> None:
         await self.session.execute(

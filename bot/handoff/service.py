@@ -71,6 +71,7 @@ class HandoffService:
             question=case.question or "",
             bot_answer=case.bot_answer or "",
             advisor_name=advisor.display_name if advisor else None,
+            shared_name=user.shared_name if user.share_name else None,
         )
 
     def card_buttons(self, case_id: int, state: CaseState) -> InlineKeyboardMarkup:

@@ -42,7 +42,8 @@ def message_to_incoming(message: Message) -> Incoming:
                 reply_to=reply_to,
             )
     incoming = Incoming.message(message.chat.id, message.text or message.caption or "", language)
-    return replace(incoming, message_id=message.message_id, reply_to=reply_to)
+    first_name = message.from_user.first_name if message.from_user else None
+    return replace(incoming, message_id=message.message_id, reply_to=reply_to, first_name=first_name)
 
 
 async def _turn(
@@ -99,7 +100,11 @@ def people_router() -> Router:
     ) -> None:
         chat_id = query.message.chat.id if query.message else query.from_user.id
         incoming = Incoming(
-            chat_id, Kind.BUTTON, data=query.data or "", language_code=query.from_user.language_code
+            chat_id,
+            Kind.BUTTON,
+            data=query.data or "",
+            language_code=query.from_user.language_code,
+            first_name=query.from_user.first_name,
         )
         outcome = await _turn(app, session, state, incoming, bot.id, query.from_user.id)
         try:

@@ -22,6 +22,7 @@ class ChatClient:
     app: App
     chat_id: int = 1001
     language_code: str | None = "de"
+    first_name: str = "Sam"
     last: Outcome = field(default_factory=Outcome)
 
     @property
@@ -62,7 +63,13 @@ class ChatClient:
 
     async def press_data(self, data: str) -> Outcome:
         return await self._turn(
-            Incoming(self.chat_id, Kind.BUTTON, data=data, language_code=self.language_code)
+            Incoming(
+                self.chat_id,
+                Kind.BUTTON,
+                data=data,
+                language_code=self.language_code,
+                first_name=self.first_name,
+            )
         )
 
     async def _turn(self, incoming: Incoming) -> Outcome:
