@@ -29,12 +29,11 @@ def _setup_logging(settings: Settings) -> None:
 
 
 async def _chat(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.app import build_app
-    from bot.console import chat
-
     if settings.log_level != "DEBUG":
         # Start-up chatter would scroll the conversation away; warnings still show.
         logging.getLogger().setLevel(logging.WARNING)
+    from bot.app import build_app
+    from bot.console import chat
 
     app = await build_app(settings)
     try:
