@@ -26,6 +26,9 @@ def _setup_logging(settings: Settings) -> None:
     )
     # aiogram logs every update at INFO; those lines carry nothing we need.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    if settings.log_level != "DEBUG":
+        # Alembic announces every plugin it loads; the migrations themselves still log.
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 async def _chat(settings: Settings, _args: argparse.Namespace) -> int:
@@ -62,27 +65,21 @@ async def _start(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     from bot.db import migrate
-    from bot.db.engine import create_engine
+    from bot.db.engine import engine_for
 
-    engine = create_engine(settings.database_url)
-    try:
+    async with engine_for(settings.database_url) as engine:
         await migrate.upgrade(engine, args.revision)
         print(f"Database is at schema {await migrate.current_revision(engine)}.")
-    finally:
-        await engine.dispose()
     return 0
 
 
 async def _db_current(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.db import migrate
-    from bot.db.engine import create_engine
+    from bot.db.engine import engine_for
 
-    engine = create_engine(settings.database_url)
-    try:
+    async with engine_for(settings.database_url) as engine:
         current = await migrate.current_revision(engine)
         print(f"current: {current or 'empty'}; this version needs: {migrate.head_revision()}")
-    finally:
-        await engine.dispose()
     return 0
 
 
@@ -90,16 +87,13 @@ async def _db_purge(settings: Settings, _args: argparse.Namespace) -> int:
     import datetime as dt
 
     from bot.app import prepare_database
-    from bot.db.engine import create_engine, create_session_factory
+    from bot.db.engine import create_session_factory, engine_for
     from bot.db.retention import purge
 
-    engine = create_engine(settings.database_url)
-    try:
+    async with engine_for(settings.database_url) as engine:
         await prepare_database(engine, settings)
         async with create_session_factory(engine).begin() as session:
             purged = await purge(session, dt.timedelta(days=settings.retention_days))
-    finally:
-        await engine.dispose()
     print(
         f"Purged {purged.case_texts} case texts, {purged.message_pairs} message pairs, "
         f"{purged.unanswered} unanswered questions, {purged.outbox} outbox items."
