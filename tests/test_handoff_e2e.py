@@ -15,7 +15,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from bot.db.models import Case, CaseMessage
 from tests.fake_telegram import FakeTelegram, SimUser
 from tests.support.bot_process import ROOT, bot_log, running_bot
-from tests.support.telegram import onboard, press, rows
+from tests.support.telegram import onboard, open_case, press, rows
 
 pytestmark = pytest.mark.e2e
 
@@ -140,9 +140,7 @@ async def test_a_queued_relay_survives_a_restart(fake: FakeTelegram, tmp_path: P
     olena = fake.add_user("Olena", language_code="uk")
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     async with running_bot(fake, url, group.id, tmp_path):
-        await onboard(fake, olena, "Українська")
-        await fake.send_command(olena, "/advisor")
-        await fake.wait_for_message(group, contains="#", timeout=30)
+        await open_case(fake, olena, "Українська", group)
         # Telegram asks us to wait longer than the bot will live.
         fake.fail_next("copyMessage", status=429, retry_after=6)
         await fake.send_text(olena, "Чи можу я отримати допомогу з резюме?")
@@ -160,9 +158,7 @@ async def test_blocked_person_marks_the_case_instead_of_retrying(fake: FakeTeleg
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     await add_advisor(url, tmp_path, anna, "Anna", "de")
     async with running_bot(fake, url, group.id, tmp_path):
-        await onboard(fake, jonas, "Deutsch")
-        await fake.send_command(jonas, "/advisor")
-        card = await fake.wait_for_message(group, contains="#", timeout=30)
+        card = await open_case(fake, jonas, "Deutsch", group)
         await fake.block(jonas)
         await fake.send_text(anna, "Hallo Jonas!", chat=group, thread_id=card.thread_id)
         await fake.wait_for_call(
@@ -184,9 +180,7 @@ async def test_a_deleted_topic_is_recreated_with_its_card(fake: FakeTelegram, tm
     olena = fake.add_user("Olena", language_code="uk")
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     async with running_bot(fake, url, group.id, tmp_path):
-        await onboard(fake, olena, "Українська")
-        await fake.send_command(olena, "/advisor")
-        first_card = await fake.wait_for_message(group, contains="#1", timeout=30)
+        first_card = await open_case(fake, olena, "Українська", group)
         # Someone in the group deletes the topic, with everything in it.
         admin = Bot(fake.token, session=AiohttpSession(api=fake.api_server))
         try:

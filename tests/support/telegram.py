@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.db.engine import create_engine, create_session_factory
-from tests.fake_telegram import FakeTelegram, SentMessage, SimUser
+from tests.fake_telegram import FakeTelegram, SentMessage, SimChat, SimUser
 
 
 def label_with(message: SentMessage, part: str) -> str:
@@ -38,3 +38,10 @@ async def rows(database_url: str, model: type[Any]) -> list[Any]:
             return list((await session.scalars(select(model))).all())
     finally:
         await engine.dispose()
+
+
+async def open_case(fake: FakeTelegram, person: SimUser, language: str, group: SimChat) -> SentMessage:
+    """Onboard, ask for an advisor with /advisor; returns the case card in the advisors' group."""
+    await onboard(fake, person, language)
+    await fake.send_command(person, "/advisor")
+    return await fake.wait_for_message(group, contains="#", timeout=30)
