@@ -338,7 +338,8 @@ class HandoffService:
                     reply_markup=self.card_buttons(case_id, view.state),
                 )
         except TelegramBadRequest as exc:
-            if "not modified" in exc.message:
+            # "message is not modified" and "TOPIC_NOT_MODIFIED" both mean: nothing to do.
+            if "not modified" in exc.message.lower().replace("_", " "):
                 return
             if _thread_gone(exc) or "message to edit not found" in exc.message:
                 await self._forget_topic(case_id)
