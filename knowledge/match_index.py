@@ -220,9 +220,7 @@ class LangIndex:
         # ---- sentence embeddings of the same title phrasings ----
         self.embedder = embedder
         self.dense = (
-            DenseIndex(DenseIndex.embed_units(embedder, unit_texts))
-            if embedder is not None and unit_texts
-            else None
+            DenseIndex.from_texts(embedder, unit_texts) if embedder is not None and unit_texts else None
         )
 
         # ---- fuzzy lookup of unknown words, bucketed by first letter and length ----
