@@ -674,7 +674,7 @@ async def drain_outbox(app: App, worker: OutboxWorker, since: dt.datetime) -> di
     deadline = time.perf_counter() + OUTBOX_DRAIN_SECONDS
     counts = await outbox_counts(app, since)
     while counts.get("pending") and time.perf_counter() < deadline:
-        worker.wake.set()
+        worker.wake_up()
         await asyncio.sleep(0.1)
         counts = await outbox_counts(app, since)
     return counts
@@ -695,7 +695,7 @@ async def measure_ours(
     handoff = HandoffService(app, bot)
     dispatcher = create_dispatcher(app, storage, handoff)
     worker = OutboxWorker(app.sessions, handoff.perform)
-    app.on_commit.append(worker.wake.set)
+    app.on_commit.append(worker.wake_up)
     timings = {"startup_seconds": time.perf_counter() - started}
     database = DatabaseCounter()
     database.attach(app.engine)

@@ -106,6 +106,12 @@ class Settings(BaseSettings):
     embedding_cache: Path = Path.home() / ".cache" / "wegweiser" / "embeddings.npz"
     # How often a running bot looks for newly imported content, in seconds.
     content_poll_seconds: float = Field(default=30.0, gt=0)
+    # Our own pacing below Telegram's flood limits (messages per second overall, per
+    # second to one person, per minute into one group). Lower them if Telegram answers
+    # with many 429s; raise them only if Telegram has granted the bot more.
+    send_per_second: int = Field(default=30, ge=1, le=1000)
+    send_per_chat_per_second: int = Field(default=1, ge=1, le=100)
+    send_per_group_per_minute: int = Field(default=20, ge=1, le=6000)
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -200,6 +206,9 @@ _FIELD_HINTS = {
     "advisor_language": "one of " + ", ".join(LANGUAGES),
     "reopen_hours": "a number of hours, 0 or more",
     "remind_minutes": "a whole number of minutes, 1 or more",
+    "send_per_second": "a whole number of messages from 1 to 1000",
+    "send_per_chat_per_second": "a whole number of messages from 1 to 100",
+    "send_per_group_per_minute": "a whole number of messages from 1 to 6000",
 }
 
 

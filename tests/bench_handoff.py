@@ -7,9 +7,9 @@
 ``wegweiser run`` runs as a real process (``tests.support.bot_process.running_bot``) against the
 local Bot API server (``tests.fake_telegram``) with Telegram's flood limits switched on: about
 30 messages a second overall, about one a second per private chat (a burst of five tolerated)
-and 20 a minute per group. ``--group-per-minute`` changes only the fake's group limit; the bot
-paces itself with its own ``FloodControl`` (``bot/telegram/limits.py``), whose limits are
-reported next to the fake's.
+and 20 a minute per group. ``--group-per-minute`` changes the fake's group limit and the bot's
+own pacing (``SEND_PER_GROUP_PER_MINUTE``, applied by ``FloodControl`` in
+``bot/telegram/limits.py``) alike; both are reported.
 
 The advisors' chat is a forum group with A advisors (registered with ``python -m bot advisors
 add`` against the same database), office hours all week so that cases are announced at once.
@@ -313,8 +313,8 @@ def log_findings(log: str) -> dict[str, Any]:
     }
 
 
-def bot_pacing() -> dict[str, float]:
-    control = FloodControl()
+def bot_pacing(group_per_minute: int) -> dict[str, float]:
+    control = FloodControl(group_per_minute=group_per_minute)
     return {
         "overall_per_second": control.overall.limit,
         "private_per_second": control.chats[1].limit,
@@ -352,7 +352,11 @@ async def bench(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
             )  # fmt: skip
         progress(f"work dir {workdir}, database {url.split('@')[-1]}")
 
-        always_open = {"OFFICE_HOURS": "mon-sun 00:00-23:59", "PUBLIC_HOLIDAYS": "false"}
+        always_open = {
+            "OFFICE_HOURS": "mon-sun 00:00-23:59",
+            "PUBLIC_HOLIDAYS": "false",
+            "SEND_PER_GROUP_PER_MINUTE": str(args.group_per_minute),
+        }
         stop = asyncio.Event()
         watcher = Watcher(fake, group, people, [(a, a.first_name) for a in advisors], run_id)
         timings: dict[str, float | None] = {}
@@ -528,7 +532,7 @@ async def bench(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
         "database": "postgresql" if args.database_url else "sqlite",
         "eager": args.eager,
         "server_limits": asdict(limits),
-        "bot_pacing": bot_pacing(),
+        "bot_pacing": bot_pacing(args.group_per_minute),
         "times_s": {
             "onboarding": seconds(timings["onboarding_s"]),
             "burst_written": seconds(timings["burst_written_s"]),
@@ -611,7 +615,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--people", type=int, default=200, help="young people opening cases at once")
     parser.add_argument("--advisors", type=int, default=3, choices=range(1, len(ADVISOR_NAMES) + 1))
     parser.add_argument(
-        "--group-per-minute", type=int, default=20, help="the server's group limit (Telegram: 20)"
+        "--group-per-minute",
+        type=int,
+        default=20,
+        help="the group limit of the server and of the bot (Telegram: 20)",
     )
     parser.add_argument("--database-url", help="a scratch PostgreSQL database (default: SQLite)")
     parser.add_argument("--eager", action="store_true", help="write right after pressing, no waiting")
@@ -632,7 +639,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.timeout is None:
         # Two group messages per case (card, relayed message) at the slower of both group limits.
-        per_minute = min(args.group_per_minute, bot_pacing()["group_per_minute"])
+        per_minute = args.group_per_minute
         args.timeout = max(600.0, 2 * 2 * args.people / per_minute * 60 + 300)
     return args
 

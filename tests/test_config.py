@@ -63,6 +63,8 @@ def test_database_urls_get_async_drivers(given: str, expected: str) -> None:
         ("advisor_chat_id", "advisors", "ADVISOR_CHAT_ID"),
         ("redis_url", "localhost:6379", "REDIS_URL"),
         ("content_dir", "/no/such/folder", "CONTENT_DIR"),
+        ("send_per_group_per_minute", "0", "SEND_PER_GROUP_PER_MINUTE"),
+        ("send_per_second", "fast", "SEND_PER_SECOND"),
     ],
 )
 def test_a_bad_value_is_named_in_one_sentence(field: str, value: str, named: str) -> None:

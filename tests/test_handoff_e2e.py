@@ -13,7 +13,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 
 from bot.db.models import Case, CaseMessage
-from tests.fake_telegram import FakeTelegram, SimUser
+from tests.fake_telegram import FakeTelegram, SimChat, SimUser
 from tests.support.bot_process import ROOT, bot_log, running_bot
 from tests.support.telegram import onboard, open_case, press, rows
 
@@ -45,6 +45,15 @@ async def add_advisor(url: str, workdir: Path, advisor: SimUser, name: str, lang
     )
     output, _ = await process.communicate()
     assert process.returncode == 0, output.decode()
+
+
+async def advisors_group(fake: FakeTelegram, workdir: Path, languages: str) -> tuple[SimUser, SimChat, str]:
+    """A forum group with Anna, registered as an advisor for ``languages``, and the database URL."""
+    anna = fake.add_user("Anna")
+    group = fake.add_forum_group("Beratung", members=[anna])
+    url = f"sqlite+aiosqlite:///{workdir / 'bot.db'}"
+    await add_advisor(url, workdir, anna, "Anna", languages)
+    return anna, group, url
 
 
 async def test_a_case_from_question_to_rating_and_reopening(fake: FakeTelegram, tmp_path: Path) -> None:
@@ -152,11 +161,8 @@ async def test_a_queued_relay_survives_a_restart(fake: FakeTelegram, tmp_path: P
 
 
 async def test_blocked_person_marks_the_case_instead_of_retrying(fake: FakeTelegram, tmp_path: Path) -> None:
-    anna = fake.add_user("Anna")
-    group = fake.add_forum_group("Beratung", members=[anna])
+    anna, group, url = await advisors_group(fake, tmp_path, "de")
     jonas = fake.add_user("Jonas", language_code="de")
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    await add_advisor(url, tmp_path, anna, "Anna", "de")
     async with running_bot(fake, url, group.id, tmp_path):
         card = await open_case(fake, jonas, "Deutsch", group)
         await fake.block(jonas)
@@ -193,3 +199,47 @@ async def test_a_deleted_topic_is_recreated_with_its_card(fake: FakeTelegram, tm
     assert second_card.thread_id != first_card.thread_id
     assert relayed.thread_id == second_card.thread_id
     assert len(fake.calls_to("createForumTopic")) == 2
+
+
+async def test_replies_to_people_do_not_wait_for_a_busy_group(fake: FakeTelegram, tmp_path: Path) -> None:
+    """The group may take 2 posts a minute here: a third card waits, Anna's reply does not."""
+    anna, group, url = await advisors_group(fake, tmp_path, "de")
+    people = [fake.add_user(name, language_code="de") for name in ("Jonas", "Lea", "Mehmet")]
+    always_open = {"OFFICE_HOURS": "mon-sun 00:00-23:59", "PUBLIC_HOLIDAYS": "false"}
+    async with running_bot(fake, url, group.id, tmp_path, SEND_PER_GROUP_PER_MINUTE="2", **always_open):
+        card = await open_case(fake, people[0], "Deutsch", group)
+        for person in people[1:]:
+            await onboard(fake, person, "Deutsch")
+            await fake.send_command(person, "/advisor")
+        await fake.wait_for_call("createForumTopic", lambda p: "#3" in str(p.get("name")), timeout=30)
+
+        await fake.send_text(anna, "Hallo Jonas, ich bin für dich da.", chat=group, thread_id=card.thread_id)
+        reply = await fake.wait_for_message(people[0], contains="Hallo Jonas", timeout=15)
+        cards = [m for m in fake.messages_to(group) if m.reply_markup and "#" in m.plain]
+    assert reply.method == "copyMessage"
+    # The third card was still waiting for the group's minute when the reply arrived.
+    assert len(cards) == 2, [m.plain[:40] for m in cards]
+    assert sum("Hallo Jonas" in m.plain for m in fake.messages_to(people[0])) == 1
+
+
+async def test_a_canned_reply_reaches_the_person_and_shows_in_the_topic(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    anna, group, url = await advisors_group(fake, tmp_path, "uk")
+    olena = fake.add_user("Olena", language_code="uk")
+    async with running_bot(fake, url, group.id, tmp_path):
+        card = await open_case(fake, olena, "Українська", group)
+        await fake.send_command(anna, "/canned", chat=group, thread_id=card.thread_id)
+        choices = await fake.wait_for_message(group, thread_id=card.thread_id, timeout=30)
+        assert len(choices.button_texts) == 5
+        before = len(fake.messages_to(olena))
+        await fake.press(anna, choices, choices.button_texts[0])
+        echo = await fake.wait_for_message(group, contains="↪️", thread_id=card.thread_id, timeout=30)
+        canned = echo.plain.removeprefix("↪️ ")
+        await fake.wait_for_message(olena, contains=canned, timeout=30)
+    sent = [m.plain for m in fake.messages_to(olena)[before:]]
+    # Pressing it took the case (Olena is told who answers) and sent the text once, in
+    # her language; the advisors see the same text in the topic.
+    assert sent.count(canned) == 1
+    assert any(text.startswith("💬") and "Anna" in text for text in sent)
+    assert any("\u0400" <= ch <= "\u04ff" for ch in canned)

@@ -3,6 +3,11 @@
 Items of one case go out in order. A 429 waits ``retry_after``; a 5xx or a network error
 backs off; a 403 (the person blocked the bot) marks the case unreachable instead of
 retrying forever. Several bot processes may run workers: an item is locked while sent.
+
+Two lanes run side by side: posts into the advisors' group, and messages to people.
+Telegram lets a bot post about 20 messages a minute into one group, so at busy times the
+group lane waits (``FloodControl`` paces it); replies to people must not wait with it.
+Within a lane, the items of one case keep their order.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
 from aiogram.exceptions import (
     TelegramBadRequest,
@@ -29,7 +34,15 @@ from bot.db.models import Case, OutboxItem, utcnow
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
-LOCK = dt.timedelta(seconds=30)
+# Longer than anything one item may wait for inside FloodControl (a full group window is
+# 60 s), so another process never takes an item that is still being sent. After a crash
+# the item is sent again once this has passed.
+LOCK = dt.timedelta(minutes=5)
+
+# Actions that post or edit in the advisors' group; all others go to people.
+GROUP_ACTIONS = frozenset({"announce", "relay_in", "to_topic", "refresh", "edit_topic", "delete_topic"})
+Lane = Literal["group", "people"]
+LANES: tuple[Lane, ...] = ("group", "people")
 
 Perform = Callable[[OutboxItem], Awaitable[None]]
 
@@ -47,21 +60,24 @@ class OutboxWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], perform: Perform) -> None:
         self._sessions = sessions
         self._perform = perform
-        self.wake = asyncio.Event()
+        self._wake = {lane: asyncio.Event() for lane in LANES}
 
-    async def _due(self) -> list[OutboxItem]:
+    def wake_up(self) -> None:
+        """Something was queued: look now rather than at the next idle tick."""
+        for event in self._wake.values():
+            event.set()
+
+    async def _due(self, lane: Lane | None) -> list[OutboxItem]:
         now = utcnow()
+        query = select(OutboxItem).where(
+            OutboxItem.status == "pending",
+            or_(OutboxItem.locked_until.is_(None), OutboxItem.locked_until < now),
+        )
+        if lane is not None:
+            in_group = OutboxItem.action.in_(GROUP_ACTIONS)
+            query = query.where(in_group if lane == "group" else ~in_group)
         async with self._sessions() as session:
-            rows = await session.scalars(
-                select(OutboxItem)
-                .where(
-                    OutboxItem.status == "pending",
-                    or_(OutboxItem.locked_until.is_(None), OutboxItem.locked_until < now),
-                )
-                .order_by(OutboxItem.id)
-                .limit(100)
-            )
-            return list(rows)
+            return list(await session.scalars(query.order_by(OutboxItem.id).limit(100)))
 
     async def _lock(self, item: OutboxItem) -> bool:
         now = utcnow()
@@ -81,12 +97,13 @@ class OutboxWorker:
         async with self._sessions.begin() as session:
             await session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(**values))
 
-    async def run_once(self) -> int:
-        """Send what is due; returns how many items were delivered."""
+    async def run_once(self, lane: Lane | None = None) -> int:
+        """Send what is due in ``lane`` (None: both, one after the other); returns how many
+        items were delivered."""
         delivered = 0
         held: set[int | None] = set()  # cases with an earlier item still waiting: keep their order
         now = utcnow()
-        for item in await self._due():
+        for item in await self._due(lane):
             key = item.case_id
             if key in held and key is not None:
                 continue
@@ -148,14 +165,18 @@ class OutboxWorker:
                 )
 
     async def run(self, idle: float = 1.0) -> None:
+        await asyncio.gather(*(self._run_lane(lane, idle) for lane in LANES))
+
+    async def _run_lane(self, lane: Lane, idle: float) -> None:
+        wake = self._wake[lane]
         while True:
+            wake.clear()  # before the round: a wake-up during it means "look again"
             try:
-                await self.run_once()
+                await self.run_once(lane)
             except Exception:
-                log.exception("outbox round failed; trying again")
-            self.wake.clear()
+                log.exception("outbox round (%s) failed; trying again", lane)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=idle)
+                await asyncio.wait_for(wake.wait(), timeout=idle)
 
     async def pending(self) -> int:
         async with self._sessions() as session:

@@ -293,13 +293,6 @@ class HandoffService:
                 ]
             )
         message = await self.bot.send_message(person, payload["text"], reply_markup=markup)
-        if payload.get("echo"):
-            await self.into_topic(
-                case_id,
-                lambda thread: self.bot.send_message(
-                    self.chat_id, "↪️ " + payload["text"], message_thread_id=thread
-                ),
-            )
         await self._pair(case_id, "out", message.message_id, 0)
 
     async def _do_send(self, _case_id: int | None, payload: dict[str, Any]) -> None:

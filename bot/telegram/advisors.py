@@ -149,7 +149,9 @@ def advisors_router(chat_id: int) -> Router:
                 return
             if case.state == CaseState.WAITING:
                 await handoff.transition(session, case, CaseEvent.TAKE, advisor)
-            enqueue(session, "to_person", {"text": escape(text), "echo": True}, case.id)
+            enqueue(session, "to_person", {"text": escape(text)}, case.id)
+            # The other advisors see in the topic what was sent.
+            enqueue(session, "to_topic", {"text": "↪️ " + escape(text)}, case.id)
             await query.answer(handoff._(N_("Done.")))
         else:
             await query.answer()

@@ -51,7 +51,13 @@ SHORT_DESCRIPTION = N_("Your way into training and work: answers in your languag
 def create_bot(settings: Settings) -> Bot:
     assert settings.bot_token is not None
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-    session.middleware(FloodControl())
+    session.middleware(
+        FloodControl(
+            overall=settings.send_per_second,
+            private=settings.send_per_chat_per_second,
+            group_per_minute=settings.send_per_group_per_minute,
+        )
+    )
     return Bot(
         settings.bot_token.get_secret_value(),
         session=session,
@@ -124,7 +130,7 @@ async def _serve(settings: Settings, webhook: bool) -> int:
     handoff = HandoffService(app, bot)
     dispatcher = create_dispatcher(app, storage, handoff)
     worker = OutboxWorker(app.sessions, handoff.perform)
-    app.on_commit.append(worker.wake.set)
+    app.on_commit.append(worker.wake_up)
     app.stats_buffer = StatsBuffer()
     app.content.on_new_events = partial(announce_events, app)
     tasks = [
