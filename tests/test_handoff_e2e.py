@@ -243,3 +243,18 @@ async def test_a_canned_reply_reaches_the_person_and_shows_in_the_topic(
     assert sent.count(canned) == 1
     assert any(text.startswith("💬") and "Anna" in text for text in sent)
     assert any("\u0400" <= ch <= "\u04ff" for ch in canned)
+
+
+async def test_a_refused_card_is_posted_later_in_the_same_topic(fake: FakeTelegram, tmp_path: Path) -> None:
+    """Telegram answers the card with a 429: no second topic, the card follows."""
+    group = fake.add_forum_group("Beratung")
+    olena = fake.add_user("Olena", language_code="uk")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    async with running_bot(fake, url, group.id, tmp_path):
+        fake.fail_next("sendMessage", status=429, retry_after=5, chat_id=group)
+        card = await open_case(fake, olena, "Українська", group)
+        await fake.send_text(olena, "Допоможіть, будь ласка")
+        await fake.wait_for_message(group, contains="Допоможіть", thread_id=card.thread_id, timeout=30)
+    assert len(fake.calls_to("createForumTopic")) == 1
+    assert sum(1 for m in fake.messages_to(group) if m.reply_markup and "#" in m.plain) == 1
+    assert "card refused (429)" in bot_log(tmp_path)

@@ -13,7 +13,7 @@ from html import escape
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,7 +37,12 @@ from dialogs.i18n import N_
 
 log = logging.getLogger(__name__)
 
-CLAIM_EXPIRES = dt.timedelta(seconds=60)
+# A process creating a topic holds the claim this long; after a crash another one takes
+# over. It outlasts the slowest creation: the card may wait up to a minute for the
+# group's pacing window, plus CARD_ATTEMPTS waits of up to CARD_MAX_WAIT after a 429.
+CLAIM_EXPIRES = dt.timedelta(minutes=5)
+CARD_ATTEMPTS = 2
+CARD_MAX_WAIT = 60
 THREAD_GONE = ("message thread not found", "TOPIC_DELETED", "TOPIC_ID_INVALID")
 
 
@@ -154,12 +159,22 @@ class HandoffService:
         text = card_text(view, self.app.catalogs, self.lang)
         if mentions:
             text += "\n" + mentions
-        card = await self.bot.send_message(
-            self.chat_id,
-            text,
-            message_thread_id=thread_id,
-            reply_markup=self.card_buttons(case_id, view.state),
-        )
+        # The topic exists now: giving up on the card would make the outbox try again and
+        # open a second topic. So a long 429 is waited out here (the item's lock covers it).
+        for attempt in range(1, CARD_ATTEMPTS + 1):
+            try:
+                card = await self.bot.send_message(
+                    self.chat_id,
+                    text,
+                    message_thread_id=thread_id,
+                    reply_markup=self.card_buttons(case_id, view.state),
+                )
+                break
+            except TelegramRetryAfter as exc:
+                if attempt == CARD_ATTEMPTS or exc.retry_after > CARD_MAX_WAIT:
+                    raise
+                log.warning("case %s: card refused (429), retrying in %ss", case_id, exc.retry_after)
+                await asyncio.sleep(exc.retry_after)
         async with self.app.sessions.begin() as session:
             values: dict[str, Any] = {"thread_id": thread_id, "card_message_id": card.message_id}
             if announce:
