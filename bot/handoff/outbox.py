@@ -34,10 +34,11 @@ from bot.db.models import Case, OutboxItem, utcnow
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
-# Longer than anything one item may wait for inside FloodControl (a full group window is
-# 60 s), so another process never takes an item that is still being sent. After a crash
-# the item is sent again once this has passed.
-LOCK = dt.timedelta(minutes=5)
+# An item is locked while one worker sends it, and the lock is renewed every LOCK / 3
+# while the send waits (FloodControl may wait a full minute for the group's window), so
+# another process never takes an item still being sent. After a crash the item is sent
+# again once the lock has run out.
+LOCK = dt.timedelta(seconds=60)
 
 # Actions that post or edit in the advisors' group; all others go to people.
 GROUP_ACTIONS = frozenset({"announce", "relay_in", "to_topic", "refresh", "edit_topic", "delete_topic"})
@@ -101,11 +102,12 @@ class OutboxWorker:
         """Send what is due in ``lane`` (None: both, one after the other); returns how many
         items were delivered."""
         delivered = 0
-        held: set[int | None] = set()  # cases with an earlier item still waiting: keep their order
+        # (case, group or not) with an earlier item still waiting: later ones keep their order
+        held: set[tuple[int | None, bool]] = set()
         now = utcnow()
         for item in await self._due(lane):
-            key = item.case_id
-            if key in held and key is not None:
+            key = (item.case_id, item.action in GROUP_ACTIONS)
+            if key in held and item.case_id is not None:
                 continue
             if item.next_attempt_at > now:
                 held.add(key)
@@ -113,30 +115,66 @@ class OutboxWorker:
             if not await self._lock(item):
                 held.add(key)
                 continue
+            renew = asyncio.create_task(self._keep_locked(item.id))
+            try:
+                outcome = await self._send(item)
+            finally:
+                renew.cancel()
+            delivered += outcome == "sent"
+            if outcome == "later":
+                held.add(key)
+        return delivered
+
+    async def _send(self, item: OutboxItem) -> Literal["sent", "later", "dropped"]:
+        """Perform one locked item and record the outcome: sent, to be tried later, or
+        dropped (refused by Telegram, or the person blocked the bot).
+
+        Cancelled (the bot shuts down) at any point, the item is left unlocked for the
+        next start, or marked done if Telegram already has it: never locked for nobody.
+        """
+        sent = False
+        try:
             try:
                 await self._perform(item)
-            except asyncio.CancelledError:
-                # Shutting down mid-call: leave the item for the next start, unlocked.
-                await self._finish(item.id, locked_until=None)
-                raise
+                sent = True
             except TelegramRetryAfter as exc:
-                held.add(key)
-                await self._retry(
-                    item, dt.timedelta(seconds=exc.retry_after), f"429 retry after {exc.retry_after}s"
-                )
+                wait = dt.timedelta(seconds=exc.retry_after)
+                await self._retry(item, wait, f"429 retry after {exc.retry_after}s")
             except (TelegramServerError, TelegramNetworkError) as exc:
-                held.add(key)
                 backoff = dt.timedelta(seconds=min(2**item.attempts, 300))
                 await self._retry(item, backoff, type(exc).__name__)
             except (TelegramForbiddenError, Unreachable):
                 await self._unreachable(item)
+                return "dropped"
             except TelegramBadRequest as exc:
                 log.warning("outbox item %s (%s) refused: %s", item.id, item.action, exc.message[:120])
                 await self._finish(item.id, status="failed", last_error=exc.message[:200], locked_until=None)
+                return "dropped"
             else:
-                delivered += 1
                 await self._finish(item.id, status="done", locked_until=None, attempts=item.attempts + 1)
-        return delivered
+                return "sent"
+            return "later"
+        except asyncio.CancelledError:
+            if sent:
+                await self._finish(item.id, status="done", locked_until=None, attempts=item.attempts + 1)
+            else:
+                await self._finish(item.id, locked_until=None)
+            raise
+
+    async def _keep_locked(self, item_id: int) -> None:
+        while True:
+            await asyncio.sleep(LOCK.total_seconds() / 3)
+            async with self._sessions.begin() as session:
+                await session.execute(
+                    update(OutboxItem)
+                    # Not once the outcome is written (done, or unlocked for a retry).
+                    .where(
+                        OutboxItem.id == item_id,
+                        OutboxItem.status == "pending",
+                        OutboxItem.locked_until.is_not(None),
+                    )
+                    .values(locked_until=utcnow() + LOCK)
+                )
 
     async def _retry(self, item: OutboxItem, wait: dt.timedelta, reason: str) -> None:
         attempts = item.attempts + 1
@@ -165,7 +203,11 @@ class OutboxWorker:
                 )
 
     async def run(self, idle: float = 1.0) -> None:
-        await asyncio.gather(*(self._run_lane(lane, idle) for lane in LANES))
+        # A task group, not gather: cancelled, it waits until every lane has put back
+        # the item it was sending (gather would return at the first lane's end).
+        async with asyncio.TaskGroup() as lanes:
+            for lane in LANES:
+                lanes.create_task(self._run_lane(lane, idle))
 
     async def _run_lane(self, lane: Lane, idle: float) -> None:
         wake = self._wake[lane]
