@@ -18,6 +18,7 @@ from bot.telegram.runner import create_bot, create_dispatcher
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.support.chat import ChatClient
+from tests.support.telegram import start_update
 
 
 @pytest.fixture
@@ -33,18 +34,7 @@ async def test_an_update_delivered_twice_is_handled_once(
     settings = make_settings(database_url, bot_token=fake.token, telegram_api_url=fake.url)
     bot = create_bot(settings)
     dispatcher = create_dispatcher(replace(app, settings=settings), None)
-    update = Update.model_validate(
-        {
-            "update_id": 77,
-            "message": {
-                "message_id": 1,
-                "date": 1795789264,
-                "text": "/start",
-                "chat": {"id": jonas.id, "type": "private", "first_name": "Jonas"},
-                "from": {"id": jonas.id, "is_bot": False, "first_name": "Jonas", "language_code": "de"},
-            },
-        }
-    )
+    update = Update.model_validate(start_update(jonas, update_id=77))
     try:
         await dispatcher.feed_update(bot, update)
         await dispatcher.feed_update(bot, update)

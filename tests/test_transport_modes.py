@@ -14,7 +14,7 @@ import redis.asyncio as redis
 from tests.fake_telegram import FakeTelegram
 from tests.support.bot_process import running_bot
 from tests.support.databases import server_url
-from tests.support.telegram import onboard
+from tests.support.telegram import onboard, start_update
 
 pytestmark = pytest.mark.e2e
 
@@ -62,17 +62,7 @@ async def test_webhook_checks_telegrams_secret(fake: FakeTelegram, tmp_path: Pat
         "WEBHOOK_SECRET": "s3cret-token_1",
         "WEBHOOK_PORT": str(port),
     }
-    update = {
-        "update_id": 1,
-        "message": {
-            "message_id": 1,
-            "date": 1795789264,
-            "text": "/start",
-            "chat": {"id": jonas.id, "type": "private", "first_name": "Jonas"},
-            "from": {"id": jonas.id, "is_bot": False, "first_name": "Jonas", "language_code": "de"},
-            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-        },
-    }
+    update = start_update(jonas, update_id=1)
     async with running_bot(fake, url, group.id, tmp_path, "--webhook", **env):
         hook = fake.calls_to("setWebhook")[-1]
         assert hook["secret_token"] == "s3cret-token_1"

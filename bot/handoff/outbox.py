@@ -151,15 +151,18 @@ class OutboxWorker:
                 await self._finish(item.id, status="failed", last_error=exc.message[:200], locked_until=None)
                 return "dropped"
             else:
-                await self._finish(item.id, status="done", locked_until=None, attempts=item.attempts + 1)
+                await self._done(item)
                 return "sent"
             return "later"
         except asyncio.CancelledError:
             if sent:
-                await self._finish(item.id, status="done", locked_until=None, attempts=item.attempts + 1)
+                await self._done(item)
             else:
                 await self._finish(item.id, locked_until=None)
             raise
+
+    async def _done(self, item: OutboxItem) -> None:
+        await self._finish(item.id, status="done", locked_until=None, attempts=item.attempts + 1)
 
     async def _keep_locked(self, item_id: int) -> None:
         while True:

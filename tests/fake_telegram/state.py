@@ -215,7 +215,7 @@ class SimChat:
 
     def to_json(self) -> dict[str, Any]:
         if self.user is not None:
-            return _private_chat_json(self.user)
+            return private_chat_json(self.user)
         chat: dict[str, Any] = {"id": self.id, "type": self.type, "title": self.title or ""}
         if self.username:
             chat["username"] = self.username
@@ -277,7 +277,7 @@ class SimChat:
 SimGroup = SimChat
 
 
-def _private_chat_json(user: SimUser) -> dict[str, Any]:
+def private_chat_json(user: SimUser) -> dict[str, Any]:
     chat: dict[str, Any] = {"id": user.id, "type": "private", "first_name": user.first_name}
     if user.last_name:
         chat["last_name"] = user.last_name

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bot.db.engine import create_engine, create_session_factory
 from tests.fake_telegram import FakeTelegram, SentMessage, SimChat, SimUser
+from tests.fake_telegram.state import private_chat_json
 
 
 def label_with(message: SentMessage, part: str) -> str:
@@ -45,3 +46,18 @@ async def open_case(fake: FakeTelegram, person: SimUser, language: str, group: S
     await onboard(fake, person, language)
     await fake.send_command(person, "/advisor")
     return await fake.wait_for_message(group, contains="#", timeout=30)
+
+
+def start_update(user: SimUser, update_id: int) -> dict[str, Any]:
+    """``/start`` from ``user`` as Telegram delivers it, for a dispatcher or webhook fed directly."""
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": 1795789264,
+            "text": "/start",
+            "chat": private_chat_json(user),
+            "from": user.to_json(),
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
