@@ -576,8 +576,6 @@ def summary(result: dict[str, Any]) -> str:
         f"private chat (burst {server['private_burst']}), {server['group_per_minute']}/min per group; "
         f"bot paces at {pacing['group_per_minute']}/min per group"
     )
-    if pacing["group_per_minute"] < server["group_per_minute"]:
-        limits += " (so the bot, not the server, sets the group's pace)"
     http, log = result["http_429"], result["bot_log"]
     lines = [
         f"handoff load: {result['people']} people, {result['advisors']} advisors, {result['database']}"
