@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from knowledge.embedding_cache import CachedEmbedder
 from knowledge.loader import ContentSnapshot, upcoming
 from knowledge.match_dense import Embedder
 from knowledge.matcher import Document, Matcher, MatchResult
 from knowledge.model import SOURCE_LANGUAGE, Contact, Event, FaqEntry, FaqTranslation, in_language
+
+T = TypeVar("T")
 
 # One thread for searches: they are CPU-bound, and the embedder is not shared between threads.
 _SEARCHES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search")
@@ -74,6 +77,12 @@ class KnowledgeBase:
         """The same search off the event loop, so other people's updates go on meanwhile."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(_SEARCHES, self.matcher.search, text, lang, limit)
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run CPU-bound work on the knowledge base (a search, understanding a message)
+        off the event loop, on the one search thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_SEARCHES, fn, *args)
 
     def localise(self, entry: FaqEntry, lang: str) -> Localised:
         own = in_language(entry.translations, lang)

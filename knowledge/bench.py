@@ -2,8 +2,9 @@
 
     python -m knowledge.bench --faq FAQ.jsonl --queries QUERIES.jsonl [--split dev|test|all] [--json]
     python -m knowledge.bench --scale 1000,10000,50000 --faq FAQ.jsonl --queries QUERIES.jsonl
-    python -m knowledge.bench --fit-calibration --faq A.jsonl --queries QA.jsonl \
-        --faq B.jsonl --queries QB.jsonl
+    python -m knowledge.bench --faq FAQ.jsonl --queries QUERIES.jsonl --kshot 5   # examples from other folds
+    python -m knowledge.bench --eval knowledge/eval/questions [--content knowledge/content]
+    python -m knowledge.bench --fit [--shared ../shared/bench/matching] [--write]
 
 FAQ lines: ``{id, lang, question, answer[, variants, tags]}``; query lines:
 ``{query, lang, gold_ids, split[, qid, gold_id]}``. Each query is ranked among the
@@ -26,14 +27,16 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from knowledge import match_crossval as cv
 from knowledge.match_baselines import BM25Baseline, TokenSetBaseline
-from knowledge.match_calibration import BIAS, W_MARGIN, W_SCORE
+from knowledge.match_dense import Embedder, Vectors, default_embedder
+from knowledge.match_fitted import PATH as FITTED_PATH
 from knowledge.matcher import Document, Matcher
 
 LIMIT = 10
@@ -268,84 +271,162 @@ def run_scale(args: argparse.Namespace) -> int:
     return 0
 
 
-# ---------------------------------------------------------------------- calibration fit
+# ---------------------------------------------------------------------- k-shot and fit
 
 
-def fit_logistic(
-    x: np.ndarray[Any, Any],
-    y: np.ndarray[Any, Any],
-    weights: np.ndarray[Any, Any] | None = None,
-    iters: int = 50,
-) -> np.ndarray[Any, Any]:
-    """Weighted logistic regression by Newton's method with a tiny ridge (intercept first).
+class MemoEmbedder:
+    """Remembers every vector for the length of a benchmark run, so that folds that
+    rebuild an index with the same phrasings do not embed them again."""
 
-    Coefficients are kept non-negative (a feature that comes out negative is dropped
-    and the rest refitted): more score or more margin must never lower the confidence,
-    whatever quirks the pooled data sets have.
-    """
-    sw = np.ones(len(y)) if weights is None else weights
-    active = list(range(x.shape[1]))
-    while True:
-        xb = np.hstack([np.ones((len(x), 1)), x[:, active]])
-        w = np.zeros(xb.shape[1])
-        for _ in range(iters):
-            p = 1.0 / (1.0 + np.exp(-xb @ w))
-            grad = xb.T @ (sw * (p - y)) + 1e-3 * w
-            hess = (xb * (sw * p * (1 - p))[:, None]).T @ xb + 1e-3 * np.eye(len(w))
-            w -= np.linalg.solve(hess, grad)
-        negative = [a for a, coef in zip(active, w[1:], strict=True) if coef < 0]
-        if not negative:
-            full = np.zeros(x.shape[1] + 1)
-            full[0] = w[0]
-            for a, coef in zip(active, w[1:], strict=True):
-                full[a + 1] = coef
-            return full
-        active = [a for a in active if a not in negative]
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.dim = inner.dim
+        self._memo: dict[str, Vectors] = {}
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        if missing:
+            for text, vector in zip(missing, self.inner.embed(missing), strict=True):
+                self._memo[text] = vector
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._memo[t] for t in texts]).astype(np.float32, copy=False)
+
+
+def _memo_embedder() -> MemoEmbedder | None:
+    inner = default_embedder()
+    return MemoEmbedder(inner) if inner is not None else None
+
+
+def _as_tuples(queries: Sequence[Query]) -> list[tuple[str, str, frozenset[str], str]]:
+    return [(q.text, q.lang, q.gold, "answer") for q in queries]
+
+
+def run_kshot(docs: Sequence[Document], queries: Sequence[Query], k: int) -> dict[str, Any]:
+    """Each fold's queries ranked among entries whose examples are the other folds'
+    queries; the baselines get the same examples (token_set over every phrasing,
+    BM25 over all phrasings and the answer)."""
+    embedder = _memo_embedder()
+    folds = cv._fold_of([f"{q.lang}:{min(q.gold)}" for q in queries], k)
+    ours: list[list[str]] = []
+    token_set: list[list[str]] = []
+    bm25: list[list[str]] = []
+    ordered: list[Query] = []
+    latencies: list[float] = []
+    for f in range(k):
+        examples: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for q, fold in zip(queries, folds, strict=True):
+            if fold != f:
+                examples[(q.lang, min(q.gold))].append(q.text)
+        fold_docs = [replace(d, variants=(*d.variants, *examples[(d.lang, d.id)])) for d in docs]
+        matcher = Matcher(fold_docs, embedder=embedder)
+        base = _phrasing_baselines(fold_docs)
+        for q, fold in zip(queries, folds, strict=True):
+            if fold != f:
+                continue
+            t = time.perf_counter()
+            res = matcher.search(q.text, q.lang, limit=LIMIT)
+            latencies.append((time.perf_counter() - t) * 1000.0)
+            ours.append([m.id for m in res.matches])
+            ts, bm = base.get(q.lang, (None, None))
+            token_set.append(ts.rank(q.text, LIMIT) if ts else [])
+            bm25.append(bm.rank(q.text, LIMIT) if bm else [])
+            ordered.append(q)
+    lat = np.asarray(latencies) if latencies else np.zeros(1)
+    return {
+        "langs": _metrics(ours, ordered),
+        "latency_ms": {
+            "p50": round(float(np.percentile(lat, 50)), 3),
+            "p99": round(float(np.percentile(lat, 99)), 3),
+        },
+        "baselines": {"token_set_ratio": _metrics(token_set, ordered), "bm25": _metrics(bm25, ordered)},
+    }
+
+
+def _phrasing_baselines(docs: Sequence[Document]) -> dict[str, tuple[TokenSetBaseline, BM25Baseline]]:
+    by_lang: dict[str, list[Document]] = defaultdict(list)
+    for d in docs:
+        by_lang[d.lang].append(d)
+    out = {}
+    for lang, ds in by_lang.items():
+        ids = [d.id for d in ds for _ in (d.question, *d.variants)]
+        phrasings = [p for d in ds for p in (d.question, *d.variants)]
+        texts = [" ".join((d.question, *d.variants, d.answer)) for d in ds]
+        out[lang] = (TokenSetBaseline(ids, phrasings), BM25Baseline([d.id for d in ds], texts, lang))
+    return out
 
 
 def run_fit(args: argparse.Namespace) -> int:
-    """Fit the confidence coefficients on the given (FAQ, queries) pairs.
+    """Cross-validate the fitting procedure, then fit on everything (see match_crossval)."""
+    from knowledge.eval_set import load_eval_set, own_matcher
 
-    In-domain examples: each query against its own FAQ (right or wrong top-1). The dev
-    data has no unanswerable questions, so the queries of every *other* pair in the same
-    language serve as off-topic examples (their top-1 is wrong by construction),
-    subsampled to half the in-domain count and weighted to half its total weight,
-    roughly the share of off-topic messages a chat bot gets.
-    """
-    pairs = [(load_faq(f), load_queries(q, args.split)) for f, q in zip(args.faq, args.queries, strict=True)]
-    feats: list[tuple[float, float, bool]] = []
-    off_topic: list[tuple[float, float, bool]] = []
-    weights: list[float] = []  # each in-domain pair counts the same in total
-    for i, (docs, _) in enumerate(pairs):
-        langs = {d.lang for d in docs}
-        for j, (_, queries) in enumerate(pairs):
-            own = i == j
-            if not own and {q for q in queries if q.lang in langs} == set():
-                continue
-            if not own and args.queries[i] == args.queries[j]:
-                continue
-            qs = queries if own else [Query(q.text, q.lang, frozenset()) for q in queries if q.lang in langs]
-            report = run_matcher(docs, qs)
-            (feats if own else off_topic).extend(report["_features"])
-            if own:
-                weights.extend([1.0 / len(qs)] * len(qs))
-    rng = random.Random(0)
-    off_topic = rng.sample(off_topic, min(len(off_topic), len(feats) // 2))
-    data = feats + off_topic
-    in_domain_total = sum(weights)
-    sw = np.array(weights + [0.5 * in_domain_total / max(1, len(off_topic))] * len(off_topic))
-    sw *= len(sw) / sw.sum()
-    x = np.array([[t, t - s] for t, s, _ in data])
-    y = np.array([1.0 if ok else 0.0 for _, _, ok in data])
-    w = fit_logistic(x, y, sw)
-    print(f"BIAS = {w[0]:.2f}\nW_SCORE = {w[1]:.2f}\nW_MARGIN = {w[2]:.2f}")
-    print(f"(n={len(y)}: {len(feats)} in-domain, {len(off_topic)} off-topic; accuracy={y.mean():.3f})")
-    print(f"currently: BIAS={BIAS} W_SCORE={W_SCORE} W_MARGIN={W_MARGIN}")
-    for name, subset in (("in-domain", feats), ("off-topic", off_topic)):
-        tops = np.array([t for t, _, _ in subset]) if subset else np.zeros(1)
-        print(f"{name}: top score p10/p50/p90 = {np.percentile(tops, 10):.3f}/{np.percentile(tops, 50):.3f}/"
-              f"{np.percentile(tops, 90):.3f}")  # fmt: skip
+    shared = args.shared
+    embedder = _memo_embedder()
+    rows: list[cv.Row] = []
+    sources: dict[str, str] = {}
+    covid_docs = load_faq(shared / "covidqa_faq.jsonl")
+    covid_q = load_queries(shared / "covidqa_queries_dev.jsonl", "dev")
+    xsid_docs = load_faq(shared / "xsid_faq.jsonl")
+    xsid_q = load_queries(shared / "xsid_queries_dev.jsonl", "dev")
+    print("covidqa ...", file=sys.stderr)
+    rows += cv.rows_for(
+        "covidqa",
+        Matcher(covid_docs, embedder=embedder),
+        _as_tuples(covid_q),
+        [0] * len(covid_q),
+        1 / len(covid_q),
+    )
+    print("xsid 1-shot ...", file=sys.stderr)
+    rows += cv.rows_for(
+        "xsid-1shot",
+        Matcher(xsid_docs, embedder=embedder),
+        _as_tuples(xsid_q),
+        [0] * len(xsid_q),
+        1 / len(xsid_q),
+    )
+    print("xsid k-shot ...", file=sys.stderr)
+    rows += cv.kshot_rows(
+        "xsid-kshot", xsid_docs, _as_tuples(xsid_q), args.folds, lambda d: Matcher(d, embedder=embedder)
+    )
+    sources.update(covidqa="covidqa_faq + covidqa_queries_dev", xsid="xsid_faq + xsid_queries_dev")
+    if args.eval and args.eval.exists():
+        print("own evaluation set ...", file=sys.stderr)
+        own = load_eval_set(args.eval)
+        matcher = own_matcher(args.content, embedder)
+        own_q = [(m.text, m.lang, m.gold, m.decision) for m in own]
+        rows += cv.rows_for("own", matcher, own_q, [0] * len(own_q), 1 / len(own_q))
+        sources["own"] = f"{args.eval} against {args.content}"
+    rows = cv.assign_folds(rows, args.folds)
+    cv_table, per_fold = cv.crossvalidate(rows, args.folds)
+    full_table, numbers = cv.full_fit(rows)
+    report = {"cross_validated": cv_table, "full_fit": full_table}
+    weights = {
+        f"{regime}.{name}": [round(float(n.weights[regime][i]), 3) for n in per_fold]
+        for regime in cv.REGIMES
+        for i, name in enumerate(cv.SIGNALS)
+    }
+    report["fold_weights"] = weights
+    if args.json:
+        print(json.dumps(report))
+    else:
+        _print_fit(report)
+        print(f"\nweights per fold: {weights}")
+    if args.write:
+        cv.write(FITTED_PATH, cv.to_json(numbers, cv_table, full_table, sources))
+        print(f"wrote {FITTED_PATH}", file=sys.stderr)
     return 0
+
+
+def _print_fit(report: dict[str, Any]) -> None:
+    cols = ("p_at_1", "mrr_at_10", "answer_share", "answer_precision", "suggest_share", "none_share")
+    for title in ("cross_validated", "full_fit"):
+        print(f"\n== {title.replace('_', ' ')}")
+        print(f"{'data set':<12}{'lang':<5}{'n':>5} " + " ".join(f"{c:>16}" for c in cols))
+        for dataset, langs in report[title].items():
+            for lang, m in langs.items():
+                extra = "  ".join(f"{k}={v:.2f}" for k, v in m.items() if k.endswith("_ok"))
+                cells = " ".join(f"{m[c]:>16.3f}" for c in cols)
+                print(f"{dataset:<12}{lang:<5}{m['n']:>5} {cells}  {extra}")
 
 
 # ---------------------------------------------------------------------- report
@@ -372,25 +453,54 @@ def _print_report(report: dict[str, Any]) -> None:
     print(f"calibration ECE {cal['ece']:.3f}   decisions {dec}")
 
 
+def _print_kshot(report: dict[str, Any]) -> None:
+    base = report["baselines"]
+    systems = [("ours", report["langs"]), *base.items()]
+    print(f"{'lang':<5}{'n':>5}  " + "  ".join(f"{name + ' P@1/MRR':>24}" for name, _ in systems))
+    for lang, m in report["langs"].items():
+        cells = [f"{s[lang]['p_at_1']:>15.3f} / {s[lang]['mrr_at_10']:.3f}" for _, s in systems]
+        print(f"{lang:<5}{m['n']:>5}  " + "  ".join(cells))
+    lat = report["latency_ms"]
+    print(f"latency p50 {lat['p50']:.2f} ms  p99 {lat['p99']:.2f} ms")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m knowledge.bench", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--faq", type=Path, action="append", required=True)
-    ap.add_argument("--queries", type=Path, action="append", required=True)
+    ap.add_argument("--faq", type=Path, action="append", default=[])
+    ap.add_argument("--queries", type=Path, action="append", default=[])
     ap.add_argument("--split", default="all", help="dev, test or all (default)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--scale", help="comma-separated pool sizes, e.g. 1000,10000,50000")
     ap.add_argument("--pool-size", type=int, help=argparse.SUPPRESS)  # one size of --scale
-    ap.add_argument("--fit-calibration", action="store_true", help="fit the confidence coefficients")
+    ap.add_argument("--kshot", type=int, metavar="K", help="K folds; other folds' queries are examples")
+    ap.add_argument(
+        "--fit", action="store_true", help="cross-validate and fit weights, confidence, thresholds"
+    )
+    ap.add_argument("--write", action="store_true", help="with --fit: write knowledge/match_fitted.json")
+    ap.add_argument("--folds", type=int, default=5, help="folds for --fit (default 5)")
+    ap.add_argument("--shared", type=Path, default=Path("../shared/bench/matching"), help="public dev data")
+    ap.add_argument("--eval", type=Path, help="the own evaluation set (knowledge/eval/questions)")
+    ap.add_argument("--failures", type=Path, help="with --eval: write the misunderstood messages here")
+    ap.add_argument("--content", type=Path, default=Path(__file__).resolve().parent / "content")
     ap.add_argument("--no-baselines", action="store_true", help="skip the baselines")
     args = ap.parse_args(argv)
-    if len(args.faq) != len(args.queries):
-        ap.error("give --faq and --queries in pairs")
-    if args.fit_calibration:
+    if args.fit:
         return run_fit(args)
-    if len(args.faq) > 1:
-        ap.error("several --faq/--queries pairs only with --fit-calibration")
+    if args.eval and not args.faq:
+        from knowledge.eval_set import run_eval_report
+
+        return run_eval_report(args.eval, args.content, args.json, args.failures)
+    if len(args.faq) != 1 or len(args.queries) != 1:
+        ap.error("give one --faq and one --queries (or --eval, or --fit)")
     if args.scale:
         return run_scale(args)
+    if args.kshot:
+        kreport = run_kshot(load_faq(args.faq[0]), load_queries(args.queries[0], args.split), args.kshot)
+        if args.json:
+            print(json.dumps(kreport))
+        else:
+            _print_kshot(kreport)
+        return 0
 
     docs = load_faq(args.faq[0])
     if args.pool_size:

@@ -246,6 +246,7 @@ class DenseIndex:
         vectors: npt.NDArray[np.float32] | npt.NDArray[np.int8],
         scales: Vectors | None = None,
         seed: int = 0,
+        cluster: bool = True,
     ) -> None:
         """``vectors``: float32 unit rows; or int8 rows with ``scales`` (row = int8 x scale),
         as ``from_texts`` stores a large index: a query reads only a few thousand rows
@@ -257,7 +258,7 @@ class DenseIndex:
         self.centroids: Vectors | None = None
         self.list_offsets: npt.NDArray[np.int64] = np.zeros(1, dtype=np.int64)
         self.list_members: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
-        if len(self.vectors) > FULL_SCAN_MAX:
+        if cluster and len(self.vectors) > FULL_SCAN_MAX:
             self._build_ivf(seed)
 
     @classmethod
@@ -279,7 +280,7 @@ class DenseIndex:
             return self.vectors[index].astype(np.float32, copy=False)
         return self.vectors[index].astype(np.float32) * self.scales[index, None]
 
-    def _dot(self, index: npt.NDArray[np.int64] | slice, q: Vectors) -> Vectors:
+    def dot(self, index: npt.NDArray[np.int64] | slice, q: Vectors) -> Vectors:
         """Rows times ``q``; int8 rows are scaled after the product (one pass less)."""
         if self.scales is None:
             return (self.vectors[index].astype(np.float32, copy=False) @ q).astype(np.float32)
@@ -312,7 +313,7 @@ class DenseIndex:
         """Cosine per unit; units outside the probed clusters and ``extra`` get 0."""
         q = query.reshape(-1).astype(np.float32)
         if self.centroids is None:
-            return self._dot(slice(None), q)
+            return self.dot(slice(None), q)
         if len(self.centroids) > PROBES:
             near = np.argpartition(-(self.centroids @ q), PROBES - 1)[:PROBES]
         else:
@@ -324,7 +325,7 @@ class DenseIndex:
             chosen[extra] = True
         cand = np.flatnonzero(chosen)
         out = np.zeros(len(self.vectors), dtype=np.float32)
-        out[cand] = self._dot(cand, q)
+        out[cand] = self.dot(cand, q)
         return out
 
 

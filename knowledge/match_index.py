@@ -22,27 +22,30 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from knowledge.match_background import informativeness, preload
-from knowledge.match_dense import DenseIndex, Embedder, Vectors
+from knowledge.match_classifier import MAX_PHRASINGS as CLASSIFIER_MAX_PHRASINGS
+from knowledge.match_classifier import EntryClassifier
+from knowledge.match_dense import FULL_SCAN_MAX, DenseIndex, Embedder, Vectors, quantise
+from knowledge.match_fitted import fitted
 from knowledge.match_lexicon import KeepTerms, Synonyms
-from knowledge.match_postings import FloatArray, Postings, TripleBuffer
+from knowledge.match_postings import FloatArray, IntArray, Postings, TripleBuffer
 from knowledge.match_translit import latin_to_cyrillic, skeleton
 from knowledge.normalize import fold_word, normalize, term_key, tokenize
 
 
 @dataclass(frozen=True, slots=True)
 class Params:
-    """Ranking parameters: BM25 textbook values, round numbers for the rest. The three
-    mixing weights are the best grid point by mean P@1 over all development sets
-    (word_mix 0.5/0.6/0.7 x dense_mix 0.35/0.4/0.45/0.5 x dense_floor 0.7/0.75/0.8);
-    the top dozen points lie within one point of each other, so nothing hinges on
-    the exact values."""
+    """Ranking parameters. BM25 textbook values and round numbers for the lexical
+    machinery; the four signal weights (and the vote's k and temperature) are fitted by
+    ``python -m knowledge.bench --fit`` and read from ``match_fitted.json`` (see
+    ``knowledge.match_fitted``): the defaults here are only the values before any fit."""
 
     k1: float = 1.2
     title_weight: float = 1.0
@@ -59,14 +62,31 @@ class Params:
     fuzzy_limit: int = 3
     ngram_min: int = 3
     ngram_max: int = 4  # 5-grams cost a third more postings for no gain on the dev data
-    word_mix: float = 0.5  # share of the word signal in the lexical score; rest: characters
-    dense_mix: float = 0.35  # share of the embedding signal in the final score
+    word_mix: float = 0.5  # words vs characters when picking a large index's dense candidates
+    # Weights of the four signals in the final score (they sum to 1).
+    w_words: float = 0.325
+    w_chars: float = 0.325
+    w_dense: float = 0.35
+    w_knn: float = 0.0
+    w_proto: float = 0.0
+    w_cls: float = 0.0
+    knn_k: int = 10  # nearest phrasings that vote
+    knn_temperature: float = 0.02  # cosine difference that divides a vote by e
     dense_floor: float = 0.7  # cosine treated as "unrelated"
     dense_lexical_candidates: int = 200  # large indexes: lexical top-k always get a cosine
     posting_budget: int = 400_000  # per signal and query; see Postings.accumulate
 
 
-DEFAULT_PARAMS = Params()
+def fitted_params(regime: str = "many", **overrides: Any) -> Params:
+    """Params with the fitted signal weights of ``match_fitted.json`` for a regime."""
+    ranking = {k: v for k, v in fitted().ranking[regime].items() if k in Params.__dataclass_fields__}
+    base = Params()
+    values: dict[str, Any] = {**ranking, **overrides}
+    values["knn_k"] = int(values.get("knn_k", base.knn_k))
+    return replace(base, **values)
+
+
+DEFAULT_PARAMS = fitted_params()
 _CYRILLIC_LANGS = frozenset({"ru", "uk"})
 
 
@@ -122,6 +142,18 @@ def _length(texts: Sequence[str]) -> int:
     # Whitespace words as a cheap, consistent proxy for token counts in BM25 length
     # normalisation: it lets one pass compute the averages before tokenising.
     return sum(len(t.split()) for t in texts)
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """Per-document signals for one query (arrays over the documents of one language)."""
+
+    words: FloatArray  # BM25F share of a perfect match
+    chars: FloatArray  # best character n-gram cosine over the title phrasings
+    dense: FloatArray | None  # best raw embedding cosine over the title phrasings
+    knn: FloatArray | None  # share of the nearest phrasings' soft votes
+    proto: FloatArray | None  # cosine to the entry's prototype (mean of its phrasings' vectors)
+    cls: FloatArray | None  # the entry classifier's probability (the vote share above its size)
 
 
 class LangIndex:
@@ -216,11 +248,18 @@ class LangIndex:
             norms = np.sqrt(np.maximum(sq, 1e-12)).astype(np.float32)
             chars.weights /= norms[chars.rows]
         self.chars = chars
+        self._names: list[str] | None = None
 
         # ---- sentence embeddings of the same title phrasings ----
         self.embedder = embedder
         self.dense = (
             DenseIndex.from_texts(embedder, unit_texts) if embedder is not None and unit_texts else None
+        )
+        self.prototypes = self._prototypes() if self.dense is not None else None
+        self.classifier = (
+            EntryClassifier(self.dense.rows(slice(None)), self.unit_doc, n)
+            if self.dense is not None and n > 1 and self.n_units <= CLASSIFIER_MAX_PHRASINGS
+            else None
         )
 
         # ---- fuzzy lookup of unknown words, bucketed by first letter and length ----
@@ -229,6 +268,21 @@ class LangIndex:
         self._buckets: dict[tuple[str, int], list[str]] = {}
         for word in surface:
             self._buckets.setdefault((word[0], len(word)), []).append(word)
+
+    def _prototypes(self) -> DenseIndex:
+        """Each entry's prototype: the normalised mean of its phrasings' vectors. With
+        many phrasings per entry (examples), the cosine to the prototype is the few-shot
+        classifier that one odd example cannot sway."""
+        assert self.dense is not None
+        sums = np.zeros((self.n_docs, self.dense.vectors.shape[1]), dtype=np.float32)
+        for start in range(0, self.n_units, 8192):
+            stop = min(start + 8192, self.n_units)
+            np.add.at(sums, self.unit_doc[start:stop], self.dense.rows(slice(start, stop)))
+        sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+        if self.n_docs <= FULL_SCAN_MAX:
+            return DenseIndex(sums, cluster=False)
+        vectors, scales = quantise(sums)
+        return DenseIndex(vectors, scales, cluster=False)
 
     # ------------------------------------------------------------------ query side
 
@@ -306,8 +360,9 @@ class LangIndex:
         out: FloatArray = np.minimum(raw / np.float32(ideal), np.float32(1.0)).astype(np.float32)
         return out
 
-    def char_scores(self, query: str) -> FloatArray:
-        """Best cosine between the query's character n-grams and any title phrasing."""
+    def query_grams(self, query: str) -> tuple[IntArray, FloatArray]:
+        """The query's character n-grams known to the index (term ids) and their weights
+        in the query's unit TF-IDF vector (unknown n-grams count in the norm)."""
         p = self.params
         text = normalize(query, self.lang)
         if self.lang in _CYRILLIC_LANGS:
@@ -315,22 +370,39 @@ class LangIndex:
             text = " ".join(latin_to_cyrillic(w) if w.isascii() and w.isalpha() else w for w in text.split())
             text = " ".join(fold_word(w, self.lang) for w in text.split())
         grams = char_ngrams(text, p.ngram_min, p.ngram_max)
-        if not grams or not self.n_units:
-            return np.zeros(self.n_docs, dtype=np.float32)
         vocab, idf = self.chars.vocab, self.char_idf
-        q: list[tuple[str, float]] = []
+        ids: list[int] = []
+        weights: list[float] = []
         norm2 = 0.0
         for g, c in grams.items():
             tid = vocab.get(g)
             w = (1.0 + math.log(c)) * (float(idf[tid]) if tid is not None else self.char_unseen_idf)
             norm2 += w * w
             if tid is not None:
-                q.append((g, w))
-        if not q:
+                ids.append(tid)
+                weights.append(w)
+        norm = math.sqrt(norm2) or 1.0
+        return np.array(ids, dtype=np.int32), (np.array(weights, dtype=np.float32) / np.float32(norm))
+
+    def char_scores(self, query: str, grams: tuple[IntArray, FloatArray] | None = None) -> FloatArray:
+        """Best cosine between the query's character n-grams and any title phrasing."""
+        terms, weights = grams if grams is not None else self.query_grams(query)
+        if not len(terms) or not self.n_units:
             return np.zeros(self.n_docs, dtype=np.float32)
-        norm = math.sqrt(norm2)
-        units = self.chars.accumulate(((g, w / norm) for g, w in q), self.n_units, p.posting_budget)
+        names = self._term_names()
+        units = self.chars.accumulate(
+            ((names[t], float(w)) for t, w in zip(terms, weights, strict=True)),
+            self.n_units,
+            self.params.posting_budget,
+        )
         return self._per_doc_max(units)
+
+    def _term_names(self) -> list[str]:
+        if self._names is None:
+            self._names = [""] * len(self.chars.vocab)
+            for name, tid in self.chars.vocab.items():
+                self._names[tid] = name
+        return self._names
 
     def _per_doc_max(self, units: FloatArray) -> FloatArray:
         out = np.zeros(self.n_docs, dtype=np.float32)
@@ -338,13 +410,11 @@ class LangIndex:
             out[self.doc_has_unit] = np.maximum.reduceat(units, self.doc_unit_start[self.doc_has_unit])
         return out
 
-    def dense_scores(
-        self, query_vector: Vectors | None, lexical: FloatArray | None = None
-    ) -> FloatArray | None:
-        """Best cosine between the query embedding and any title phrasing. In a large
-        index the lexically best documents are always among the scored candidates."""
-        if query_vector is None or self.dense is None:
-            return None
+    def unit_cosines(self, query_vector: Vectors, lexical: FloatArray | None = None) -> FloatArray:
+        """Cosine between the query and every title phrasing (0 for phrasings a large
+        index did not probe). In a large index the lexically best documents are always
+        among the scored candidates."""
+        assert self.dense is not None
         extra = None
         if lexical is not None and self.dense.centroids is not None:
             k = min(self.params.dense_lexical_candidates, self.n_docs)
@@ -352,27 +422,77 @@ class LangIndex:
             chosen = np.zeros(self.n_docs, dtype=bool)
             chosen[top_docs] = True
             extra = np.flatnonzero(chosen[self.unit_doc]).astype(np.int64)
-        return self._per_doc_max(self.dense.scores(query_vector, extra))
+        return self.dense.scores(query_vector, extra)
 
-    def lexical_scores(self, query: str) -> FloatArray:
-        """Words and characters mixed (0..1)."""
+    def knn_votes(self, units: FloatArray) -> FloatArray:
+        """Soft vote of the query's nearest phrasings: each of the ``knn_k`` nearest
+        phrasings votes for its document with weight exp((cos - best) / knn_temperature);
+        a document's share of the votes (0..1). Phrasings are examples: an entry that
+        several of the nearest examples belong to is a better answer than one that a
+        single example happens to resemble."""
         p = self.params
+        out = np.zeros(self.n_docs, dtype=np.float32)
+        if not len(units):
+            return out
+        k = min(p.knn_k, len(units))
+        near = np.argpartition(-units, k - 1)[:k]
+        cos = units[near].astype(np.float64)
+        weights = np.exp((cos - cos.max()) / p.knn_temperature)
+        np.add.at(out, self.unit_doc[near], (weights / weights.sum()).astype(np.float32))
+        return out
+
+    def signals(self, query: str, query_vector: Vectors | None = None) -> Signals:
+        """Every signal of every document for one query, each on a fixed 0..1 scale."""
         words = self.word_scores(self.query_terms(query))
-        lexical: FloatArray = (p.word_mix * words + (1.0 - p.word_mix) * self.char_scores(query)).astype(
-            np.float32
-        )
-        return lexical
+        grams = self.query_grams(query)
+        chars = self.char_scores(query, grams)
+        if query_vector is None or self.dense is None or self.prototypes is None:
+            return Signals(words, chars, None, None, None, None)
+        lexical = (self.params.word_mix * words + (1.0 - self.params.word_mix) * chars).astype(np.float32)
+        units = self.unit_cosines(query_vector, lexical)
+        dense = self._per_doc_max(units)
+        knn = self.knn_votes(units)
+        cls = self.classifier.probabilities(query_vector) if self.classifier is not None else knn
+        return Signals(words, chars, dense, knn, self._proto_cosines(query_vector, dense), cls)
 
-    def combine(self, lexical: FloatArray, query_vector: Vectors | None) -> FloatArray:
-        """Final ranking score per document (0..1): lexical mixed with the embedding signal."""
+    def _proto_cosines(self, query_vector: Vectors, dense: FloatArray) -> FloatArray:
+        """Cosine to each prototype; a large index scores only the entries whose best
+        phrasing is among the ``dense_lexical_candidates`` closest."""
+        assert self.prototypes is not None
+        q = query_vector.reshape(-1).astype(np.float32)
+        if self.n_docs <= FULL_SCAN_MAX:
+            return self.prototypes.scores(q)
+        k = min(self.params.dense_lexical_candidates, self.n_docs)
+        cand = np.argpartition(-dense, k - 1)[:k].astype(np.int64)
+        out = np.zeros(self.n_docs, dtype=np.float32)
+        out[cand] = self.prototypes.dot(cand, q)
+        return out
+
+    def combine(self, sig: Signals) -> FloatArray:
+        """Final ranking score per document: the weighted signals (weights sum to 1)."""
         p = self.params
-        dense = self.dense_scores(query_vector, lexical)
-        if dense is None:
-            return lexical
-        # e5 cosines of unrelated texts sit around 0.7-0.8; rescale the informative range.
-        dense = np.clip((dense - p.dense_floor) / (1.0 - p.dense_floor), 0.0, 1.0)
-        total: FloatArray = ((1.0 - p.dense_mix) * lexical + p.dense_mix * dense).astype(np.float32)
+        if sig.dense is None or sig.knn is None or sig.proto is None or sig.cls is None:
+            # Words only (no embedder): the lexical weights, rescaled to sum to 1.
+            lexical_total = p.w_words + p.w_chars
+            out: FloatArray = ((p.w_words * sig.words + p.w_chars * sig.chars) / lexical_total).astype(
+                np.float32
+            )
+            return out
+        total: FloatArray = (
+            p.w_words * sig.words
+            + p.w_chars * sig.chars
+            + p.w_dense * rescale_dense(sig.dense, p.dense_floor)
+            + p.w_knn * sig.knn
+            + p.w_proto * rescale_dense(sig.proto, p.dense_floor)
+            + p.w_cls * sig.cls
+        ).astype(np.float32)
         return total
 
     def scores(self, query: str, query_vector: Vectors | None = None) -> FloatArray:
-        return self.combine(self.lexical_scores(query), query_vector)
+        return self.combine(self.signals(query, query_vector))
+
+
+def rescale_dense(dense: FloatArray, floor: float) -> FloatArray:
+    """e5 cosines of unrelated texts sit around 0.7-0.8: map floor..1 to 0..1."""
+    out: FloatArray = np.clip((dense - floor) / (1.0 - floor), 0.0, 1.0).astype(np.float32)
+    return out

@@ -18,9 +18,9 @@ import numpy as np
 from knowledge.language import detect_language, warm_up
 from knowledge.match_calibration import confidences, decide
 from knowledge.match_dense import Embedder, Vectors, default_embedder
-from knowledge.match_index import DEFAULT_PARAMS, LangIndex, Params, TextSource
+from knowledge.match_fitted import regime
+from knowledge.match_index import LangIndex, Params, TextSource, fitted_params, rescale_dense
 from knowledge.match_lexicon import KeepTerms, Synonyms
-from knowledge.match_postings import FloatArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,30 @@ class Match:
     lang: str
     score: float  # raw ranking score
     confidence: float  # calibrated 0..1: estimated probability that this is the right entry
+    dense: float = 0.0  # best embedding cosine between the query and a phrasing of the entry
+    knn: float = 0.0  # the entry's share of the nearest phrasings' votes
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    doc: Document
+    score: float
+    dense: float
+    knn: float
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One entry's raw signals for one query (see ``LangIndex.signals``)."""
+
+    id: str
+    words: float
+    chars: float
+    dense: float  # rescaled to 0..1 as the ranking uses it
+    knn: float
+    proto: float  # rescaled like dense
+    cls: float  # the entry classifier's probability
+    cosine: float  # the raw best cosine
 
 
 class Decision(enum.Enum):
@@ -54,6 +78,10 @@ class MatchResult:
     detected_lang: str | None  # language detected from the query text (None if unsure)
 
 
+def _phrasings_per_entry(docs: Sequence[Document]) -> float:
+    return sum(1 + len(d.variants) for d in docs) / max(1, len(docs))
+
+
 # Entries below this score share nothing with the query worth showing.
 _MIN_SCORE = 0.02
 
@@ -65,11 +93,12 @@ class Matcher:
         *,
         synonyms: Sequence[Sequence[str]] = (),
         keep_terms: Iterable[str] = (),
-        params: Params = DEFAULT_PARAMS,
+        params: Params | None = None,
         embedder: Embedder | bool | None = True,
     ) -> None:
         """``embedder``: True for the default sentence embedder (if installed), False or
-        None for lexical matching only, or an ``Embedder`` of your own."""
+        None for lexical matching only, or an ``Embedder`` of your own. ``params``: by
+        default the fitted ones of each language's regime (``examples_per_entry``)."""
         if embedder is True:
             embedder = default_embedder()
         elif embedder is False:
@@ -87,35 +116,55 @@ class Matcher:
                 [TextSource((d.question, *d.variants), d.tags, d.answer) for d in docs],
                 keep,
                 syn,
-                params,
+                params or fitted_params(regime(_phrasings_per_entry(docs))),
                 self._embedder,
             )
             for lang, docs in by_lang.items()
         }
-        self._params = params
         warm_up()  # language models load now, not during the first user's message
         if self._embedder is not None and self._indexes:
             # Likewise the engine's first pass (thread team, lazily touched weights).
             self._embedder.embed(["Wie finde ich einen Ausbildungsplatz?"])
 
+    def regime(self, lang: str) -> str:
+        docs = self._docs.get(lang, [])
+        return regime(_phrasings_per_entry(docs))
+
     @property
     def languages(self) -> frozenset[str]:
         return frozenset(self._indexes)
 
-    def _rank(
-        self, lang: str, lexical: FloatArray, qvec: Vectors | None, limit: int
-    ) -> list[tuple[Document, float]]:
-        total = self._indexes[lang].combine(lexical, qvec)
+    def _rank(self, lang: str, query: str, qvec: Vectors | None, limit: int) -> list[Ranked]:
+        index = self._indexes[lang]
+        sig = index.signals(query, qvec)
+        total = index.combine(sig)
         k = min(limit, len(total))
         if k <= 0:
             return []
         top = np.argpartition(-total, k - 1)[:k] if k < len(total) else np.arange(len(total))
         top = top[np.argsort(-total[top], kind="stable")]
         docs = self._docs[lang]
-        return [(docs[i], float(total[i])) for i in top if total[i] > 0]
+        return [
+            Ranked(
+                docs[i],
+                float(total[i]),
+                float(sig.dense[i]) if sig.dense is not None else 0.0,
+                float(sig.knn[i]) if sig.knn is not None else 0.0,
+            )
+            for i in top
+            if total[i] > 0
+        ]
 
-    def search(self, query: str, lang: str | None, limit: int = 10) -> MatchResult:
-        """Rank entries for ``query``; within ``lang`` if it has entries, else all languages."""
+    def _query_vector(self, query: str) -> Vectors | None:
+        if self._embedder is None or not query.strip() or not self._indexes:
+            return None
+        vector: Vectors = self._embedder.embed([query])[0]
+        return vector
+
+    def search(self, query: str, lang: str | None, limit: int = 10, embed: bool = True) -> MatchResult:
+        """Rank entries for ``query``; within ``lang`` if it has entries, else all languages.
+        ``embed=False`` skips the sentence embedding: a cheap first look (its confidences
+        are not calibrated), for choosing which parts of a long message to match fully."""
         # One step after the other, in the calling thread. Running the query's forward
         # pass on a second thread while this one scores words looked cheaper, but its
         # OpenMP threads and this thread then fight over two cores: p99 25 ms against
@@ -123,28 +172,66 @@ class Matcher:
         detected = detect_language(query, self.languages) if self._indexes else None
         search_lang = lang if lang is not None else detected
         langs = [search_lang] if search_lang in self._indexes else list(self._indexes)
-        lexical = {code: self._indexes[code].lexical_scores(query) for code in langs}
-        qvec = (
-            self._embedder.embed([query])[0]
-            if self._embedder is not None and query.strip() and self._indexes
-            else None
-        )
+        qvec = self._query_vector(query) if embed else None
         if len(langs) == 1:
-            ranked = self._rank(langs[0], lexical[langs[0]], qvec, limit)
+            ranked = self._rank(langs[0], query, qvec, limit)
         else:
             # Unknown language: rank in every language, keep each entry's best version.
-            best: dict[str, tuple[Document, float]] = {}
+            best: dict[str, Ranked] = {}
             for code in langs:
-                for doc, score in self._rank(code, lexical[code], qvec, limit):
-                    if doc.id not in best or score > best[doc.id][1]:
-                        best[doc.id] = (doc, score)
-            ranked = sorted(best.values(), key=lambda ds: ds[1], reverse=True)[:limit]
-        scores = [s for _, s in ranked]
-        confs = confidences(scores)
+                for r in self._rank(code, query, qvec, limit):
+                    if r.doc.id not in best or r.score > best[r.doc.id].score:
+                        best[r.doc.id] = r
+            ranked = sorted(best.values(), key=lambda r: r.score, reverse=True)[:limit]
+        confs = confidences([(r.score, r.dense, r.knn) for r in ranked])
         matches = tuple(
-            Match(doc.id, doc.lang, score, conf)
-            for (doc, score), conf in zip(ranked, confs, strict=True)
-            if score >= _MIN_SCORE
+            Match(r.doc.id, r.doc.lang, r.score, conf, r.dense, r.knn)
+            for r, conf in zip(ranked, confs, strict=True)
+            if r.score >= _MIN_SCORE
         )
         decision = Decision(decide(matches[0].confidence if matches else None))
         return MatchResult(matches, decision, detected)
+
+    def word_score(self, query: str, lang: str | None) -> float:
+        """The best word-level (BM25F) score of any entry in ``lang`` (0..1; every
+        language when ``lang`` has no entries): a cheap first look at a sentence."""
+        langs = [lang] if lang in self._indexes else list(self._indexes)
+        best = 0.0
+        for code in langs:
+            index = self._indexes[code]
+            scores = index.word_scores(index.query_terms(query))
+            if len(scores):
+                best = max(best, float(scores.max()))
+        return best
+
+    def candidates(self, query: str, lang: str, limit: int = 20) -> list[Candidate]:
+        """The ``limit`` best entries of one language with each raw signal: what the
+        benchmark fits the signal weights on (``knowledge.bench --fit``)."""
+        index = self._indexes.get(lang)
+        if index is None:
+            return []
+        sig = index.signals(query, self._query_vector(query))
+        total = index.combine(sig)
+        k = min(limit, len(total))
+        if k <= 0:
+            return []
+        top = np.argpartition(-total, k - 1)[:k]
+        docs = self._docs[lang]
+        zeros = np.zeros_like(total)
+        dense = sig.dense if sig.dense is not None else zeros
+        knn = sig.knn if sig.knn is not None else zeros
+        proto = sig.proto if sig.proto is not None else zeros
+        cls = sig.cls if sig.cls is not None else zeros
+        return [
+            Candidate(
+                docs[i].id,
+                float(sig.words[i]),
+                float(sig.chars[i]),
+                float(rescale_dense(dense[i : i + 1], index.params.dense_floor)[0]),
+                float(knn[i]),
+                float(rescale_dense(proto[i : i + 1], index.params.dense_floor)[0]),
+                float(cls[i]),
+                float(dense[i]),
+            )
+            for i in top
+        ]

@@ -110,3 +110,42 @@ def test_synthesise_makes_distinct_entries(tmp_path: Path) -> None:
 )
 def test_ece(conf: list[float], correct: list[bool], expected: float) -> None:
     assert ece(conf, correct) == pytest.approx(expected)
+
+
+KSHOT_FAQ = [
+    {"id": "wetter", "lang": "de", "question": "Wie wird das Wetter morgen?", "answer": ""},
+    {"id": "wecker", "lang": "de", "question": "Stell einen Wecker für sieben Uhr", "answer": ""},
+    {"id": "musik", "lang": "de", "question": "Spiel Musik von Adele", "answer": ""},
+]
+KSHOT_QUERIES = [
+    (text, gold)
+    for gold, texts in {
+        "wetter": ["regnet es heute", "wie warm wird es", "brauche ich einen schirm", "wird es sonnig"],
+        "wecker": ["weck mich um sechs", "wecker auf halb acht", "alarm für morgen früh", "stell den wecker"],
+        "musik": [
+            "spiel etwas jazz",
+            "ich will rock hören",
+            "musik von queen bitte",
+            "spiel mein lieblingslied",
+        ],
+    }.items()
+    for text in texts
+]
+
+
+def test_kshot_ranks_each_fold_with_the_other_folds_as_examples(tmp_path: Path) -> None:
+    faq = tmp_path / "faq.jsonl"
+    queries = tmp_path / "queries.jsonl"
+    faq.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in KSHOT_FAQ), encoding="utf-8")
+    rows = [
+        {"qid": f"k{i}", "query": t, "lang": "de", "gold_ids": [g], "split": "dev"}
+        for i, (t, g) in enumerate(KSHOT_QUERIES)
+    ]
+    queries.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    proc = _run("--faq", str(faq), "--queries", str(queries), "--kshot", "2", "--json")
+    report: dict[str, Any] = json.loads(proc.stdout)
+    assert report["langs"]["de"]["n"] == len(KSHOT_QUERIES)  # every query scored exactly once
+    assert set(report["baselines"]) == {"token_set_ratio", "bm25"}
+    assert report["langs"]["de"]["p_at_1"] >= 0.75
+    for system in report["baselines"].values():
+        assert system["de"]["n"] == len(KSHOT_QUERIES)

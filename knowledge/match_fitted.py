@@ -1,0 +1,76 @@
+"""The matcher's fitted numbers, read from ``match_fitted.json`` beside this module.
+
+``python -m knowledge.bench --fit`` writes that file: the four signal weights of the
+ranking, the confidence model and the two decision thresholds, each fitted on the
+development data and the project's own evaluation set, with the cross-validated
+figures of the same procedure recorded under ``provenance``. Keeping the numbers in
+data keeps the code free of magic constants and lets a refit be reviewed as a diff.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+PATH = Path(__file__).resolve().parent / "match_fitted.json"
+REGIMES = ("few", "many")
+
+# Before any fit: the ranking of the previous release and its confidence model.
+_DEFAULTS: dict[str, Any] = {
+    "ranking": {
+        "many_from": 4.0,
+        "few": {"w_words": 0.325, "w_chars": 0.325, "w_dense": 0.35},
+        "many": {"w_words": 0.325, "w_chars": 0.325, "w_dense": 0.35},
+    },
+    "confidence": {"bias": -2.18, "score": 2.31, "margin": 14.28, "dense": 0.0, "knn": 0.0},
+    "thresholds": {"answer": 0.7, "suggest": 0.3},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Confidence:
+    """logit(p) = bias + score*top + margin*(top - next) + dense*cosine + knn*vote share."""
+
+    bias: float
+    score: float
+    margin: float
+    dense: float
+    knn: float
+
+
+@dataclass(frozen=True, slots=True)
+class Fitted:
+    # Signal weights per regime: "few" phrasings per entry (about one: the question) or
+    # "many" (the question and its variants are examples). An index is "many" from
+    # ``many_from`` phrasings per entry on average.
+    ranking: dict[str, dict[str, float]]
+    many_from: float
+    confidence: Confidence
+    answer_at: float
+    suggest_at: float
+
+
+def parse(data: dict[str, Any]) -> Fitted:
+    ranking = {r: {k: float(v) for k, v in data["ranking"][r].items()} for r in REGIMES}
+    conf = data["confidence"]
+    return Fitted(
+        ranking=ranking,
+        many_from=float(data["ranking"]["many_from"]),
+        confidence=Confidence(*(float(conf[k]) for k in ("bias", "score", "margin", "dense", "knn"))),
+        answer_at=float(data["thresholds"]["answer"]),
+        suggest_at=float(data["thresholds"]["suggest"]),
+    )
+
+
+@lru_cache(maxsize=1)
+def fitted() -> Fitted:
+    if PATH.exists():
+        return parse(json.loads(PATH.read_text(encoding="utf-8")))
+    return parse(_DEFAULTS)
+
+
+def regime(phrasings_per_entry: float) -> str:
+    return "many" if phrasings_per_entry >= fitted().many_from else "few"

@@ -1,0 +1,110 @@
+"""The fitting behind ``knowledge.bench --fit``: each piece does what it says on data
+whose answer is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from knowledge import match_crossval as cv
+from knowledge.match_classifier import EntryClassifier
+from knowledge.match_fit import (
+    N,
+    QueryCandidates,
+    answer_threshold,
+    fit_logistic,
+    fit_signal_weights,
+    refine_for_accuracy,
+    suggest_threshold,
+)
+
+
+def _queries(informative: int, n: int = 300, seed: int = 0) -> list[QueryCandidates]:
+    """Queries whose right candidate stands out only in signal ``informative``."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        x = rng.uniform(0, 1, size=(10, N))
+        gold = np.zeros(10, dtype=bool)
+        gold[0] = True
+        x[0, informative] = min(1.0, x[1:, informative].max() + rng.uniform(0.05, 0.3))
+        out.append(QueryCandidates(x, x[:, 2].copy(), gold))
+    return out
+
+
+@pytest.mark.parametrize("informative", [0, 2, 5])
+def test_signal_weights_find_the_informative_signal(informative: int) -> None:
+    w = fit_signal_weights(_queries(informative))
+    assert w.sum() == pytest.approx(1.0)
+    assert (w >= 0).all()
+    assert int(np.argmax(w)) == informative
+    assert w[informative] > 0.5
+
+
+def test_refining_for_accuracy_never_lowers_first_places() -> None:
+    data = _queries(3, n=200)
+    groups = ["a"] * 100 + ["b"] * 100
+    start = np.full(N, 1.0 / N)
+
+    def p_at_1(w: np.ndarray) -> float:  # type: ignore[type-arg]
+        return float(np.mean([np.argmax(q.x @ w) == 0 for q in data]))
+
+    refined = refine_for_accuracy(data, groups, start)
+    assert refined.sum() == pytest.approx(1.0)
+    assert p_at_1(refined) >= p_at_1(start) + 0.3
+    assert int(np.argmax(refined)) == 3
+    # From the logit fit, as the procedure uses it: never worse than where it starts.
+    logit = fit_signal_weights(data)
+    assert p_at_1(refine_for_accuracy(data, groups, logit)) >= p_at_1(logit) > 0.9
+
+
+def test_logistic_coefficients_are_never_negative() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 1, size=(500, 2))
+    # the second feature lowers the probability in the data: it is dropped, not negated
+    y = (rng.uniform(0, 1, 500) < 0.2 + 0.6 * x[:, 0] - 0.15 * x[:, 1]).astype(float)
+    coef = fit_logistic(x, y)
+    assert coef[1] > 0
+    assert coef[2] == 0
+
+
+def test_answer_threshold_keeps_the_precision() -> None:
+    conf = np.array([0.99, 0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5])
+    right = np.array([1, 1, 1, 1, 0, 1, 0, 0], dtype=float)
+    t = answer_threshold(conf, right, 0.8)
+    answered = conf >= t
+    assert right[answered].mean() >= 0.8
+    assert t == pytest.approx(0.7)  # down to 0.7 the answers are 5/6 right
+    assert answer_threshold(conf, right, 0.999) == pytest.approx(0.85)
+    assert answer_threshold(conf, np.zeros(8), 0.9) == 1.0  # nothing is ever right: never answer
+
+
+def test_suggest_threshold_is_a_quantile_below_the_ceiling() -> None:
+    out_of_scope = np.linspace(0, 1, 101)
+    assert suggest_threshold(out_of_scope, 0.9, ceiling=0.95) == pytest.approx(0.9)
+    assert suggest_threshold(out_of_scope, 0.9, ceiling=0.5) == pytest.approx(0.5)
+
+
+def test_folds_are_stratified_by_gold() -> None:
+    keys = [f"entry{i % 5}" for i in range(100)]
+    folds = cv._fold_of(keys, 5)
+    for f in range(5):
+        members = [k for k, fold in zip(keys, folds, strict=True) if fold == f]
+        assert sorted(set(members)) == [f"entry{i}" for i in range(5)]
+        assert len(members) == 20
+
+
+def test_entry_classifier_separates_clusters() -> None:
+    rng = np.random.default_rng(2)
+    centres = rng.normal(size=(3, 16)).astype(np.float32)
+    rows, labels = [], []
+    for label, c in enumerate(centres):
+        for _ in range(8):
+            v = c + 0.3 * rng.normal(size=16).astype(np.float32)
+            rows.append(v / np.linalg.norm(v))
+            labels.append(label)
+    clf = EntryClassifier(np.array(rows), np.array(labels, dtype=np.int32), 3)
+    for label, c in enumerate(centres):
+        p = clf.probabilities(c / np.linalg.norm(c))
+        assert p.sum() == pytest.approx(1.0, abs=1e-5)
+        assert int(np.argmax(p)) == label
