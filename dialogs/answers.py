@@ -5,13 +5,11 @@ from __future__ import annotations
 import unicodedata
 from html import escape
 
-from dialogs import browse, callbacks, keyboards, render
+from dialogs import browse, keyboards, questions
 from dialogs.advisor import relay_to_case, request_advisor
 from dialogs.context import Turn
-from dialogs.i18n import LANGUAGE_NAMES, N_
-from dialogs.replies import Button
+from dialogs.i18n import N_
 from dialogs.start import stale
-from knowledge.matcher import Decision
 
 # Longer input is cut before matching: nobody asks a question in more than this.
 MAX_QUESTION_CHARS = 1000
@@ -67,56 +65,8 @@ def _named_town(turn: Turn, text: str) -> str | None:
 
 
 async def _answer_question(turn: Turn, text: str) -> None:
-    _ = turn._
-    lang = turn.lang
-    result = await turn.knowledge.search_async(text, lang)
-    detected = result.detected_lang
-    answer_lang = lang
-    # Written in another language than the chosen one: answer in that language when we can,
-    # and offer to switch (a lone German term like "Ausbildung" is not detected as German).
-    if detected and detected != lang and detected in turn.knowledge.matcher.languages:
-        other = await turn.knowledge.search_async(text, detected)
-        if other.decision is Decision.ANSWER or (
-            other.matches
-            and (not result.matches or other.matches[0].confidence > result.matches[0].confidence)
-        ):
-            result, answer_lang = other, detected
-    await turn.storage.stats.count("question", result.decision.value)
-    turn.state["last_question"] = text
-    if result.decision is Decision.ANSWER:
-        best = result.matches[0]
-        if answer_lang != lang:
-            turn.state["lang"] = answer_lang
-        await browse.answer(turn, best.id)
-        if answer_lang != lang:
-            turn.state["lang"] = lang
-            switch = turn.env.catalogs.translate(answer_lang, N_("Switch the language to:"))
-            turn.out.add(
-                escape(switch) + " " + escape(LANGUAGE_NAMES[answer_lang]) + "?",
-                ((Button(LANGUAGE_NAMES[answer_lang], callbacks.make("sw", answer_lang)),),),
-            )
-        return
-    if result.decision is Decision.SUGGEST:
-        rows: list[tuple[Button, ...]] = []
-        for match in result.matches[:3]:
-            entry = turn.knowledge.entry(match.id)
-            if entry is None:
-                continue
-            local = turn.knowledge.localise(entry, lang)
-            rows.append((Button(render.label(local.text.question), callbacks.make("a", entry.id)),))
-        rows.append((keyboards.button(turn, N_("None of these: talk to an advisor"), "adv", "no_match"),))
-        turn.out.add(escape(_("I am not sure I understood. Did you mean:")), tuple(rows))
-        return
-    await turn.storage.feedback.unanswered(text, lang, "no_match", None)
-    turn.out.add(
-        escape(
-            _(
-                "Sorry, I do not know the answer to that. A person from our team can help you. "
-                "You can also choose a topic in the menu."
-            )
-        ),
-        keyboards.advisor_offer(turn, "no_match"),
-    )
+    """Understand the message and answer it (``dialogs.questions``)."""
+    await questions.answer_message(turn, text)
 
 
 async def rate(turn: Turn, arg: str) -> None:

@@ -1,0 +1,189 @@
+"""From a message to what it asks: conversational intents first, then the knowledge base.
+
+The dialogs layer calls ``Understander.understand`` for every free-text message (after
+the safety check). Steps:
+
+1. **Intents**: a message that is only a greeting, thanks, goodbye, "I want a person",
+   yes/no, "I don't understand" or a bare number is answered as such
+   (``knowledge.intents``), never matched against the FAQ.
+2. **Pieces**: greetings and pleasantries around the question are removed, and the rest
+   is cut into sentences (run-ons into windows of words; ``knowledge.message``).
+3. **Matching**: the whole message (when short) and its pieces are matched, those that
+   look like questions first; long messages are looked at word-level first so that at
+   most ``MAX_MATCHED`` pieces get the full match with sentence embeddings, wherever in
+   the message the question stands.
+4. **Decision**: the piece with the most confident match decides: answer, "did you
+   mean", or "I don't know". When two different pieces are each answered confidently
+   by different entries, the message asked two things: both are offered.
+
+A message written in another language than the person's chosen one is matched in the
+language it was written in as well, and the better of the two is kept.
+"""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from dataclasses import dataclass
+
+from knowledge.base import KnowledgeBase
+from knowledge.intents import Intent, IntentDetector, IntentResult
+from knowledge.language import detect_language
+from knowledge.matcher import Decision, Match, MatchResult
+from knowledge.message import Piece, pieces
+
+# Messages up to this long are also matched whole, beside their pieces.
+WHOLE_MAX_CHARS = 400
+# A bound only against abuse: 2,000 pieces are about 100,000 characters, far more than
+# Telegram lets anyone send in one message (4,096).
+MAX_PIECES = 2000
+# Pieces matched with the full matcher (embedding included) per message.
+MAX_MATCHED = 6
+
+
+class Kind(enum.Enum):
+    INTENT = "intent"
+    ANSWER = "answer"
+    SUGGEST = "suggest"
+    TWO = "two"
+    NONE = "none"
+    EMPTY = "empty"  # nothing to read: emoji, punctuation, white space
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    kind: Kind
+    result: MatchResult | None = None  # the match of the part that asks (not for INTENT/EMPTY)
+    lang: str | None = None  # the language that match was made in
+    question: str = ""  # the part of the message that asks
+    intent: IntentResult | None = None
+    second: Match | None = None  # TWO: the best entry for the other question
+    second_lang: str | None = None
+    detected: str | None = None  # the language the message was written in, when known
+
+    @property
+    def top(self) -> Match | None:
+        return self.result.matches[0] if self.result and self.result.matches else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    piece: Piece
+    result: MatchResult
+    lang: str | None
+
+
+def _confidence(result: MatchResult) -> float:
+    return result.matches[0].confidence if result.matches else 0.0
+
+
+def meaningful(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def clean(text: str) -> str:
+    """Drop control and format characters (zero-width, bidi overrides); squeeze spaces,
+    keeping line breaks, which often end a sentence."""
+    kept = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf") or ch == "\n")
+    return "\n".join(" ".join(line.split()) for line in kept.splitlines() if line.strip())
+
+
+class Understander:
+    def __init__(self, knowledge: KnowledgeBase, intents: IntentDetector | None = None) -> None:
+        self.knowledge = knowledge
+        self.intents = intents if intents is not None else IntentDetector.from_file()
+
+    def understand(self, text: str, lang: str | None) -> Understanding:
+        text = clean(text)
+        intent = self.intents.detect(text) if text else None  # emoji such as 🙏 or 👋 too
+        if intent is not None:
+            return Understanding(Kind.INTENT, intent=intent, detected=intent.lang)
+        if not meaningful(text):
+            return Understanding(Kind.EMPTY)
+        body = self.intents.strip(text) or text
+        parts = [p for p in pieces(body, max_pieces=MAX_PIECES) if meaningful(p.text)]
+        asks_for_person: IntentResult | None = None
+        questions: list[Piece] = []
+        for p in parts:
+            found = self.intents.detect(p.text) if len(parts) > 1 else None
+            if found is None:
+                questions.append(p)
+            elif found.intent is Intent.ADVISOR:
+                asks_for_person = found
+        candidates = self._choose(body, questions, lang)
+        scored = [self._search(p, lang) for p in candidates]
+        if not scored:
+            if asks_for_person is not None:
+                return Understanding(Kind.INTENT, intent=asks_for_person, detected=asks_for_person.lang)
+            return Understanding(Kind.EMPTY)
+        best = max(scored, key=lambda s: (_confidence(s.result), s.piece.asking))
+        detected = best.result.detected_lang
+        if asks_for_person is not None and best.result.decision is not Decision.ANSWER:
+            return Understanding(Kind.INTENT, intent=asks_for_person, detected=asks_for_person.lang)
+        second = self._second_topic(best, scored)
+        if second is not None:
+            return Understanding(
+                Kind.TWO,
+                best.result,
+                best.lang,
+                best.piece.text,
+                second=second.result.matches[0],
+                second_lang=second.lang,
+                detected=detected,
+            )
+        kind = {Decision.ANSWER: Kind.ANSWER, Decision.SUGGEST: Kind.SUGGEST, Decision.NONE: Kind.NONE}
+        return Understanding(
+            kind[best.result.decision], best.result, best.lang, best.piece.text, detected=detected
+        )
+
+    def _choose(self, body: str, questions: list[Piece], lang: str | None) -> list[Piece]:
+        """The pieces to match fully: the whole message when short, then the pieces that
+        look most like questions; in a long message the word-level look picks them."""
+        out: list[Piece] = []
+        if len(body) <= WHOLE_MAX_CHARS or not questions:
+            # start -1: the whole message, not one of its sentences
+            out.append(Piece(body[:WHOLE_MAX_CHARS], -1, max((p.asking for p in questions), default=0.0)))
+        if len(questions) <= 1 and out:
+            return out
+        if len(questions) > MAX_MATCHED:
+            matcher = self.knowledge.matcher
+            look_lang = lang if lang in matcher.languages else detect_language(body, matcher.languages)
+            scores: dict[str, float] = {}  # repeated sentences are looked at once
+            looked = []
+            for p in questions:
+                if p.text not in scores:
+                    scores[p.text] = matcher.word_score(p.text, look_lang)
+                    looked.append((scores[p.text] + 0.2 * p.asking, p))
+            looked.sort(key=lambda sp: (sp[0], sp[1].start), reverse=True)
+            chosen = [p for _, p in looked[: MAX_MATCHED - len(out)]]
+        else:
+            chosen = questions
+        return out + sorted(chosen, key=lambda p: p.start)
+
+    def _search(self, piece: Piece, lang: str | None) -> _Scored:
+        kb = self.knowledge
+        result = kb.search(piece.text, lang)
+        answer_lang = lang
+        detected = result.detected_lang
+        # Written in another language than the chosen one: match in that language too
+        # (a lone German term like "Ausbildung" is not detected as German).
+        if detected and detected != lang and detected in kb.matcher.languages:
+            other = kb.search(piece.text, detected)
+            if other.decision is Decision.ANSWER or _confidence(other) > _confidence(result):
+                result, answer_lang = other, detected
+        return _Scored(piece, result, answer_lang)
+
+    @staticmethod
+    def _second_topic(best: _Scored, scored: list[_Scored]) -> _Scored | None:
+        """Another sentence of the message confidently answered by another entry than
+        the best one: the message asked two things. (The whole message, matched beside
+        its sentences, is one of the two at most.)"""
+        if best.result.decision is not Decision.ANSWER:
+            return None
+        top = best.result.matches[0].id
+        others = [
+            s
+            for s in scored
+            if s.piece.start >= 0 and s.result.decision is Decision.ANSWER and s.result.matches[0].id != top
+        ]
+        return max(others, key=lambda s: _confidence(s.result)) if others else None

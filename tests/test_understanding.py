@@ -1,0 +1,114 @@
+"""A message, not a question: intents first, then the sentences that ask, on the shipped
+content with the real embedder (the same ``KnowledgeBase`` the bot builds)."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.intents import Intent
+from knowledge.understanding import Kind, Understander
+
+RECOGNITION = "anerkennung-berufsabschluss"
+UK_STORY = (
+    "Привіт! Мені 22 роки, я з Харкова. У мене є диплом бакалавра з економіки, "
+    "я закінчила університет у 2021 році. Зараз живу в Пірні з мамою і братом. "
+    "Як мені визнати мій диплом тут?"
+)
+FILLER_DE = (
+    "Ich wohne seit zwei Jahren mit meiner Familie in Heidenau und gehe in die neunte Klasse. "
+    "Am Wochenende spiele ich Fußball und helfe meinem Onkel im Laden. "
+)
+
+
+@pytest.fixture(scope="module")
+def understander(knowledge: KnowledgeBase) -> Understander:
+    return Understander(knowledge)
+
+
+def test_several_sentences_are_understood_like_their_question(understander: Understander) -> None:
+    alone = understander.understand("Як мені визнати мій диплом тут?", "uk")
+    story = understander.understand(UK_STORY, "uk")
+    assert story.kind is Kind.ANSWER
+    assert story.top is not None
+    assert alone.top is not None
+    assert story.top.id == alone.top.id == RECOGNITION
+    assert "визнати" in story.question
+
+
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_ten_thousand_characters_are_understood_like_the_question(
+    understander: Understander, where: str
+) -> None:
+    question = "Wie kann ich meinen Berufsabschluss aus Syrien anerkennen lassen?"
+    filler = FILLER_DE * 70
+    text = {
+        "start": question + " " + filler,
+        "middle": filler[: len(filler) // 2] + " " + question + " " + filler[len(filler) // 2 :],
+        "end": filler + " " + question,
+    }[where]
+    assert len(text) > 10_000
+    u = understander.understand(text, "de")
+    assert u.kind is Kind.ANSWER
+    assert u.top is not None
+    assert u.top.id == RECOGNITION
+
+
+def test_two_questions_offer_both(understander: Understander) -> None:
+    u = understander.understand(
+        "Ich suche einen Praktikumsplatz in Pirna für die Sommerferien. "
+        "Und wie kann ich meinen Berufsabschluss aus dem Iran anerkennen lassen?",
+        "de",
+    )
+    assert u.kind is Kind.TWO
+    assert u.top is not None
+    assert u.second is not None
+    assert {u.top.id, u.second.id} >= {RECOGNITION}
+    assert u.top.id != u.second.id
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "intent"),
+    [
+        ("Hallo", "de", Intent.GREETING),
+        ("مرحبا، كيفك؟", "ar", Intent.GREETING),
+        ("дякую", "uk", Intent.THANKS),
+        ("شكرا كتير", "ar", Intent.THANKS),
+        ("Berater", "de", Intent.ADVISOR),
+        ("консультант", "ru", Intent.ADVISOR),
+        ("مستشار", "ar", Intent.ADVISOR),
+        ("I want to talk to a real person", "en", Intent.ADVISOR),
+        ("7", "de", Intent.NUMBER),
+    ],
+)
+def test_conversational_messages_are_intents(
+    understander: Understander, text: str, lang: str, intent: Intent
+) -> None:
+    u = understander.understand(text, lang)
+    assert u.kind is Kind.INTENT
+    assert u.intent is not None
+    assert u.intent.intent is intent
+
+
+def test_a_greeting_before_the_question_is_not_the_answer(understander: Understander) -> None:
+    u = understander.understand("Hallo! Wie kann ich meinen Berufsabschluss anerkennen lassen?", "de")
+    assert u.kind is Kind.ANSWER
+    assert u.top is not None
+    assert u.top.id == RECOGNITION
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Wo kann ich in Pirna den Führerschein machen und was kostet das?", "de"),
+        ("which football club in freital trains on saturdays", "en"),
+    ],
+)
+def test_out_of_scope_is_not_answered(understander: Understander, text: str, lang: str) -> None:
+    assert understander.understand(text, lang).kind in (Kind.NONE, Kind.SUGGEST)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "👍👍", "?!", "\u200b\u202e"])
+def test_nothing_to_read(understander: Understander, text: str) -> None:
+    u = understander.understand(text, "de")
+    assert u.kind in (Kind.EMPTY, Kind.INTENT)
