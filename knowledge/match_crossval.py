@@ -150,12 +150,14 @@ def fit(rows: Sequence[Row]) -> Numbers:
         part = [r for r in rows if r.regime == regime]
         logit = fit_signal_weights([r.cands for r in part])
         weights[regime] = refine_for_accuracy([r.cands for r in part], [r.dataset for r in part], logit)
-    own = [r for r in rows if r.dataset == "own"] or list(rows)
+    # Conversational messages never reach the matcher (the intents step answers them),
+    # so they are no examples of what the confidence and the thresholds must sort.
+    own = [r for r in rows if r.dataset == "own" and r.decision != "intent"] or list(rows)
     feats, right = _top(own, weights)
     coef = fit_logistic(feats, right)
     conf = logistic(coef, feats)
     answer_at = answer_threshold(conf, right, TARGET_PRECISION)
-    out_of_scope = np.array([c for c, r in zip(conf, own, strict=True) if r.decision in ("none", "intent")])
+    out_of_scope = np.array([c for c, r in zip(conf, own, strict=True) if r.decision == "none"])
     suggest_at = suggest_threshold(out_of_scope, NONE_SHARE, ceiling=answer_at - 0.05)
     return Numbers(weights, coef, answer_at, suggest_at)
 

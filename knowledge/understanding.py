@@ -77,6 +77,32 @@ def _confidence(result: MatchResult) -> float:
     return result.matches[0].confidence if result.matches else 0.0
 
 
+_RANK = {Decision.ANSWER: 2, Decision.SUGGEST: 1, Decision.NONE: 0}
+
+
+def _choose_result(scored: list[_Scored]) -> _Scored:
+    """The whole message when it was matched: measured on the evaluation set, its ranking
+    is right more often than any rule that picks a sentence (picking the most confident
+    sentence, or each entry's best score anywhere, lost 6-20 points of P@1: a fragment
+    easily looks like some entry). A sentence takes over only when it looks like a
+    question and reaches a better decision with more confidence; in a long message,
+    which is not matched whole, the question-like sentences are preferred."""
+    whole = next((s for s in scored if s.piece.start < 0), None)
+    asking = [s for s in scored if s.piece.start >= 0 and s.piece.asking > 0] or [
+        s for s in scored if s.piece.start >= 0
+    ]
+    best_part = max(asking, key=lambda s: (_confidence(s.result), s.piece.asking)) if asking else None
+    if whole is None:
+        assert best_part is not None
+        return best_part
+    if best_part is not None and (
+        _RANK[best_part.result.decision] > _RANK[whole.result.decision]
+        and _confidence(best_part.result) > _confidence(whole.result)
+    ):
+        return best_part
+    return whole
+
+
 def meaningful(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
@@ -111,12 +137,14 @@ class Understander:
             elif found.intent is Intent.ADVISOR:
                 asks_for_person = found
         candidates = self._choose(body, questions, lang)
-        scored = [self._search(p, lang) for p in candidates]
+        scored = [self._search(candidates[0], lang)] if candidates else []
+        if scored and not self._enough(scored[0], candidates[1:]):
+            scored += [self._search(p, lang) for p in candidates[1:]]
         if not scored:
             if asks_for_person is not None:
                 return Understanding(Kind.INTENT, intent=asks_for_person, detected=asks_for_person.lang)
             return Understanding(Kind.EMPTY)
-        best = max(scored, key=lambda s: (_confidence(s.result), s.piece.asking))
+        best = _choose_result(scored)
         detected = best.result.detected_lang
         if asks_for_person is not None and best.result.decision is not Decision.ANSWER:
             return Understanding(Kind.INTENT, intent=asks_for_person, detected=asks_for_person.lang)
@@ -134,6 +162,17 @@ class Understander:
         kind = {Decision.ANSWER: Kind.ANSWER, Decision.SUGGEST: Kind.SUGGEST, Decision.NONE: Kind.NONE}
         return Understanding(
             kind[best.result.decision], best.result, best.lang, best.piece.text, detected=detected
+        )
+
+    @staticmethod
+    def _enough(first: _Scored, rest: list[Piece]) -> bool:
+        """The whole message answered directly, and at most one of its sentences looks
+        like a question (so no second topic to look for): its sentences need no match.
+        Matching each sentence costs a forward pass of the embedder (~8 ms) apiece."""
+        return (
+            first.piece.start < 0
+            and first.result.decision is Decision.ANSWER
+            and sum(1 for p in rest if p.asking > 0) < 2
         )
 
     def _choose(self, body: str, questions: list[Piece], lang: str | None) -> list[Piece]:
