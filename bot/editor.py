@@ -234,5 +234,28 @@ async def unanswered(settings: Settings, args: argparse.Namespace) -> int:
         questions = await unanswered_questions(session, days=days)
     # Dates as the editors' calendar shows them, not UTC.
     local = [replace(q, created_at=q.created_at.astimezone(settings.zone)) for q in questions]
-    print(reports.format_groups(reports.group_questions(local), days=days))
+    groups = reports.group_questions(local)
+    print(reports.format_groups(groups, days=days))
+    links = _cross_language_links(groups)
+    if links:
+        print(links)
     return 0
+
+
+def _cross_language_links(groups: list[reports.QuestionGroup]) -> str:
+    """Groups in different languages that probably ask the same (knowledge.question_groups)."""
+    from knowledge.match_dense import default_embedder
+    from knowledge.question_groups import cross_language_links
+
+    embedder = default_embedder()
+    if embedder is None or len(groups) < 2:
+        return ""
+    languages = [min(g.languages) for g in groups]
+    links = cross_language_links([g.example for g in groups], languages, embedder)
+    if not links:
+        return ""
+    lines = ["", "Probably the same question in two languages (check before you merge them):"]
+    for i, j, cosine in links:
+        first, second = groups[i].example, groups[j].example
+        lines.append(f"  [{languages[i]}] {first}  <->  [{languages[j]}] {second}  ({cosine:.2f})")
+    return "\n".join(lines)

@@ -10,7 +10,7 @@ import logging
 from html import escape
 from typing import Any
 
-from dialogs import answers, browse, callbacks, keyboards, privacy, start
+from dialogs import answers, browse, callbacks, keyboards, privacy, questions, start
 from dialogs.advisor import rate_case, relay_to_case, request_advisor
 from dialogs.context import Environment, Turn
 from dialogs.ports import Storage
@@ -88,6 +88,8 @@ async def _button(turn: Turn) -> None:
         await browse.answer(turn, arg)
     elif name == "rate":
         await answers.rate(turn, arg)
+    elif name == "adv" and arg == questions.NONE_OF_THESE:
+        await questions.none_of_these(turn)
     elif name == "adv":
         await request_advisor(turn, arg or "menu")
     elif name == "ask":

@@ -61,7 +61,12 @@ class Subscriptions(Protocol):
 class Feedback(Protocol):
     async def rate(self, entry_id: str, language: str, helpful: bool) -> None: ...
 
-    async def unanswered(self, text: str, language: str, reason: str, entry_id: str | None) -> None: ...
+    async def unanswered(
+        self, text: str, language: str, reason: str, entry_id: str | None, written_in: str | None = None
+    ) -> None:
+        """``language``: the person's chosen language; ``written_in``: the language the
+        message was written in, when recognised; ``reason``: no_match, unhelpful or
+        none_of_these (a "did you mean" list where nothing fitted)."""
 
 
 class Stats(Protocol):

@@ -24,6 +24,7 @@ from knowledge.understanding import Kind, Understander, Understanding
 OFFER = "offer"
 OFFER_ADVISOR = "advisor"
 OFFER_SWITCH = "switch"
+NONE_OF_THESE = "none_of_these"
 
 
 @lru_cache(maxsize=1)
@@ -94,13 +95,26 @@ def _suggest(turn: Turn, u: Understanding) -> None:
             continue
         local = turn.knowledge.localise(entry, turn.lang)
         rows.append((Button(render.label(local.text.question), callbacks.make("a", entry.id)),))
-    rows.append((keyboards.button(turn, N_("None of these: talk to an advisor"), "adv", "no_match"),))
+    rows.append((keyboards.button(turn, N_("None of these: talk to an advisor"), "adv", NONE_OF_THESE),))
     turn.out.add(escape(_("I am not sure I understood. Did you mean:")), tuple(rows))
+    turn.state["last_written_in"] = u.detected
+
+
+async def none_of_these(turn: Turn) -> None:
+    """The person saw "did you mean" and nothing fitted: the question is recorded for
+    the editors (as unanswered, reason none_of_these), then the advisor is offered."""
+    question = str(turn.state.get("last_question") or "")
+    if question:
+        written_in = turn.state.pop("last_written_in", None)
+        await turn.storage.feedback.unanswered(
+            question, turn.lang, NONE_OF_THESE, None, str(written_in) if written_in else None
+        )
+    await request_advisor(turn, "no_match")
 
 
 async def _dont_know(turn: Turn, u: Understanding, text: str) -> None:
     _ = turn._
-    await turn.storage.feedback.unanswered(u.question or text, turn.lang, "no_match", None)
+    await turn.storage.feedback.unanswered(u.question or text, turn.lang, "no_match", None, u.detected)
     turn.out.add(
         escape(
             _(

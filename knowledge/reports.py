@@ -179,7 +179,11 @@ def format_stale(due: Sequence[Due], today: dt.date | None = None) -> str:
 # ---------------------------------------------------------------- unanswered questions
 
 
-REASONS: dict[str, str] = {"no_match": "no answer found", "unhelpful": "answer rated unhelpful"}
+REASONS: dict[str, str] = {
+    "no_match": "no answer found",
+    "unhelpful": "answer rated unhelpful",
+    "none_of_these": "none of the suggested entries fitted",
+}
 
 
 @dataclass(frozen=True, slots=True)

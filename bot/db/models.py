@@ -125,7 +125,9 @@ class UnansweredQuestion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     text: Mapped[str] = mapped_column(Text)
-    language: Mapped[str] = mapped_column(String(5))
+    language: Mapped[str] = mapped_column(String(5))  # the person's chosen language
+    # The language the message was written in, when recognised (may differ from the above).
+    written_in: Mapped[str | None] = mapped_column(String(5))
     reason: Mapped[str] = mapped_column(String(20))
     entry_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

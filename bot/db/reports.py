@@ -26,7 +26,11 @@ async def unanswered_questions(
         .where(UnansweredQuestion.created_at >= since)
         .order_by(UnansweredQuestion.created_at, UnansweredQuestion.id)
     )
-    return [Question(r.text, r.language, r.reason, _aware(r.created_at), r.entry_id) for r in rows]
+    # The language a question was written in, where recognised: an Arabic question asked
+    # with German chosen belongs with the Arabic ones.
+    return [
+        Question(r.text, r.written_in or r.language, r.reason, _aware(r.created_at), r.entry_id) for r in rows
+    ]
 
 
 async def latest_content_revision(session: AsyncSession) -> ContentRevision | None:

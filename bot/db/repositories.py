@@ -170,8 +170,14 @@ class SqlFeedback:
     async def rate(self, entry_id: str, language: str, helpful: bool) -> None:
         self.session.add(Feedback(entry_id=entry_id, language=language, helpful=helpful))
 
-    async def unanswered(self, text: str, language: str, reason: str, entry_id: str | None) -> None:
-        self.session.add(UnansweredQuestion(text=text, language=language, reason=reason, entry_id=entry_id))
+    async def unanswered(
+        self, text: str, language: str, reason: str, entry_id: str | None, written_in: str | None = None
+    ) -> None:
+        self.session.add(
+            UnansweredQuestion(
+                text=text, language=language, reason=reason, entry_id=entry_id, written_in=written_in
+            )
+        )
 
 
 class SqlStats:

@@ -1,0 +1,74 @@
+"""Conversations driven by what people type: intents, several sentences, and what the
+editors learn from what went unanswered."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import Case, UnansweredQuestion
+from tests.support.chat import ChatClient
+
+
+async def _unanswered(chat: ChatClient) -> list[UnansweredQuestion]:
+    async with chat.app.sessions() as session:
+        return list((await session.scalars(select(UnansweredQuestion))).all())
+
+
+async def test_greeting_thanks_and_goodbye_get_short_replies_without_advisor_offer(chat: ChatClient) -> None:
+    await chat.onboard("Deutsch")
+    await chat.send("hallooo")
+    assert "Hallo! Ich bin Wegweiser" in chat.text
+    await chat.send("شكرا كتير")
+    assert "Gern geschehen" in chat.text
+    assert not any("Berater" in label or "Beratung" in label for label in chat.labels)
+    await chat.send("tschüss")
+    assert "Tschüss" in chat.text
+    assert await _unanswered(chat) == []
+
+
+async def test_asking_for_a_person_in_words_offers_the_advisor_and_yes_takes_it(chat: ChatClient) -> None:
+    await chat.onboard("English")
+    await chat.send("I want to talk to a real person")
+    assert "person from our team" in chat.text
+    assert any("advisor" in label.lower() for label in chat.labels)
+    await chat.send("yes")
+    async with chat.app.sessions() as session:
+        assert len((await session.scalars(select(Case))).all()) == 1
+
+
+async def test_a_bare_number_is_not_a_question(chat: ChatClient) -> None:
+    await chat.onboard("English")
+    await chat.send("42")
+    assert "number alone" in chat.text
+    assert await _unanswered(chat) == []
+
+
+async def test_several_sentences_get_the_answer_of_their_question(chat: ChatClient) -> None:
+    await chat.onboard("English")
+    await chat.send(
+        "Hi! I'm 22 and I came from Kharkiv last year. I have a bachelor's degree in economics. "
+        "How can I get my foreign vocational qualification recognised here?"
+    )
+    assert "Anerkennung" in chat.text or "recogni" in chat.text.lower()
+    assert any("Helpful" in label for label in chat.labels)
+
+
+async def test_unanswered_records_the_language_it_was_written_in(chat: ChatClient) -> None:
+    await chat.onboard("Deutsch")
+    await chat.send("Wo kann ich in Freital am Wochenende Basketball spielen?")
+    await chat.send("أين يمكنني أن ألعب كرة السلة في فرايتال يوم السبت؟")
+    rows = await _unanswered(chat)
+    assert [r.written_in for r in rows if r.reason == "no_match"] == ["de", "ar"]
+    assert {r.language for r in rows} == {"de"}  # the chosen language is kept beside it
+
+
+async def test_none_of_these_is_recorded_for_the_editors(chat: ChatClient) -> None:
+    await chat.onboard("Deutsch")
+    await chat.send("papiere")
+    if not any("Keine" in label for label in chat.labels):
+        # the matcher answered or gave up: press the data the list's last button carries
+        await chat.press_data("adv:none_of_these")
+    else:
+        await chat.press(next(label for label in chat.labels if "Keine" in label))
+    rows = await _unanswered(chat)
+    assert [r.reason for r in rows][-1:] == ["none_of_these"]
