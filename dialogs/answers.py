@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from html import escape
 
 from dialogs import browse, keyboards, questions
@@ -10,9 +9,8 @@ from dialogs.advisor import relay_to_case, request_advisor
 from dialogs.context import Turn
 from dialogs.i18n import N_
 from dialogs.start import stale
+from knowledge.understanding import clean
 
-# Longer input is cut before matching: nobody asks a question in more than this.
-MAX_QUESTION_CHARS = 1000
 MEDIA_NAMES = {
     "voice": N_("voice messages"),
     "audio": N_("audio files"),
@@ -24,14 +22,9 @@ MEDIA_NAMES = {
 }
 
 
-def clean(text: str) -> str:
-    """Drop control and format characters (zero-width, bidi overrides) and squeeze spaces."""
-    kept = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\n")
-    return " ".join(kept.split())[:MAX_QUESTION_CHARS]
-
-
 async def free_text(turn: Turn) -> None:
-    _ = turn._
+    # The whole message, however long: the safety check must see its last sentence too,
+    # and the understanding step finds the question wherever it stands.
     text = clean(turn.incoming.text)
     meaningful = any(ch.isalnum() for ch in text)
     if meaningful and await crisis(turn, text):
@@ -40,19 +33,15 @@ async def free_text(turn: Turn) -> None:
         return
     if await relay_to_case(turn):
         return
-    if not meaningful:
-        turn.out.add(
-            escape(_("I did not find a question in that. Please write it in words, or choose a topic.")),
-            keyboards.main_menu(turn),
-        )
-        return
-    town = _named_town(turn, text)
+    town = _named_town(turn, text) if meaningful else None
     if town is not None:
         turn.state["town"] = town
         if len(text.split()) <= 2:
             await browse.contacts(turn)
             return
     turn.out.slow = True
+    # Emoji alone (🙏, 👋) are thanks and greetings; other text without letters gets a
+    # request to write in words, from the same step.
     await _answer_question(turn, text)
 
 

@@ -72,3 +72,27 @@ async def test_none_of_these_is_recorded_for_the_editors(chat: ChatClient) -> No
         await chat.press(next(label for label in chat.labels if "Keine" in label))
     rows = await _unanswered(chat)
     assert [r.reason for r in rows][-1:] == ["none_of_these"]
+
+
+async def test_a_crisis_at_the_end_of_a_long_message_gets_the_help_numbers(chat: ChatClient) -> None:
+    await chat.onboard("Deutsch")
+    story = (
+        "Hallo, ich wohne seit zwei Jahren in Pirna und mache gerade ein Praktikum in einer Werkstatt. "
+        "Meine Familie ist noch in Syrien, ich telefoniere jeden Sonntag mit meiner Mutter. "
+    ) * 6
+    text = story + "Ich kann nicht mehr schlafen und ich will nicht mehr leben."
+    assert len(text) > 1_100
+    await chat.send(text)
+    assert "112" in chat.text
+    assert "116 111" in chat.text
+    async with chat.app.sessions() as session:
+        cases = (await session.scalars(select(Case))).all()
+    assert [c.urgent for c in cases] == [True]
+
+
+async def test_emoji_alone_are_thanks_or_a_greeting(chat: ChatClient) -> None:
+    await chat.onboard("Deutsch")
+    await chat.send("🙏")
+    assert "Gern geschehen" in chat.text
+    await chat.send("?!")
+    assert "in Worten" in chat.text or "Thema" in chat.text
