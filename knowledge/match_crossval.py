@@ -49,6 +49,8 @@ from knowledge.match_fitted import fitted
 from knowledge.matcher import Document, Matcher
 
 CANDIDATES = 20
+# A dozen or more examples per entry: weights of their own (see match_fitted.Fitted).
+RICH_FROM = 12.0
 TARGET_PRECISION = 0.92  # a little above the 0.90 the bot must keep on unseen messages
 NONE_SHARE = 0.9  # out-of-scope messages that should end in "I don't know"
 
@@ -92,6 +94,12 @@ def _fold_of(keys: Sequence[str], k: int, seed: int = 0) -> list[int]:
     return out
 
 
+def _regime(phrasings_per_entry: float) -> str:
+    if phrasings_per_entry >= RICH_FROM:
+        return "rich"
+    return "many" if phrasings_per_entry >= fitted().many_from else "few"
+
+
 def rows_for(
     name: str,
     matcher: Matcher,
@@ -113,7 +121,7 @@ def rows_for(
             weight,
         )
         ids = tuple(c.id for c in cands)
-        out.append(Row(name, lang, fold, qc, ids, gold, decision, matcher.regime(lang)))
+        out.append(Row(name, lang, fold, qc, ids, gold, decision, _regime(matcher.phrasings_per_entry(lang))))
     return out
 
 
@@ -272,6 +280,7 @@ def to_json(numbers: Numbers, cv: dict[str, Any], full: dict[str, Any], sources:
     data = {
         "ranking": {
             "many_from": fitted().many_from,
+            "rich_from": RICH_FROM,
             **{
                 regime: {name: round(float(w), 4) for name, w in zip(SIGNALS, ws, strict=True)}
                 for regime, ws in numbers.weights.items()

@@ -16,14 +16,16 @@ from pathlib import Path
 from typing import Any
 
 PATH = Path(__file__).resolve().parent / "match_fitted.json"
-REGIMES = ("few", "many")
+REGIMES = ("few", "many", "rich")
 
 # Before any fit: the ranking of the previous release and its confidence model.
 _DEFAULTS: dict[str, Any] = {
     "ranking": {
         "many_from": 4.0,
+        "rich_from": 12.0,
         "few": {"w_words": 0.325, "w_chars": 0.325, "w_dense": 0.35},
         "many": {"w_words": 0.325, "w_chars": 0.325, "w_dense": 0.35},
+        "rich": {"w_words": 0.325, "w_chars": 0.325, "w_dense": 0.35},
     },
     "confidence": {"bias": -2.18, "score": 2.31, "margin": 14.28, "dense": 0.0, "knn": 0.0},
     "thresholds": {"answer": 0.7, "suggest": 0.3},
@@ -43,22 +45,29 @@ class Confidence:
 
 @dataclass(frozen=True, slots=True)
 class Fitted:
-    # Signal weights per regime: "few" phrasings per entry (about one: the question) or
-    # "many" (the question and its variants are examples). An index is "many" from
-    # ``many_from`` phrasings per entry on average.
+    # Signal weights per regime: "few" phrasings per entry (about one: the question),
+    # "many" (the question and a handful of variants, like the shipped content) or "rich"
+    # (a dozen or more examples per entry: the index is a classifier's training set). An
+    # index is "many" from ``many_from`` phrasings per entry on average, "rich" from
+    # ``rich_from``.
     ranking: dict[str, dict[str, float]]
     many_from: float
+    rich_from: float
     confidence: Confidence
     answer_at: float
     suggest_at: float
 
 
 def parse(data: dict[str, Any]) -> Fitted:
-    ranking = {r: {k: float(v) for k, v in data["ranking"][r].items()} for r in REGIMES}
+    ranking = {
+        r: {k: float(v) for k, v in data["ranking"][r].items()} for r in REGIMES if r in data["ranking"]
+    }
+    ranking.setdefault("rich", ranking["many"])
     conf = data["confidence"]
     return Fitted(
         ranking=ranking,
         many_from=float(data["ranking"]["many_from"]),
+        rich_from=float(data["ranking"].get("rich_from", float("inf"))),
         confidence=Confidence(*(float(conf[k]) for k in ("bias", "score", "margin", "dense", "knn"))),
         answer_at=float(data["thresholds"]["answer"]),
         suggest_at=float(data["thresholds"]["suggest"]),
@@ -73,4 +82,7 @@ def fitted() -> Fitted:
 
 
 def regime(phrasings_per_entry: float) -> str:
-    return "many" if phrasings_per_entry >= fitted().many_from else "few"
+    f = fitted()
+    if phrasings_per_entry >= f.rich_from:
+        return "rich"
+    return "many" if phrasings_per_entry >= f.many_from else "few"

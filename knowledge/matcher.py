@@ -127,8 +127,10 @@ class Matcher:
             self._embedder.embed(["Wie finde ich einen Ausbildungsplatz?"])
 
     def regime(self, lang: str) -> str:
-        docs = self._docs.get(lang, [])
-        return regime(_phrasings_per_entry(docs))
+        return regime(self.phrasings_per_entry(lang))
+
+    def phrasings_per_entry(self, lang: str) -> float:
+        return _phrasings_per_entry(self._docs.get(lang, []))
 
     @property
     def languages(self) -> frozenset[str]:
