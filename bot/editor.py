@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.content import import_folder, load_snapshot
 from bot.db.engine import create_engine, create_session_factory
-from knowledge import reports, sheets
+from knowledge import german_words, reports, sheets
 from knowledge.loader import ContentError, ContentSnapshot, Problem, load_content
 
 
@@ -106,7 +106,28 @@ async def validate(settings: Settings, args: argparse.Namespace) -> int:
         f"{folder}: no problems in {_count(len(snapshot.faq), 'FAQ entry', 'FAQ entries')}, "
         f"{_count(len(snapshot.contacts), 'contact')} and {_count(len(snapshot.events), 'event')}."
     )
+    _german_warnings(snapshot)
     return 0
+
+
+def _german_warnings(snapshot: ContentSnapshot) -> None:
+    """German left in other languages: warnings, not problems (the content still loads).
+
+    Contacts, events and the glossary are listed in full; FAQ translations are counted,
+    and ``wegweiser kb coverage`` lists them for the translators."""
+    findings = german_words.check(snapshot)
+    others = [f for f in findings if f.kind != "faq"]
+    faq = [f for f in findings if f.kind == "faq"]
+    if not findings:
+        return
+    print("Warnings: German left in other languages (only names and glossary terms stay German):")
+    for finding in others:
+        print(f"  {finding}")
+    if faq:
+        print(
+            f"  {_count(len(faq), 'FAQ translation')} keep German words or unexplained terms; "
+            "'wegweiser kb coverage' lists them."
+        )
 
 
 def _author(args: argparse.Namespace) -> str:
@@ -212,6 +233,15 @@ async def coverage(settings: Settings, _args: argparse.Namespace) -> int:
     snapshot, source = await _served(settings)
     print(source)
     print(reports.format_coverage(reports.coverage(snapshot)))
+    print()
+    print(reports.format_item_coverage(reports.item_coverage(snapshot)))
+    findings = german_words.check(snapshot)
+    for kinds, title in (
+        (("contact", "event", "glossary"), "German left in contacts, events and the glossary"),
+        (("faq",), "German left in FAQ translations"),
+    ):
+        print()
+        print(german_words.format_findings([f for f in findings if f.kind in kinds], title))
     return 0
 
 

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from html import escape
+from typing import TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import (
+    format_date,
+    format_interval,
+    format_skeleton,
+    format_time,
+    get_datetime_format,
+    get_time_format,
+)
 
 from dialogs.bidi import isolate_ltr
 from dialogs.context import Turn
-from dialogs.i18n import Catalogs
+from dialogs.i18n import LANGUAGE_NAMES, N_, Catalogs
 from knowledge.base import Localised
-from knowledge.model import RTL_LANGUAGES, Contact, Event, in_language
+from knowledge.model import RTL_LANGUAGES, SOURCE_LANGUAGE, Contact, Event, Language, in_language
+
+T = TypeVar("T")
 
 MAX_LABEL = 60
 
@@ -25,8 +37,44 @@ def format_day(day: dt.date, lang: str) -> str:
     return format_date(day, format="medium", locale=locale_for(lang))
 
 
+def _time_skeleton(locale: str) -> str:
+    """Hours and minutes the way the locale writes them (12 or 24 hours), never seconds."""
+    return "hm" if "h" in get_time_format("short", locale=locale).pattern else "Hm"
+
+
+def _join(day: str, time: str, locale: str) -> str:
+    """A day and a time joined by the locale's own pattern ("{1}, {0}")."""
+    pattern = str(get_datetime_format("medium", locale=locale))
+    return pattern.replace("{1}", day).replace("{0}", time)
+
+
+def format_clock(moment: dt.datetime, lang: str, zone: ZoneInfo) -> str:
+    """A date and time in the person's locale, without seconds: "Sat, 11 Sept 2027, 10:00"."""
+    locale, local = locale_for(lang), moment.astimezone(zone)
+    day = format_skeleton("yMMMEd", local, locale=locale)
+    return _join(day, format_time(local, "short", locale=locale), locale)
+
+
 def format_moment(moment: dt.datetime, turn: Turn) -> str:
-    return format_datetime(moment.astimezone(turn.env.zone), format="medium", locale=locale_for(turn.lang))
+    return format_clock(moment, turn.lang, turn.env.zone)
+
+
+def event_when(event: Event, lang: str, zone: ZoneInfo) -> str:
+    """When an event is, in the person's locale: no seconds, and no time when none is known."""
+    locale = locale_for(lang)
+    start = event.starts_at.astimezone(zone)
+    end = event.ends_at.astimezone(zone) if event.ends_at else None
+    if event.all_day:
+        if end is None or end.date() == start.date():
+            return format_skeleton("yMMMEd", start, locale=locale)
+        return format_interval(start.date(), end.date(), "yMMMEd", locale=locale)
+    if end is None:
+        return format_clock(start, lang, zone)
+    if end.date() == start.date():
+        day = format_skeleton("yMMMEd", start, locale=locale)
+        hours = format_interval(start.time(), end.time(), _time_skeleton(locale), locale=locale)
+        return _join(day, hours, locale)
+    return f"{format_clock(start, lang, zone)} – {format_clock(end, lang, zone)}"
 
 
 def label(text: str) -> str:
@@ -39,25 +87,85 @@ def finish(text: str, lang: str) -> str:
     return isolate_ltr(text) if lang in RTL_LANGUAGES else text
 
 
-def contact_lines(contact: Contact, turn: Turn) -> str:
-    _ = turn._
-    parts = [f"<b>{escape(contact.organisation)}</b>"]
-    description = in_language(contact.description, turn.lang) or in_language(contact.description, "en")
-    if description:
-        parts.append(escape(description))
-    if contact.address:
-        parts.append("📍 " + escape(contact.address))
-    if contact.phone:
-        parts.append("☎️ " + escape(contact.phone))
-    if contact.email:
-        parts.append("✉️ " + escape(contact.email))
-    if contact.opening_hours:
-        parts.append("🕒 " + escape(contact.opening_hours))
-    if contact.website:
-        parts.append(f'🔗 <a href="{escape(str(contact.website))}">{escape(str(contact.website))}</a>')
+def _text_in(translations: Mapping[Language, T], lang: str) -> T:
+    """The person's language, else English, else the German source (always there)."""
+    for code in (lang, "en", SOURCE_LANGUAGE):
+        text = in_language(translations, code)
+        if text is not None:
+            return text
+    raise LookupError(lang)  # unreachable: the model requires German
+
+
+def _host(url: str) -> str:
+    """``https://www.bamf.de/DE/…`` → ``bamf.de``: a link text that needs no translation."""
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
+
+
+def _link(url: str, text: str | None = None) -> str:
+    return f'<a href="{escape(url)}">{escape(text or _host(url))}</a>'
+
+
+def contact_notice(contact: Contact, lang: str) -> str | None:
+    """The one notice a contact card carries: unconfirmed details before machine translation."""
     if contact.needs_verification:
-        parts.append("<i>" + escape(_("Details not yet confirmed by our editors.")) + "</i>")
+        return N_("Details not yet confirmed by our editors.")
+    if _text_in(contact.translations, lang).machine_translated:
+        return N_("Machine-translated; an editor will review it.")
+    return None
+
+
+def contact_lines(contact: Contact, turn: Turn, notice: bool = True) -> str:
+    """A contact card in the person's language: names, numbers and addresses as they are,
+    everything else translated; at most one short notice at the end."""
+    _ = turn._
+    text = _text_in(contact.translations, turn.lang)
+    parts = [f"<b>{escape(contact.organisation)}</b>", escape(text.description)]
+    if contact.address:
+        note = f" ({text.address_note})" if text.address_note else ""
+        parts.append("📍 " + escape(_("Address:")) + " " + escape(contact.address + note))
+    if contact.phone:
+        note = f" ({text.phone_note})" if text.phone_note else ""
+        parts.append("☎️ " + escape(_("Phone:")) + " " + escape(contact.phone + note))
+    if contact.email:
+        parts.append("✉️ " + escape(_("E-mail:")) + " " + escape(contact.email))
+    if text.opening_hours:
+        parts.append("🕒 " + escape(_("Opening hours:")) + " " + escape(text.opening_hours))
+    if contact.languages:
+        spoken = ", ".join(LANGUAGE_NAMES.get(code, code) for code in contact.languages)
+        parts.append("🗣 " + escape(_("Languages spoken:")) + " " + escape(spoken))
+    if contact.website:
+        parts.append("🔗 " + _link(str(contact.website)))
+    message = contact_notice(contact, turn.lang) if notice else None
+    if message:
+        parts.append("<i>" + escape(_(message)) + "</i>")
     return "\n".join(parts)
+
+
+def answer_notice(local: Localised, contact: Contact | None) -> str | None:
+    """At most one notice under an answer: a fact still being checked (in the answer or its
+    contact) comes first, then machine translation, then a draft nobody has reviewed."""
+    entry = local.entry
+    if entry.review_status == "needs_verification" or (contact is not None and contact.needs_verification):
+        return N_("Our editors are still checking this answer. An advisor can help for sure.")
+    contact_machine = contact is not None and _text_in(contact.translations, local.lang).machine_translated
+    if local.text.machine_translated or contact_machine:
+        return N_("Machine-translated; an editor will review it.")
+    if entry.review_status == "draft":
+        return N_("Not yet reviewed by our editors.")
+    return None
+
+
+def footer(source_url: str, as_of: dt.date, notice: str | None, turn: Turn) -> str:
+    """One compact line under an answer: source, "as of" date and at most one notice."""
+    _ = turn._
+    parts = [
+        escape(_("Source:")) + " " + _link(source_url),
+        escape(_("As of")) + " " + escape(format_day(as_of, turn.lang)),
+    ]
+    if notice:
+        parts.append(escape(_(notice)))
+    return "<i>" + " · ".join(parts) + "</i>"
 
 
 def answer_text(local: Localised, turn: Turn) -> str:
@@ -78,44 +186,38 @@ def answer_text(local: Localised, turn: Turn) -> str:
     town = turn.state.get("town")
     if town:
         contacts.sort(key=lambda c: not (c.town and c.town.casefold() == str(town).casefold()))
-    if contacts:
-        lines.append("\n" + contact_lines(contacts[0], turn))
-    source = entry.sources[0]
-    as_of = format_day(entry.checked_on, turn.lang)
-    lines.append(
-        "\n"
-        + escape(_("Source:"))
-        + f' <a href="{escape(str(source.url))}">{escape(source.title)}</a>'
-        + " · "
-        + escape(_("As of"))
-        + " "
-        + escape(as_of)
-    )
-    if text.machine_translated:
-        lines.append("<i>" + escape(_("Machine-translated; an editor will review it.")) + "</i>")
-    if entry.review_status == "needs_verification":
-        lines.append(
-            "<i>"
-            + escape(_("Our editors are still checking this answer. An advisor can help for sure."))
-            + "</i>"
-        )
+    contact = contacts[0] if contacts else None
+    if contact is not None:
+        # The card's own notice joins the answer's footer, so only one notice is shown.
+        lines.append("\n" + contact_lines(contact, turn, notice=False))
+    notice = answer_notice(local, contact)
+    lines.append("\n" + footer(str(entry.sources[0].url), entry.checked_on, notice, turn))
     return "\n".join(lines)
 
 
+def event_notice(event: Event, lang: str) -> str | None:
+    """At most one notice: a date not yet confirmed comes before machine translation."""
+    if event.needs_verification:
+        return N_("Date not yet confirmed.")
+    if _text_in(event.translations, lang).machine_translated:
+        return N_("Machine-translated; an editor will review it.")
+    return None
+
+
 def event_text(event: Event, lang: str, catalogs: Catalogs, zone: ZoneInfo) -> str:
-    """An event in the person's language (German when it has no translation), dated for their locale."""
+    """An event in the person's language, dated for their locale, with at most one notice."""
 
     def _(message: str) -> str:
         return catalogs.translate(lang, message)
 
-    text = in_language(event.translations, lang) or in_language(event.translations, "de")
-    assert text is not None  # the model requires German
-    moment = format_datetime(event.starts_at.astimezone(zone), format="medium", locale=locale_for(lang))
-    lines = [f"<b>{escape(text.title)}</b>", "🗓 " + escape(moment)]
-    lines.append("📍 " + escape(event.place))
+    text = _text_in(event.translations, lang)
+    lines = [f"<b>{escape(text.title)}</b>", "🗓 " + escape(event_when(event, lang, zone))]
+    if text.place:
+        lines.append("📍 " + escape(text.place))
     lines.append(escape(text.description))
-    if event.registration:
-        lines.append(escape(_("Registration:")) + " " + escape(event.registration))
-    if event.needs_verification:
-        lines.append("<i>" + escape(_("Date not yet confirmed.")) + "</i>")
+    if text.registration:
+        lines.append(escape(_("Registration:")) + " " + escape(text.registration))
+    notice = event_notice(event, lang)
+    if notice:
+        lines.append("<i>" + escape(_(notice)) + "</i>")
     return "\n".join(lines)

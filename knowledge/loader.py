@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,6 +130,21 @@ def _node_line(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None
     return line
 
 
+_TIME_HINT = (
+    "'{value}' is not a valid time; write Berlin time with its UTC offset, such as "
+    "2027-09-11T10:00+02:00 in summer or 2027-01-22T10:00+01:00 in winter, or only the date "
+    "(2027-09-11) when no time is known"
+)
+# Fields that moved into each language of ``translations``, for a clear sentence when an
+# older file still has them at the top.
+_PER_LANGUAGE = {
+    "description": "description",
+    "opening_hours": "opening hours",
+    "place": "place",
+    "registration": "registration",
+    "phone_note": "phone note",
+}
+
 _PLAIN = {
     "missing": "the required field '{field}' is missing",
     "extra_forbidden": "'{field}' is not a field this kind of entry has (a typo?)",
@@ -136,8 +152,9 @@ _PLAIN = {
     "date_from_datetime_parsing": "'{value}' is not a valid date; write it as YYYY-MM-DD",
     "date_parsing": "'{value}' is not a valid date; write it as YYYY-MM-DD",
     "date_type": "'{value}' is not a valid date; write it as YYYY-MM-DD",
-    "datetime_parsing": "'{value}' is not a valid time; write it as YYYY-MM-DDTHH:MM+01:00",
-    "datetime_from_date_parsing": "'{value}' is not a valid time; write it as YYYY-MM-DDTHH:MM+01:00",
+    "datetime_parsing": _TIME_HINT,
+    "datetime_from_date_parsing": _TIME_HINT,
+    "datetime_type": _TIME_HINT,
     "url_parsing": "'{value}' is not a web address (it should start with https://)",
     "url_scheme": "'{value}' is not a web address (it should start with https://)",
     "string_too_short": "'{field}' is empty",
@@ -150,6 +167,23 @@ _PLAIN = {
     "dict_type": "'{field}' should be a list of named fields",
     "tuple_type": "'{field}' should be a list",
 }
+
+
+_NAMED_LANGUAGE = re.compile(
+    r"the (?:German \()?(?P<lang>[a-z]{2})\)? version(?: (?:has|needs) '(?P<field>\w+)')?"
+)
+
+
+def _where(message: str) -> tuple[int | str, ...]:
+    """Where a whole-entry problem lies, from the sentence that names it (for its line)."""
+    found = _NAMED_LANGUAGE.search(message)
+    if found:
+        field = found.group("field")
+        loc: tuple[int | str, ...] = ("translations", found.group("lang"))
+        return (*loc, field) if field and field != "source_revision" else loc
+    if message.startswith("ends_at"):
+        return ("ends_at",)
+    return ()
 
 
 def _plain_message(error: ErrorDetails) -> str:
@@ -168,6 +202,11 @@ def _plain_message(error: ErrorDetails) -> str:
         )
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
+    if kind == "extra_forbidden" and len(loc) == 1 and field_name in _PER_LANGUAGE:
+        return (
+            f"the {_PER_LANGUAGE[field_name]} is text a person reads, so it is written per language: "
+            f"move '{field_name}' under translations → de (and translate it under each other language)"
+        )
     template = _PLAIN.get(kind)
     if template is None:
         return f"'{field_name}': {error['msg']}"
@@ -202,7 +241,8 @@ def _validate(
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(p for p in error["loc"] if p != "[key]")
-            problems.append(Problem(file, _node_line(node, loc), _plain_message(error)))
+            message = _plain_message(error)
+            problems.append(Problem(file, _node_line(node, loc or _where(message)), message))
         return None, node
 
 
@@ -328,7 +368,11 @@ def load_content(root: Path) -> ContentSnapshot:
         problems.append(Problem(_relative(root / "faq", root), None, "there are no FAQ entries"))
     if problems or glossary is None or synonyms is None:
         raise ContentError(problems)
-    origins = {f"faq:{k}": v[1] for k, v in faq.items()} | {f"contact:{k}": v[1] for k, v in contacts.items()}
+    origins = (
+        {f"faq:{k}": v[1] for k, v in faq.items()}
+        | {f"contact:{k}": v[1] for k, v in contacts.items()}
+        | {f"event:{k}": v[1] for k, v in events.items()}
+    )
     return ContentSnapshot(
         faq={k: v[0] for k, v in faq.items()},
         contacts={k: v[0] for k, v in contacts.items()},
@@ -339,6 +383,40 @@ def load_content(root: Path) -> ContentSnapshot:
     )
 
 
+def _per_language(body: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """An item stored before texts became per-language: its German texts move into
+    ``translations.de`` (and a per-language description into each language)."""
+    shaped = dict(body)
+    translations: dict[str, dict[str, Any]] = {
+        lang: dict(text) for lang, text in (shaped.pop("translations", None) or {}).items()
+    }
+    legacy: dict[str, Any] = {}
+    for name in fields:
+        value = shaped.pop(name, None)
+        if isinstance(value, Mapping):
+            for lang, text in value.items():
+                translations.setdefault(lang, {})[name] = text
+        elif value is not None:
+            translations.setdefault("de", {})[name] = value
+            legacy[name] = value
+    # The old files had these in German only; every language shows them as before until the
+    # folder is imported again.
+    for text in translations.values():
+        for name, value in legacy.items():
+            text.setdefault(name, value)
+    shaped["translations"] = translations
+    return shaped
+
+
+def upgrade_stored(kind: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Stored items of an older shape, in today's shape (a database imported before)."""
+    if kind == "contact" and ("description" in body or "opening_hours" in body):
+        return _per_language(body, ("description", "opening_hours"))
+    if kind == "event" and "place" in body:
+        return _per_language(body, ("place", "registration"))
+    return body
+
+
 def snapshot_from_items(items: Iterable[Mapping[str, Any]]) -> ContentSnapshot:
     """Rebuild a snapshot from stored items (the database), validating each again."""
     faq: dict[str, FaqEntry] = {}
@@ -347,7 +425,8 @@ def snapshot_from_items(items: Iterable[Mapping[str, Any]]) -> ContentSnapshot:
     glossary = Glossary(terms=())
     synonyms = Synonyms(groups=())
     for item in items:
-        kind, body = item["kind"], item["body"]
+        kind = item["kind"]
+        body = upgrade_stored(kind, item["body"])
         if kind == "faq":
             entry = FaqEntry.model_validate(body)
             faq[entry.id] = entry
@@ -370,4 +449,5 @@ def snapshot_from_items(items: Iterable[Mapping[str, Any]]) -> ContentSnapshot:
 
 
 def upcoming(events: Iterable[Event], now: dt.datetime) -> list[Event]:
-    return [e for e in events if (e.ends_at or e.starts_at) >= now]
+    """Events not over yet (a day without time lasts until its end)."""
+    return [e for e in events if e.over_at >= now]

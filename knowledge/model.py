@@ -9,14 +9,26 @@ marks the other languages stale. Machine-made translations say so until reviewed
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Annotated, Literal, TypeVar, cast
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 LANGUAGES: tuple[str, ...] = ("de", "en", "ar", "uk", "ru", "fa", "tr", "cs")
 SOURCE_LANGUAGE = "de"
 RTL_LANGUAGES: frozenset[str] = frozenset({"ar", "fa"})
+# Event times are Berlin times; their UTC offset must be Berlin's on that day.
+BERLIN = ZoneInfo("Europe/Berlin")
 TOPICS: tuple[str, ...] = (
     "training",
     "internship",
@@ -110,65 +122,207 @@ class FaqEntry(Strict):
         return (tr.source_revision or 0) < self.source_revision
 
 
+class ContactText(Strict):
+    """What a person reads on a contact card, in one language."""
+
+    # A short description of what this office does for young people.
+    description: Text
+    opening_hours: Text | None = None
+    # Said after the phone number: "free service number", "switchboard of the district office".
+    phone_note: Text | None = None
+    # Said after the address: "postal address of the district office".
+    address_note: Text | None = None
+    # Every language but German: the German revision this text was made from (optional).
+    source_revision: int | None = Field(default=None, ge=1)
+    machine_translated: bool = False
+
+
+# The fields of ContactText and EventText a person reads; the other languages have them
+# exactly when German has them.
+CONTACT_TEXT_FIELDS = ("description", "opening_hours", "phone_note", "address_note")
+EVENT_TEXT_FIELDS = ("title", "description", "place", "registration")
+
+
+def _same_fields(translations: Mapping[Language, BaseModel], fields: tuple[str, ...]) -> None:
+    """Every language fills the fields German fills, and no others."""
+    german = in_language(translations, SOURCE_LANGUAGE)
+    if german is None:
+        raise ValueError(
+            "the German (de) version under 'translations' is missing; it is the source of every translation"
+        )
+    for lang, text in translations.items():
+        if lang == SOURCE_LANGUAGE:
+            continue
+        for name in fields:
+            has_de, has_lang = getattr(german, name) is not None, getattr(text, name) is not None
+            if has_de and not has_lang:
+                raise ValueError(
+                    f"the {lang} version lacks '{name}', which the German version has; "
+                    "translate it, so nobody reads German in another language"
+                )
+            if has_lang and not has_de:
+                raise ValueError(f"the {lang} version has '{name}', but the German version has none")
+
+
 class Contact(Strict):
     id: Slug
+    # A name: it stays as it is in every language.
     organisation: Text
-    # Per-language short description of what this office does for young people.
-    description: dict[Language, Text] = Field(default_factory=dict)
+    # Names, numbers and addresses stay as they are in every language; what a person reads
+    # about them is in ``translations``.
     address: Text | None = None
     town: Text | None = None
     phone: Text | None = None
     email: Text | None = None
     website: HttpUrl | None = None
-    opening_hours: Text | None = None
     languages: tuple[Language, ...] = ()
     topics: tuple[Topic, ...] = ()
     sources: tuple[Source, ...] = Field(min_length=1)
     checked_on: dt.date
-    # True when an address, phone or e-mail could not be confirmed from a source.
+    # True when an address, phone, e-mail or opening hours could not be confirmed from a source.
     needs_verification: bool = False
+    # For editors only, never shown: what is uncertain and what to do about it.
+    editor_note: Text | None = None
+    translations: dict[Language, ContactText]
+
+    @model_validator(mode="after")
+    def _check(self) -> Contact:
+        _same_fields(self.translations, CONTACT_TEXT_FIELDS)
+        return self
 
 
 class EventText(Strict):
+    """What a person reads about an event, in one language."""
+
     title: Text
     description: Text
+    # Where it takes place, in words (names stay as they are); required in German.
+    place: Text | None = None
+    registration: Text | None = None
     source_revision: int | None = Field(default=None, ge=1)
     machine_translated: bool = False
+
+
+def berlin_offsets(local: dt.datetime) -> tuple[dt.timedelta, ...]:
+    """The UTC offsets Berlin has at this wall-clock time (two in the hour clocks go back)."""
+    naive = local.replace(tzinfo=None)
+    offsets: list[dt.timedelta] = []
+    for fold in (0, 1):
+        offset = naive.replace(tzinfo=BERLIN, fold=fold).utcoffset()
+        if offset is not None and offset not in offsets:
+            offsets.append(offset)
+    return tuple(offsets)
+
+
+def _offset_text(offset: dt.timedelta) -> str:
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class Event(Strict):
     id: Slug
     topic: Topic = "events"
+    # Berlin time with its UTC offset (+01:00 in winter, +02:00 in summer), or only a date
+    # (YYYY-MM-DD) when no time is known: then ``all_day`` is set and no time is shown.
     starts_at: dt.datetime
     ends_at: dt.datetime | None = None
-    place: Text
+    all_day: bool = False
     town: Text | None = None
     languages: tuple[Language, ...] = ()
-    registration: Text | None = None
     sources: tuple[Source, ...] = Field(min_length=1)
     checked_on: dt.date
+    # True while the date or details are not confirmed by a source.
     needs_verification: bool = False
+    # For editors only, never shown.
+    editor_note: Text | None = None
     translations: dict[Language, EventText]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dates_without_time(cls, data: object) -> object:
+        """``starts_at: 2027-04-22`` means the day is known, the time is not."""
+        if not isinstance(data, Mapping):
+            return data
+        shaped = dict(data)
+        for key in ("starts_at", "ends_at"):
+            value = shaped.get(key)
+            day: dt.date | None = None
+            if isinstance(value, str) and _DATE_ONLY.match(value.strip()):
+                try:
+                    day = dt.date.fromisoformat(value.strip())
+                except ValueError:
+                    continue  # the datetime parser names the bad date
+            elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+                day = value
+            if day is not None:
+                shaped[key] = dt.datetime.combine(day, dt.time(), tzinfo=BERLIN)
+                shaped["all_day"] = True
+        return shaped
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _berlin_offset(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is None:
+            return value
+        wall = value.replace(tzinfo=None).isoformat(timespec="minutes")
+        expected = berlin_offsets(value)
+        if value.utcoffset() is None:
+            raise ValueError(
+                f"'{wall}' has no UTC offset, so nobody knows which time is meant; write Berlin time "
+                f"with its offset: {wall}{_offset_text(expected[0])} "
+                "(+01:00 in winter, +02:00 in summer), or only the date when no time is known"
+            )
+        offset = value.utcoffset()
+        assert offset is not None
+        if offset not in expected:
+            season = "summer" if expected[0] > dt.timedelta(hours=1) else "winter"
+            raise ValueError(
+                f"'{wall}{_offset_text(offset)}' has the UTC offset {_offset_text(offset)}, but on "
+                f"{value.date().isoformat()} Berlin is at {_offset_text(expected[0])} ({season} time); "
+                f"write {wall}{_offset_text(expected[0])}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> Event:
-        if SOURCE_LANGUAGE not in self.translations:
-            raise ValueError("the German (de) version is missing")
+        _same_fields(self.translations, EVENT_TEXT_FIELDS)
+        german = in_language(self.translations, SOURCE_LANGUAGE)
+        if german is not None and german.place is None:
+            raise ValueError("the German (de) version needs 'place': where the event takes place")
         if self.ends_at is not None and self.ends_at < self.starts_at:
             raise ValueError("ends_at lies before starts_at")
         return self
+
+    @property
+    def over_at(self) -> dt.datetime:
+        """When the event is over: its end, or for a day without time the end of that day."""
+        last = self.ends_at or self.starts_at
+        if not self.all_day:
+            return last
+        day = last.astimezone(BERLIN).date() + dt.timedelta(days=1)
+        return dt.datetime.combine(day, dt.time(), tzinfo=BERLIN)
 
 
 class GlossaryTerm(Strict):
     term: Text
     # Plain-language explanation per language; the term itself stays as it is everywhere.
     explanations: dict[Language, Text]
+    # The approved short explanation that follows the term in brackets the first time a
+    # text uses it: "Ausbildung (vocational training)".
+    short: dict[Language, Text] = Field(default_factory=dict)
     # Other spellings and transliterations young people type ("ausbildunk", "аусбилдунг").
     spellings: tuple[Text, ...] = ()
 
 
 class Glossary(Strict):
     terms: tuple[GlossaryTerm, ...]
+    # Names that stay as they are in every language without explanation: organisations,
+    # towns, places and programmes ("Diakonie Pirna", "Schau rein!").
+    names: tuple[Text, ...] = ()
 
 
 class SynonymGroup(Strict):

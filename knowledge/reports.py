@@ -7,13 +7,21 @@ plus a ``format_…`` function that turns it into text a non-technical editor ca
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process, utils
 
 from knowledge.loader import ContentSnapshot
-from knowledge.model import LANGUAGES, FaqEntry, FaqTranslation
+from knowledge.model import (
+    LANGUAGES,
+    ContactText,
+    EventText,
+    FaqEntry,
+    FaqTranslation,
+    Language,
+    in_language,
+)
 
 LANGUAGE_NAMES: dict[str, str] = {
     "de": "German",
@@ -104,6 +112,51 @@ def format_coverage(rows: Sequence[LanguageCoverage]) -> str:
     return "\n".join(lines)
 
 
+@dataclass
+class ItemCoverage:
+    """Contacts or events (``kind``) across languages: ids missing or machine-translated."""
+
+    kind: str
+    total: int = 0
+    missing: dict[str, list[str]] = field(default_factory=dict)
+    machine: dict[str, list[str]] = field(default_factory=dict)
+
+
+def item_coverage(snapshot: ContentSnapshot) -> list[ItemCoverage]:
+    """Per language: which contacts and events lack it or are machine-translated."""
+    rows: list[ItemCoverage] = []
+    kinds: list[tuple[str, list[tuple[str, Mapping[Language, ContactText | EventText]]]]] = [
+        ("contact", [(c.id, c.translations) for c in snapshot.contacts.values()]),
+        ("event", [(e.id, e.translations) for e in snapshot.events]),
+    ]
+    for kind, items in kinds:
+        row = ItemCoverage(kind, total=len(items))
+        for item_id, translations in sorted(items):
+            for lang in LANGUAGES:
+                text = in_language(translations, lang)
+                if text is None:
+                    row.missing.setdefault(lang, []).append(item_id)
+                elif text.machine_translated:
+                    row.machine.setdefault(lang, []).append(item_id)
+        rows.append(row)
+    return rows
+
+
+def format_item_coverage(rows: Sequence[ItemCoverage]) -> str:
+    lines: list[str] = []
+    for row in rows:
+        title = "Contacts" if row.kind == "contact" else "Events"
+        lines.append(f"{title} ({row.total}): texts a person reads, per language.")
+        if not row.missing and not row.machine:
+            lines.append("  every language is there and reviewed.")
+        for lang, ids in row.missing.items():
+            lines.append(f"  missing in {language_label(lang)}: {', '.join(ids)}")
+        if row.machine:
+            counts = ", ".join(f"{lang} {len(ids)}" for lang, ids in row.machine.items())
+            lines.append(f"  machine-translated, not yet reviewed: {counts}")
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------- content due for review
 
 
@@ -114,6 +167,8 @@ class Due:
     kind: str
     item_id: str
     reason: str
+    # The editors' own note on the item (``editor_note``), if it has one.
+    note: str = ""
 
     @property
     def file(self) -> str:
@@ -141,7 +196,14 @@ def stale(snapshot: ContentSnapshot, today: dt.date, contact_age_days: int = 180
             )
     for contact in sorted(snapshot.contacts.values(), key=lambda c: c.id):
         if contact.needs_verification:
-            due.append(Due("contact", contact.id, "address, phone or e-mail not confirmed by a source"))
+            due.append(
+                Due(
+                    "contact",
+                    contact.id,
+                    "address, phone or e-mail not confirmed by a source",
+                    contact.editor_note or "",
+                )
+            )
         if (today - contact.checked_on).days > contact_age_days:
             due.append(
                 Due(
@@ -153,7 +215,9 @@ def stale(snapshot: ContentSnapshot, today: dt.date, contact_age_days: int = 180
             )
     for event in sorted(snapshot.events, key=lambda e: e.id):
         if event.needs_verification:
-            due.append(Due("event", event.id, "date or details not confirmed by a source"))
+            due.append(
+                Due("event", event.id, "date or details not confirmed by a source", event.editor_note or "")
+            )
         end = (event.ends_at or event.starts_at).date()
         if end < today:
             due.append(
@@ -172,7 +236,10 @@ def format_stale(due: Sequence[Due], today: dt.date | None = None) -> str:
         part = [d for d in due if d.kind == kind]
         if part:
             lines += ["", title]
-            lines += [f"  {d.file:<{width}}{d.reason}" for d in part]
+            for d in part:
+                lines.append(f"  {d.file:<{width}}{d.reason}")
+                if d.note:
+                    lines.append(f"  {'':<{width}}note: {d.note}")
     return "\n".join(lines)
 
 

@@ -197,6 +197,13 @@ def _as_edited(body: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(shaped.get(key), str):
             with contextlib.suppress(ValueError):
                 shaped[key] = dt.date.fromisoformat(shaped[key])
+    if shaped.get("all_day") is True:
+        # An event without a time is written as the date alone, as editors write it.
+        for key in ("starts_at", "ends_at"):
+            value = shaped.get(key)
+            if isinstance(value, str) and value[10:19] == "T00:00:00":
+                shaped[key] = dt.date.fromisoformat(value[:10])
+        del shaped["all_day"]
     translations = shaped.get("translations")
     if isinstance(translations, Mapping):
         shaped["translations"] = {

@@ -19,7 +19,6 @@ EVENT = """\
 id: infoabend-pirna-probe
 topic: events
 starts_at: 2027-02-10T17:00:00+01:00
-place: Pirna
 sources:
   - url: https://www.landratsamt-pirna.de/
     title: Landratsamt
@@ -28,11 +27,13 @@ translations:
   de:
     title: Infoabend Ausbildung
     description: Wir erklären die Ausbildung.
+    place: Pirna
   en:
     source_revision: 1
     machine_translated: true
     title: Information evening on training
     description: We explain vocational training.
+    place: Pirna
 """
 
 

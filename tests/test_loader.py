@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.config import SHIPPED_CONTENT_DIR
-from knowledge.loader import ContentError, ContentSnapshot, load_content
+from knowledge.loader import ContentError, ContentSnapshot, load_content, snapshot_from_items
 from knowledge.model import LANGUAGES, MAX_ANSWER_CHARS
 
 ENTRY = """\
@@ -144,3 +145,223 @@ def test_every_problem_is_reported_not_just_the_first(folder: Path) -> None:
     problems = problems_for(folder, ENTRY.replace("topic: training\n", ""))
     assert any("probe-entry.yaml" in p for p in problems)
     assert any("second.yaml" in p for p in problems)
+
+
+# ---------------------------------------------------------------- events: times and offsets
+
+EVENT = """\
+id: probe-event
+topic: events
+starts_at: 2027-09-11T10:00+02:00
+ends_at: 2027-09-11T15:00+02:00
+sources:
+  - url: https://www.landratsamt-pirna.de/tag-der-ausbildung.html
+    title: Tag der Ausbildung
+checked_on: 2026-11-27
+translations:
+  de:
+    title: Probe
+    description: Eine Probe.
+    place: Pirna
+  en:
+    machine_translated: true
+    title: Probe
+    description: A probe.
+    place: Pirna
+"""
+
+
+def event_problems(folder: Path, text: str) -> list[str]:
+    (folder / "events" / "probe-event.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_content(folder)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_valid_event_loads_with_its_berlin_time(folder: Path) -> None:
+    (folder / "events" / "probe-event.yaml").write_text(EVENT, encoding="utf-8")
+    event = next(e for e in load_content(folder).events if e.id == "probe-event")
+    assert event.starts_at.utcoffset() == dt.timedelta(hours=2)
+    assert not event.all_day
+
+
+def test_a_time_without_utc_offset_is_a_plain_sentence_on_its_line(folder: Path) -> None:
+    problems = event_problems(folder, EVENT.replace("2027-09-11T10:00+02:00", "2027-09-11T10:00"))
+    assert any(
+        p.startswith("content/events/probe-event.yaml:3: ")
+        and "'2027-09-11T10:00' has no UTC offset" in p
+        and "2027-09-11T10:00+02:00" in p
+        for p in problems
+    ), problems
+    assert not any("Traceback" in p for p in problems)
+
+
+def test_a_summer_date_needs_berlins_summer_offset(folder: Path) -> None:
+    problems = event_problems(folder, EVENT.replace("T15:00+02:00", "T15:00+01:00"))
+    assert any(
+        p.startswith("content/events/probe-event.yaml:4: ")
+        and "has the UTC offset +01:00, but on 2027-09-11 Berlin is at +02:00 (summer time)" in p
+        and "write 2027-09-11T15:00+02:00" in p
+        for p in problems
+    ), problems
+
+
+def test_a_winter_date_needs_berlins_winter_offset(folder: Path) -> None:
+    text = EVENT.replace("2027-09-11T10:00+02:00", "2027-01-22T10:00+02:00").replace(
+        "ends_at: 2027-09-11T15:00+02:00\n", ""
+    )
+    problems = event_problems(folder, text)
+    assert any("Berlin is at +01:00 (winter time)" in p for p in problems), problems
+
+
+def test_a_date_without_time_is_a_day_without_time(folder: Path) -> None:
+    text = EVENT.replace("2027-09-11T10:00+02:00", "2027-04-22").replace(
+        "2027-09-11T15:00+02:00", "2027-04-23"
+    )
+    (folder / "events" / "probe-event.yaml").write_text(text, encoding="utf-8")
+    event = next(e for e in load_content(folder).events if e.id == "probe-event")
+    assert event.all_day
+    assert event.starts_at.isoformat() == "2027-04-22T00:00:00+02:00"
+    # It is not over before the last day has ended.
+    assert event.over_at.isoformat() == "2027-04-24T00:00:00+02:00"
+
+
+def test_a_bad_time_is_named_with_the_way_to_write_it(folder: Path) -> None:
+    problems = event_problems(folder, EVENT.replace("2027-09-11T10:00+02:00", "next saturday"))
+    assert any(":3: " in p and "write Berlin time with its UTC offset" in p for p in problems), problems
+
+
+def test_event_place_and_registration_are_per_language(folder: Path) -> None:
+    old_shape = EVENT.replace("translations:", "place: Pirna\ntranslations:")
+    problems = event_problems(folder, old_shape)
+    assert any(":9: " in p and "move 'place' under translations → de" in p for p in problems), problems
+    missing = EVENT.replace("    place: Pirna\n", "", 2).replace(
+        "    description: Eine Probe.\n", "    description: Eine Probe.\n    place: Pirna\n"
+    )
+    problems = event_problems(folder, missing)
+    assert any("the en version lacks 'place', which the German version has" in p for p in problems), problems
+
+
+# ---------------------------------------------------------------- contacts: per-language texts
+
+CONTACT = """\
+id: probe-contact
+organisation: Probe e.V.
+phone: 03501 000
+sources:
+  - url: https://www.landratsamt-pirna.de/
+    title: Landratsamt
+checked_on: 2026-11-27
+translations:
+  de:
+    description: Eine Probe.
+    opening_hours: Mo–Fr 9–11 Uhr
+  en:
+    machine_translated: true
+    description: A probe.
+    opening_hours: Mon–Fri 9–11 am
+"""
+
+
+def contact_problems(folder: Path, text: str) -> list[str]:
+    (folder / "contacts" / "probe-contact.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_content(folder)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_valid_contact_loads(folder: Path) -> None:
+    (folder / "contacts" / "probe-contact.yaml").write_text(CONTACT, encoding="utf-8")
+    contact = load_content(folder).contacts["probe-contact"]
+    assert contact.translations["en"].opening_hours == "Mon–Fri 9–11 am"
+
+
+def test_opening_hours_at_the_top_are_named_as_per_language(folder: Path) -> None:
+    problems = contact_problems(
+        folder, CONTACT.replace("translations:", "opening_hours: Mo–Fr\ntranslations:")
+    )
+    assert any(
+        "probe-contact.yaml:8: " in p and "the opening hours is text a person reads" in p for p in problems
+    ), problems
+
+
+def test_a_translation_lacking_a_field_german_has_is_named_on_its_line(folder: Path) -> None:
+    problems = contact_problems(folder, CONTACT.replace("    opening_hours: Mon–Fri 9–11 am\n", ""))
+    assert any(
+        p.startswith("content/contacts/probe-contact.yaml:12: ")
+        and "the en version lacks 'opening_hours', which the German version has" in p
+        for p in problems
+    ), problems
+    problems = contact_problems(
+        folder,
+        CONTACT.replace("  de:\n    description: Eine Probe.\n    opening_hours: Mo–Fr 9–11 Uhr\n", ""),
+    )
+    assert any("German (de) version under 'translations' is missing" in p for p in problems), problems
+
+
+def test_shipped_contacts_and_events_are_in_every_language_and_readable(shipped: ContentSnapshot) -> None:
+    for contact in shipped.contacts.values():
+        assert set(contact.translations) == set(LANGUAGES), contact.id
+        assert not contact.translations["de"].machine_translated, contact.id
+    for event in shipped.events:
+        assert set(event.translations) == set(LANGUAGES), event.id
+        for text in event.translations.values():
+            # "not confirmed" is the notice's job, not the description's.
+            assert "bestätigt" not in text.description
+            assert "confirmed" not in text.description
+    person_visible = [
+        str(getattr(text, name) or "")
+        for contact in shipped.contacts.values()
+        for text in contact.translations.values()
+        for name in ("description", "opening_hours", "phone_note", "address_note")
+    ]
+    assert not any("bitte prüfen" in t or "laut undatierter" in t for t in person_visible)
+
+
+def test_the_network_itself_is_a_contact_to_complete(shipped: ContentSnapshot) -> None:
+    network = shipped.contacts["netzwerk-ssoe"]
+    assert network.needs_verification
+    assert network.editor_note
+    assert "Sächsische Schweiz-Osterzgebirge" in network.organisation
+
+
+def test_verified_facts_of_the_helplines(shipped: ContentSnapshot) -> None:
+    bamf = shipped.contacts["bamf-integrationskurse"]
+    assert bamf.translations["de"].opening_hours == "Montag bis Freitag 9 bis 11 Uhr (telefonisch)"
+    assert any("bamf.de" in str(s.url) for s in bamf.sources)
+    kummer = shipped.contacts["nummer-gegen-kummer"].translations["de"].opening_hours or ""
+    assert "14 bis 20 Uhr" in kummer
+    assert "Montag, Mittwoch und Donnerstag auch 10 bis 12 Uhr" in kummer
+    for item in [*shipped.contacts.values(), *shipped.events]:
+        for source in item.sources:
+            assert not any(
+                bad in str(source.url)
+                for bad in ("stadt-ratingen.de", "altmuehlfranken.de", "alt2024.", "welcome-mittelsachsen.de")
+            ), (item.id, source.url)
+
+
+def test_stored_contacts_and_events_of_the_old_shape_still_load() -> None:
+    old_contact = {
+        "id": "old-contact",
+        "organisation": "Alt",
+        "description": {"de": "Alt.", "en": "Old."},
+        "opening_hours": "Mo 9–11 Uhr",
+        "sources": [{"url": "https://www.bamf.de/", "title": "BAMF"}],
+        "checked_on": "2026-11-27",
+    }
+    old_event = {
+        "id": "old-event",
+        "starts_at": "2027-02-10T17:00:00+01:00",
+        "place": "Pirna",
+        "sources": [{"url": "https://www.bamf.de/", "title": "BAMF"}],
+        "checked_on": "2026-11-27",
+        "translations": {"de": {"title": "Alt", "description": "Alt."}},
+    }
+    snapshot = snapshot_from_items(
+        [
+            {"kind": "contact", "id": "old-contact", "body": old_contact},
+            {"kind": "event", "id": "old-event", "body": old_event},
+        ]
+    )
+    assert snapshot.contacts["old-contact"].translations["de"].opening_hours == "Mo 9–11 Uhr"
+    assert snapshot.events[0].translations["de"].place == "Pirna"

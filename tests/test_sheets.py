@@ -87,6 +87,11 @@ def test_folder_export_round_trips(shipped: ContentSnapshot, tmp_path: Path) -> 
     assert "\nchecked_on: 20" in text
     assert "\n  de:\n    revision: 1\n" in text
     assert "    answer: |-\n" in text
+    # An event without a time is written as its date alone, as editors write it.
+    day = next(e for e in shipped.events if e.all_day)
+    event_text = (target / "events" / f"{day.id}.yaml").read_text(encoding="utf-8")
+    assert f"\nstarts_at: {day.starts_at.date().isoformat()}\n" in event_text
+    assert "all_day" not in event_text
 
 
 def test_folder_export_refuses_a_folder_with_files(shipped: ContentSnapshot, tmp_path: Path) -> None:
