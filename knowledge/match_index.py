@@ -30,7 +30,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from knowledge.match_background import informativeness, preload
-from knowledge.match_classifier import MAX_PHRASINGS as CLASSIFIER_MAX_PHRASINGS
+from knowledge.match_classifier import MAX_CELLS as CLASSIFIER_MAX_CELLS
 from knowledge.match_classifier import EntryClassifier
 from knowledge.match_dense import FULL_SCAN_MAX, DenseIndex, Embedder, Vectors, quantise
 from knowledge.match_fitted import fitted
@@ -258,7 +258,7 @@ class LangIndex:
         self.prototypes = self._prototypes() if self.dense is not None else None
         self.classifier = (
             EntryClassifier(self.dense.rows(slice(None)), self.unit_doc, n)
-            if self.dense is not None and n > 1 and self.n_units <= CLASSIFIER_MAX_PHRASINGS
+            if self.dense is not None and n > 1 and self.n_units * n <= CLASSIFIER_MAX_CELLS
             else None
         )
 
