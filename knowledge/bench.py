@@ -27,7 +27,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -307,23 +307,16 @@ def run_kshot(docs: Sequence[Document], queries: Sequence[Query], k: int) -> dic
     queries; the baselines get the same examples (token_set over every phrasing,
     BM25 over all phrasings and the answer)."""
     embedder = _memo_embedder()
-    folds = cv._fold_of([f"{q.lang}:{min(q.gold)}" for q in queries], k)
     ours: list[list[str]] = []
     token_set: list[list[str]] = []
     bm25: list[list[str]] = []
     ordered: list[Query] = []
     latencies: list[float] = []
-    for f in range(k):
-        examples: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for q, fold in zip(queries, folds, strict=True):
-            if fold != f:
-                examples[(q.lang, min(q.gold))].append(q.text)
-        fold_docs = [replace(d, variants=(*d.variants, *examples[(d.lang, d.id)])) for d in docs]
+    keys = [(q.text, q.lang, min(q.gold)) for q in queries]
+    for fold_docs, held in cv.kshot_folds(docs, keys, k):
         matcher = Matcher(fold_docs, embedder=embedder)
         base = _phrasing_baselines(fold_docs)
-        for q, fold in zip(queries, folds, strict=True):
-            if fold != f:
-                continue
+        for q in (queries[i] for i in held):
             t = time.perf_counter()
             res = matcher.search(q.text, q.lang, limit=LIMIT)
             latencies.append((time.perf_counter() - t) * 1000.0)

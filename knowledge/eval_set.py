@@ -22,6 +22,7 @@ import numpy as np
 from knowledge.base import KnowledgeBase
 from knowledge.loader import load_content
 from knowledge.match_baselines import BM25Baseline, TokenSetBaseline
+from knowledge.match_crossval import ranks
 from knowledge.match_dense import Embedder
 from knowledge.matcher import Matcher
 from knowledge.understanding import Kind, Understander, Understanding
@@ -98,12 +99,6 @@ class _Lang:
     suggest_gold_first: int = 0
 
 
-def _ranks(ids: list[str], gold: frozenset[str]) -> tuple[float, float]:
-    p1 = 1.0 if ids and ids[0] in gold else 0.0
-    rr = next((1.0 / (i + 1) for i, e in enumerate(ids[:10]) if e in gold), 0.0)
-    return p1, rr
-
-
 def evaluate_messages(
     messages: list[EvalMessage], understander: Understander, baselines: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], list[tuple[EvalMessage, Understanding]], list[float]]:
@@ -122,10 +117,10 @@ def evaluate_messages(
             ids = [ids[0], u.second.id, *ids[1:]]
         if m.gold:
             s.ranked += 1
-            p1, rr = _ranks(ids, m.gold)
+            p1, rr = ranks(ids, m.gold)
             s.p1, s.rr = s.p1 + p1, s.rr + rr
             for name, system in (baselines or {}).get(m.lang, {}).items():
-                bp1, brr = _ranks(system.rank(m.text, 10), m.gold)
+                bp1, brr = ranks(system.rank(m.text, 10), m.gold)
                 s.baseline_p1[name] += bp1
                 s.baseline_rr[name] += brr
         if u.kind in (Kind.ANSWER, Kind.TWO):

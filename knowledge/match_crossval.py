@@ -23,7 +23,7 @@ import datetime as dt
 import json
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -125,6 +125,29 @@ def rows_for(
     return out
 
 
+def kshot_folds(
+    docs: Sequence[Document], keys: Sequence[tuple[str, str, str]], k: int
+) -> Iterator[tuple[list[Document], list[int]]]:
+    """k-shot folds: for each fold, the entries with the other folds' queries added as
+    examples (variants), and the indexes of the fold's own queries. ``keys``: each
+    query's (text, lang, gold entry id)."""
+    folds = _fold_of([f"{lang}:{gold}" for _, lang, gold in keys], k)
+    for f in range(k):
+        examples: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for (text, lang, gold), fold in zip(keys, folds, strict=True):
+            if fold != f:
+                examples[(lang, gold)].append(text)
+        fold_docs = [replace(d, variants=(*d.variants, *examples[(d.lang, d.id)])) for d in docs]
+        yield fold_docs, [i for i, fold in enumerate(folds) if fold == f]
+
+
+def ranks(ranked: Sequence[str], gold: frozenset[str]) -> tuple[float, float]:
+    """P@1 and the reciprocal rank within the first 10 of one ranking."""
+    p1 = 1.0 if ranked and ranked[0] in gold else 0.0
+    rr = next((1.0 / (i + 1) for i, e in enumerate(ranked[:10]) if e in gold), 0.0)
+    return p1, rr
+
+
 def kshot_rows(
     name: str,
     docs: Sequence[Document],
@@ -134,17 +157,11 @@ def kshot_rows(
 ) -> list[Row]:
     """xSID-style k-shot: each fold's queries against entries whose examples are the
     other folds' queries."""
-    folds = _fold_of([f"{lang}:{min(gold)}" for _, lang, gold, _ in queries], k)
     out: list[Row] = []
-    for f in range(k):
-        examples: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for (text, lang, gold, _), fold in zip(queries, folds, strict=True):
-            if fold != f:
-                examples[(lang, min(gold))].append(text)
-        fold_docs = [replace(d, variants=(*d.variants, *examples[(d.lang, d.id)])) for d in docs]
+    keys = [(text, lang, min(gold)) for text, lang, gold, _ in queries]
+    for f, (fold_docs, held) in enumerate(kshot_folds(docs, keys, k)):
         matcher = make_matcher(fold_docs)
-        held = [(q, fold) for q, fold in zip(queries, folds, strict=True) if fold == f]
-        out += rows_for(name, matcher, [q for q, _ in held], [fold for _, fold in held], 1.0 / len(queries))
+        out += rows_for(name, matcher, [queries[i] for i in held], [f] * len(held), 1.0 / len(queries))
     return out
 
 
@@ -203,9 +220,10 @@ class Tally:
         right = row.ids[best] in row.gold
         self.n += 1
         if row.gold:  # ranking figures only for messages the knowledge base answers
+            p1, rr = ranks(ranked, row.gold)
             self.ranked += 1
-            self.p1 += right
-            self.rr += next((1.0 / (i + 1) for i, e in enumerate(ranked) if e in row.gold), 0.0)
+            self.p1 += p1
+            self.rr += rr
         self.decisions[decision] += 1
         self.answer_right += decision == "answer" and right
         self.suggest_has_gold += decision == "suggest" and any(e in row.gold for e in ranked[:3])
