@@ -2,30 +2,44 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
-from dialogs import keyboards, render
+from dialogs import keyboards, menus, render
 from dialogs.context import Turn
 from dialogs.handoff import CaseState, reopens
 from dialogs.i18n import N_
-from dialogs.ports import HandoffRequest
+from dialogs.ports import CaseRecord, HandoffRequest
 
 REASONS = ("menu", "unhelpful", "no_match", "media", "urgent")
+# The case the person closed themselves (/status): their next message does not reopen it.
+CLOSED_BY_PERSON = "closed_case"
 
 
-async def relay_to_case(turn: Turn) -> bool:
-    """While a case is open (or was closed a moment ago), the person's messages go to it."""
+@dataclass(frozen=True, slots=True)
+class RelayedCase:
+    case: CaseRecord
+    reopened: bool = False
+
+
+async def relay_to_case(turn: Turn) -> RelayedCase | None:
+    """While a case is open (or an advisor closed it a moment ago), the person's messages
+    go to it. The caller acknowledges them (``dialogs.waiting``): never silence."""
     if turn.user is None:
-        return False
+        return None
     case = await turn.storage.handoff.latest_case(turn.user.id)
     if case is None:
-        return False
+        return None
+    reopened = False
     if case.state == CaseState.CLOSED:
-        if not reopens(case.closed_at, turn.now, turn.env.reopen_window):
-            return False
+        if turn.state.get(CLOSED_BY_PERSON) == case.id or not reopens(
+            case.closed_at, turn.now, turn.env.reopen_window
+        ):
+            return None
         await turn.storage.handoff.reopen(case.id)
+        reopened = True
     turn.out.relay(case.id, turn.incoming.message_id)
-    return True
+    return RelayedCase(case, reopened)
 
 
 async def rate_case(turn: Turn, arg: str) -> None:
@@ -42,25 +56,32 @@ async def rate_case(turn: Turn, arg: str) -> None:
     )
 
 
+def ask_consent(turn: Turn) -> None:
+    """The consent question before a case; a typed "yes" answers it too."""
+    _ = turn._
+    menus.expect(turn, "consent")
+    rows = (
+        (keyboards.button(turn, N_("✅ I agree"), "consent", "yes"),),
+        keyboards.back_to_menu(turn),
+    )
+    turn.out.add(
+        escape(
+            _(
+                "To pass your question to an advisor, I need to store it together with a pseudonym. "
+                "Do you agree? You can delete it at any time with /privacy."
+            )
+        ),
+        rows,
+    )
+
+
 async def request_advisor(turn: Turn, reason: str, question: str = "") -> None:
     _ = turn._
     reason = reason if reason in REASONS else "menu"
     if turn.user is None:
         # A case stores data about the person, so it needs their consent first.
         turn.state["after_consent"] = reason
-        rows = (
-            (keyboards.button(turn, N_("✅ I agree"), "consent", "yes"),),
-            keyboards.back_to_menu(turn),
-        )
-        turn.out.add(
-            escape(
-                _(
-                    "To pass your question to an advisor, I need to store it together with a pseudonym. "
-                    "Do you agree? You can delete it at any time with /privacy."
-                )
-            ),
-            rows,
-        )
+        ask_consent(turn)
         return
     urgent = reason == "urgent"
     if urgent:

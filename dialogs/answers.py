@@ -1,13 +1,16 @@
-"""Free text: safety first, then the knowledge base, with honest uncertainty."""
+"""Free text: safety first (``dialogs.crisis``), then a typed answer to the menu shown
+last, then the open case (relayed and acknowledged, ``dialogs.waiting``), then the
+knowledge base, with honest uncertainty."""
 
 from __future__ import annotations
 
 from html import escape
 
-from dialogs import browse, keyboards, questions
-from dialogs.advisor import relay_to_case, request_advisor
+from dialogs import browse, crisis, keyboards, questions, typed, waiting
+from dialogs.advisor import relay_to_case
 from dialogs.context import Turn
 from dialogs.i18n import N_
+from dialogs.menus import Menu
 from dialogs.start import stale
 from knowledge.understanding import clean
 
@@ -22,17 +25,29 @@ MEDIA_NAMES = {
 }
 
 
-async def free_text(turn: Turn) -> None:
-    # The whole message, however long: the safety check must see its last sentence too,
-    # and the understanding step finds the question wherever it stands.
+async def free_text(turn: Turn, menu: Menu | None = None) -> None:
+    """A typed message. ``menu``: the question the bot asked last (``dialogs.menus``)."""
+    # The whole message, however long: the safety check must see its last sentence too.
+    # Only the knowledge base's matching may read a shortened text (``_answer_question``).
     text = clean(turn.incoming.text)
     meaningful = any(ch.isalnum() for ch in text)
-    if meaningful and await crisis(turn, text):
-        if turn.out.relay_case is not None and turn.incoming.message_id is not None:
-            turn.out.relay_messages.append(turn.incoming.message_id)
+    if meaningful and await crisis.check(turn, text):
         return
-    if await relay_to_case(turn):
+    if menu is not None and meaningful and await typed.answer(turn, menu, text):
         return
+    relayed = await relay_to_case(turn)
+    if relayed is not None:
+        await waiting.acknowledge(turn, relayed, text if meaningful else "", _answer_question)
+        return
+    if crisis.pending(turn):
+        crisis.remind_before_consent(turn)
+        return
+    await _reply(turn, text, meaningful)
+    if menu is not None:
+        typed.ask_again(turn, menu)
+
+
+async def _reply(turn: Turn, text: str, meaningful: bool) -> None:
     town = _named_town(turn, text) if meaningful else None
     if town is not None:
         turn.state["town"] = town
@@ -82,26 +97,6 @@ async def rate(turn: Turn, arg: str) -> None:
         escape(_("Sorry that did not help. Would you like to ask a person from our team?")),
         keyboards.advisor_offer(turn, "unhelpful"),
     )
-
-
-async def crisis(turn: Turn, text: str) -> bool:
-    signal = turn.env.crisis.detect(text)
-    if signal is None:
-        return False
-    _ = turn._
-    await turn.storage.stats.count("crisis", signal.category.value)
-    lines = [
-        _("You are not alone. If you are in danger now, call for help:"),
-        "• " + _("Emergency (ambulance, fire):") + " 112",
-        "• " + _("Police:") + " 110",
-        "• " + _("Nummer gegen Kummer, for young people, free and anonymous:") + " 116 111",
-        "• " + _("TelefonSeelsorge, day and night, free:") + " 0800 111 0 111",
-        "• " + _("Help for women facing violence, many languages, day and night:") + " 116 016",
-        _("I am also telling our advisors right away."),
-    ]
-    turn.out.add("🆘 " + escape("\n".join(lines)))
-    await request_advisor(turn, "urgent", question=text)
-    return True
 
 
 async def media(turn: Turn) -> None:

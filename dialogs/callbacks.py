@@ -27,6 +27,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "uns": re.compile(r"^[a-z]{2,20}$"),
     "priv": re.compile(r"^(show|delete|yes|no|share|unshare)$"),
     "cr": re.compile(r"^\d{1,12}:[01]$"),  # rate a closed case
+    "st": re.compile(r"^close:\d{1,12}$"),  # the person closes their case (/status)
     "cs": re.compile(r"^(take|close):\d{1,12}$"),  # advisors: take or close a case
     "cn": re.compile(r"^\d{1,12}:[a-z]{2,20}$"),  # advisors: send a canned reply
 }

@@ -10,12 +10,25 @@ import logging
 from html import escape
 from typing import Any
 
-from dialogs import answers, browse, callbacks, keyboards, privacy, questions, start
+from dialogs import (
+    answers,
+    browse,
+    callbacks,
+    crisis,
+    keyboards,
+    menus,
+    privacy,
+    questions,
+    start,
+    status,
+    waiting,
+)
 from dialogs.advisor import rate_case, relay_to_case, request_advisor
 from dialogs.context import Environment, Turn
 from dialogs.ports import Storage
 from dialogs.render import finish
 from dialogs.replies import Incoming, Kind, Outcome, Reply
+from knowledge.understanding import clean
 
 log = logging.getLogger(__name__)
 
@@ -30,18 +43,30 @@ async def handle(
     """Run one turn. ``state`` is changed in place; the caller saves it afterwards."""
     user = await storage.users.get(incoming.chat_id)
     turn = Turn(incoming, env, storage, user, state, now or dt.datetime.now(dt.UTC))
+    crisis.forget_stale(turn)
+    menu = menus.take(turn)  # the question asked last; a typed message may answer it
     if incoming.kind is Kind.COMMAND:
         await _command(turn)
     elif incoming.kind is Kind.BUTTON:
         await _button(turn)
     elif incoming.kind is Kind.MEDIA:
-        if not await relay_to_case(turn):
-            await answers.media(turn)
+        await _media(turn)
     else:
-        await answers.free_text(turn)
+        await answers.free_text(turn, menu)
     lang = turn.lang
     turn.out.replies = [Reply(finish(r.text, lang), r.buttons, r.entry_id, r.rtl) for r in turn.out.replies]
     return turn.out
+
+
+async def _media(turn: Turn) -> None:
+    caption = clean(turn.incoming.text)
+    if any(ch.isalnum() for ch in caption) and await crisis.check(turn, caption):
+        return
+    relayed = await relay_to_case(turn)
+    if relayed is not None:
+        await waiting.acknowledge(turn, relayed)
+    else:
+        await answers.media(turn)
 
 
 async def _command(turn: Turn) -> None:
@@ -60,6 +85,8 @@ async def _command(turn: Turn) -> None:
         start.main_menu(turn)
     elif command in ("advisor", "berater"):
         await request_advisor(turn, "menu")
+    elif command == "status":
+        await status.show(turn)
     else:
         _ = turn._
         turn.out.add(escape(_("I do not know this command. Here is the menu.")), keyboards.main_menu(turn))
@@ -76,10 +103,6 @@ async def _button(turn: Turn) -> None:
         await start.choose_language(turn, arg)
     elif name == "consent":
         await start.consent(turn, arg)
-        pending = turn.state.pop("after_consent", None)
-        if pending and turn.user is not None:
-            turn.out.replies.clear()
-            await request_advisor(turn, str(pending))
     elif name == "menu":
         start.main_menu(turn)
     elif name == "topic":
@@ -105,6 +128,8 @@ async def _button(turn: Turn) -> None:
         await _privacy_button(turn, arg)
     elif name == "cr":
         await rate_case(turn, arg)
+    elif name == "st":
+        await status.close(turn, arg)
     else:
         start.stale(turn)
 

@@ -43,3 +43,11 @@ def back_to_menu(turn: Turn) -> tuple[Button, ...]:
 
 def advisor_offer(turn: Turn, reason: str) -> Rows:
     return ((button(turn, N_("🙋 Talk to an advisor"), "adv", reason),), back_to_menu(turn))
+
+
+def consent_rows(turn: Turn) -> Rows:
+    """The privacy notice's answers; the crisis consent question offers the same two."""
+    return (
+        (button(turn, N_("✅ I agree"), "consent", "yes"),),
+        (button(turn, N_("Continue without saving"), "consent", "no"),),
+    )

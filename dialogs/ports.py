@@ -94,6 +94,9 @@ class CaseRecord:
     id: int
     state: str
     closed_at: dt.datetime | None
+    urgent: bool = False
+    advisor_name: str | None = None  # the advisor who took it, as they call themselves
+    created_at: dt.datetime | None = None
 
 
 class Handoff(Protocol):
@@ -106,6 +109,10 @@ class Handoff(Protocol):
     async def reopen(self, case_id: int) -> None: ...
 
     async def rate(self, case_id: int, user_id: int, helpful: bool) -> bool: ...
+
+    async def close(self, case_id: int, user_id: int) -> bool:
+        """The person closes their own case (/status); False when it is not theirs or
+        already closed. The advisors' topic is told."""
 
 
 @dataclass(frozen=True, slots=True)

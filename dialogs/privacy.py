@@ -73,10 +73,12 @@ def ask_delete(turn: Turn) -> None:
 
 async def delete(turn: Turn) -> None:
     _ = turn._
+    # The language survives the deletion (it is no personal data), so the next message
+    # is still answered in it.
+    lang = turn.lang
     if turn.user is not None:
         await turn.storage.users.delete(turn.user.id)
         turn.user = None
-    lang = turn.lang
     turn.state.clear()
     turn.state["lang"] = lang
     turn.out.add(

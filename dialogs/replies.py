@@ -80,11 +80,19 @@ class Outcome:
     # The person's messages (transport ids) to copy into this case for the advisors.
     relay_case: int | None = None
     relay_messages: list[int] = field(default_factory=list)
+    # A reaction (one emoji) for the person's message, and the text to send instead where
+    # the transport cannot put one there.
+    reaction: str = ""
+    reaction_fallback: str = ""
 
     def relay(self, case_id: int, message_id: int | None) -> None:
         self.relay_case = case_id
         if message_id is not None:
             self.relay_messages.append(message_id)
+
+    def react(self, emoji: str, fallback: str) -> None:
+        self.reaction = emoji
+        self.reaction_fallback = fallback
 
     def add(
         self, text: str, buttons: tuple[tuple[Button, ...], ...] = (), *, entry_id: str | None = None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from html import escape
 
-from dialogs import callbacks, keyboards
+from dialogs import callbacks, crisis, keyboards, menus
+from dialogs.advisor import request_advisor
 from dialogs.context import Turn
 from dialogs.i18n import LANGUAGE_NAMES, N_
 from dialogs.replies import Button
@@ -50,6 +51,7 @@ def language_menu(turn: Turn, first: bool = False) -> None:
     english = turn.env.catalogs.translate("en", N_("Please choose your language."))
     text = prompt if prompt == english else f"{prompt}\n{english}"
     turn.out.add("🌍 " + escape(text), tuple(rows))
+    menus.expect(turn, "language")
 
 
 async def choose_language(turn: Turn, code: str) -> None:
@@ -76,20 +78,37 @@ def privacy_notice(turn: Turn) -> None:
         "If you are under 16, please ask a parent or guardian before you agree. You can also read "
         "all information without agreeing."
     )
-    rows = (
-        (keyboards.button(turn, N_("✅ I agree"), "consent", "yes"),),
-        (keyboards.button(turn, N_("Continue without saving"), "consent", "no"),),
-    )
-    turn.out.add("🔒 " + escape(text), rows)
+    turn.out.add("🔒 " + escape(text), keyboards.consent_rows(turn))
+    menus.expect(turn, "privacy")
+
+
+def privacy_reminder(turn: Turn) -> None:
+    """The notice's two buttons again, after a reply to something else written there."""
+    _ = turn._
+    text = _("Please answer the privacy notice: tap “I agree” or “Continue without saving”.")
+    turn.out.add("🔒 " + escape(text), keyboards.consent_rows(turn))
+    menus.expect(turn, "privacy")
 
 
 async def consent(turn: Turn, answer: str) -> None:
+    """The answer to the privacy notice or a consent question, pressed or typed. What
+    waited for consent follows: an urgent case after a crisis, or an advisor request."""
+    waiting = turn.state.pop("after_consent", None)
     if answer == "yes" and turn.user is None:
         turn.user = await turn.storage.users.create(turn.incoming.chat_id, turn.lang)
         await turn.storage.stats.count("consent", "yes")
     elif answer == "no":
         await turn.storage.stats.count("consent", "no")
         turn.state["declined"] = True
+    urgent = waiting == "urgent" or crisis.pending(turn)
+    if urgent and turn.user is not None and answer == "yes":
+        await crisis.after_consent(turn)
+        return
+    if urgent:
+        crisis.declined(turn)
+    elif waiting and turn.user is not None and answer == "yes":
+        await request_advisor(turn, str(waiting))
+        return
     main_menu(turn, greeting=True)
 
 
@@ -121,7 +140,8 @@ def help_text(turn: Turn) -> None:
         "• /cancel stops what you are doing and goes back to the menu.\n"
         "If I cannot help, I connect you with a person from our team."
     )
-    turn.out.add(escape(text), keyboards.main_menu(turn))
+    status = _("• /status shows your conversation with our team and lets you close it.")
+    turn.out.add(escape(text + "\n" + status), keyboards.main_menu(turn))
 
 
 def stale(turn: Turn) -> None:

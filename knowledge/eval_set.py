@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,32 +43,45 @@ class EvalMessage:
     style: tuple[str, ...]
 
 
-def load_eval_set(folder: Path) -> list[EvalMessage]:
-    out = []
+def jsonl_rows(folder: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(where, row) for every non-empty line of the folder's ``*.jsonl`` files, by file name;
+    ``where`` ("de.jsonl, line 3") names the line for error messages."""
     for path in sorted(folder.glob("*.jsonl")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
+            where = f"{path.name}, line {number}"
             try:
                 row = json.loads(line)
-                decision = str(row["decision"])
-                if decision not in DECISIONS:
-                    raise ValueError(f"unknown decision {decision!r}")
-                gold = [str(g) for g in row.get("gold_ids") or ()]
-                out.append(
-                    EvalMessage(
-                        qid=str(row["qid"]),
-                        lang=str(row["lang"]),
-                        text=str(row["query"]),
-                        gold=frozenset(gold),
-                        first=gold[0] if gold else None,
-                        decision=decision,
-                        intent=row.get("intent") or None,
-                        style=tuple(str(s) for s in row.get("style") or ()),
-                    )
+            except ValueError as exc:
+                raise ValueError(f"{where}: {exc}") from exc
+            if not isinstance(row, dict):
+                raise ValueError(f"{where}: not a JSON object")
+            yield where, row
+
+
+def load_eval_set(folder: Path) -> list[EvalMessage]:
+    out = []
+    for where, row in jsonl_rows(folder):
+        try:
+            decision = str(row["decision"])
+            if decision not in DECISIONS:
+                raise ValueError(f"unknown decision {decision!r}")
+            gold = [str(g) for g in row.get("gold_ids") or ()]
+            out.append(
+                EvalMessage(
+                    qid=str(row["qid"]),
+                    lang=str(row["lang"]),
+                    text=str(row["query"]),
+                    gold=frozenset(gold),
+                    first=gold[0] if gold else None,
+                    decision=decision,
+                    intent=row.get("intent") or None,
+                    style=tuple(str(s) for s in row.get("style") or ()),
                 )
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path.name}, line {number}: {exc}") from exc
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{where}: {exc}") from exc
     return out
 
 

@@ -1,35 +1,29 @@
 """Recognise emergency messages (self-harm, violence, abuse, exploitation, a minor in danger).
 
-The phrases live in ``knowledge/content/safety.yaml`` so that editors can extend them; the
-pattern syntax is documented at the top of that file. Matching works on words, not on raw
-characters: the message and every pattern go through the same normalisation (below), the
-message is cut into words, and each pattern is a short sequence of words that must appear in
-order, close to each other, within one sentence.
+Two layers look at the WHOLE message, sentence by sentence (long run-on sentences in
+overlapping windows), and the most urgent category found anywhere wins (order of
+:data:`CATEGORY_PRIORITY`):
 
-Normalisation (deliberately self-contained, independent of ``knowledge.normalize``):
-
-* zero-width, bidi control and other invisible format characters are removed, so
-  ``umbr<ZWJ>ingen`` and ``<RLO>kill myself`` are read as plain words;
-* NFKC (full-width letters, Arabic presentation forms), Turkish ``İ``/``ı`` → ``i``, casefold;
-* combining marks are dropped: ``ä→a``, ``ř→r``, ``ş→s``, ``ё→е``, ``й→и``, ``ї→і``, Arabic
-  harakat, hamza carriers (``أ إ آ → ا``, ``ؤ → و``, ``ئ → ي``); tatweel and apostrophes go;
-* Arabic/Farsi letter variants are unified (``ی ى → ي``, ``ک → ك``, ``ة ۀ → ه``), ``ґ → г``;
-* German ``ae oe ue`` become ``a o u`` (so ``schlaegt``, ``schlägt`` and ``schlagt`` agree);
-* runs of the same letter shrink to one (``hilfeeee → hilfe``, ``passport → pasport``);
-* the Farsi verb prefix ``می``/``نمی`` is joined to its verb whatever the user typed
-  (space, ZWNJ or nothing).
-
-Because both sides are folded the same way, the folding only has to be consistent, not
-linguistically exact. When several categories match, the most urgent wins (order of
-:data:`CATEGORY_PRIORITY`); within a category the earliest match in the message wins.
+1. Patterns (``knowledge/content/safety.yaml``, written by editors; syntax at the top of that
+   file): short word sequences that must appear in order, close together, within one
+   sentence, not broken by a negation. Message and patterns are folded alike
+   (``knowledge.safety_text``), and a message word stands for a pattern word when it is the
+   same, a typo of it, another form with the same stem, or its transliteration from Latin
+   letters into Cyrillic or Arabic script (``knowledge.safety_lexicon``). Bounded: one
+   look-up per distinct word (cached), patterns tried only when all their words occur.
+2. Meaning (``knowledge.safety_meaning``, optional): with an embedder, each sentence that no
+   pattern matched is embedded and scored by a small model fitted on the example messages in
+   ``knowledge/content/safety_examples.yaml``, so paraphrases without the listed words are
+   caught and idioms ("this homework is killing me") are not. Without an embedder (tests,
+   tools) the patterns work alone. Long messages embed at most a fixed number of windows,
+   those with the most crisis words first, so a 10,000-character message stays fast.
 """
 
 from __future__ import annotations
 
-import enum
 import functools
+import logging
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,15 +31,35 @@ from typing import Any
 
 import yaml
 
+from knowledge.match_dense import Embedder
+from knowledge.safety_base import CATEGORY_PRIORITY, CrisisCategory, CrisisSignal, SafetyFileError
+from knowledge.safety_lexicon import TERM_SLOTS, Lexicon, Term
+from knowledge.safety_meaning import EXAMPLES_PATH, FITTED_PATH, MeaningModel, load_examples
+from knowledge.safety_text import (
+    ARABIZI_DIGIT_RE,
+    FARSI_PREFIXES,
+    FINGLISH_VERB_RE,
+    ROMANISED_WORDS,
+    WORD_RE,
+    Words,
+    fold,
+    split,
+    warm_up,
+    windows,
+)
+
 __all__ = [
     "CATEGORY_PRIORITY",
     "DEFAULT_PATH",
+    "EXAMPLES_PATH",
     "CrisisCategory",
     "CrisisDetector",
     "CrisisSignal",
     "SafetyFileError",
     "fold",
 ]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "content" / "safety.yaml"
 
@@ -62,157 +76,17 @@ DEFAULT_MAX_GAP = 2
 MAX_GAP_LIMIT = 12
 MIN_WILDCARD_CHARS = 3
 MAX_TERMS = 24
-_TERM_SLOTS = 32  # pattern terms are indexed as pattern_number * _TERM_SLOTS + term_number
-
-
-class CrisisCategory(enum.StrEnum):
-    SELF_HARM = "self_harm"
-    VIOLENCE = "violence"
-    ABUSE = "abuse"
-    EXPLOITATION = "exploitation"
-    MINOR_IN_DANGER = "minor_in_danger"
-
-
-# Most urgent first: when one message matches several categories, the first one wins.
-CATEGORY_PRIORITY: tuple[CrisisCategory, ...] = (
-    CrisisCategory.SELF_HARM,
-    CrisisCategory.ABUSE,
-    CrisisCategory.VIOLENCE,
-    CrisisCategory.MINOR_IN_DANGER,
-    CrisisCategory.EXPLOITATION,
+_TERM_SLOTS = TERM_SLOTS
+# Words that follow a negation ("not ... anymore"), folded; see _Pattern.wants_negation.
+_NEGATIVE_POLARITY = (
+    "anymore alive mehr больше більше už artık dige digeh دیگه دیگر ba2a baqa عاد bolshe bilshe"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class CrisisSignal:
-    category: CrisisCategory
-    language: str | None
-    phrase: str  # the pattern that matched, as written in the file (not the user's text)
-
-
-class SafetyFileError(ValueError):
-    """The safety phrase file is malformed; the message names the file and the entry."""
-
-
-# --------------------------------------------------------------------------- normalisation
-
-# Invisible format characters: soft hyphen, combining grapheme joiner, Arabic letter mark,
-# Hangul fillers, Mongolian variation selectors, zero-width space/joiners, LRM/RLM, bidi
-# embeddings/overrides/isolates, word joiner, invisible operators, variation selectors, BOM,
-# interlinear annotation, tag characters.
-_INVISIBLE_RE = re.compile(
-    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e0fff]"
-)
-# Combining marks of the Latin, Cyrillic and Arabic scripts (after NFD).
-_MARKS_RE = re.compile(
-    "[\u0300-\u036f\u0483-\u0489\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff"
-    "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
-)
-_BEFORE_CASEFOLD = str.maketrans(
-    {
-        "İ": "i",
-        "ı": "i",
-        "\u0640": None,  # tatweel
-        "'": None,
-        "\u2019": None,
-        "\u2018": None,
-        "\u02bc": None,
-        "\u02bb": None,
-        "`": None,
-        "\u00b4": None,
-        "\u2032": None,
-    }
-)
-_AFTER_MARKS = str.maketrans(
-    {
-        "\u0649": "\u064a",  # alef maksura -> yeh
-        "\u06cc": "\u064a",  # Farsi yeh -> Arabic yeh
-        "\u06d2": "\u064a",  # yeh barree
-        "\u06a9": "\u0643",  # keheh -> kaf
-        "\u06aa": "\u0643",  # swash kaf
-        "\u0629": "\u0647",  # teh marbuta -> heh
-        "\u06d5": "\u0647",  # ae (left of heh with yeh above)
-        "\u06c1": "\u0647",  # heh goal
-        "\u0671": "\u0627",  # alef wasla
-        "\u0491": "\u0433",  # ґ -> г
-    }
-)
-_REPEAT_RE = re.compile(r"([^\W\d_])\1+")
-# Farsi/Dari present and negated-present prefix, typed apart from its verb.
-_FARSI_PREFIX_RE = re.compile(r"(?<![^\W_])(\u0646?\u0645\u064a)\s+(?=[^\W\d_])")
-_FARSI_PREFIXES = frozenset({"\u0645\u064a", "\u0646\u0645\u064a"})
-_WORD_RE = re.compile(r"[^\W_]+")
-# Sentence ends: ! ? ; Arabic question mark and full stop, line breaks, a single full stop
-# (an ellipsis "..." or "…" does not end the sentence).
-_BARRIER_RE = re.compile(r"[!?;\n\u061f\u06d4\u3002]|(?<!\.)\.(?!\.)")
-
-
-def fold(text: str) -> str:
-    """The folded form of ``text`` that patterns are matched against (see module doc)."""
-    text = _INVISIBLE_RE.sub("", text)
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_BEFORE_CASEFOLD).casefold()
-    if not text.isascii():
-        text = _MARKS_RE.sub("", unicodedata.normalize("NFD", text))
-        text = text.translate(_AFTER_MARKS)
-        text = _FARSI_PREFIX_RE.sub(r"\1", text)
-    text = _REPEAT_RE.sub(r"\1", text)
-    if "ae" in text or "oe" in text or "ue" in text:
-        text = text.replace("ae", "a").replace("oe", "o").replace("ue", "u")
-        text = _REPEAT_RE.sub(r"\1", text)
-    return text
-
-
-@dataclass(frozen=True, slots=True)
-class _Words:
-    """A message cut into folded words, with sentence and clause boundaries."""
-
-    words: tuple[str, ...]
-    sentence: tuple[int, ...]  # sentence number of each word; patterns do not cross sentences
-    clause_end: frozenset[int]  # words followed by punctuation (or the end of the message)
-    clause_start: frozenset[int]  # words preceded by punctuation (or the start of the message)
-
-
-def _split(text: str) -> _Words:
-    folded = fold(text)
-    words: list[str] = []
-    sentence: list[int] = []
-    ends: set[int] = set()
-    starts: set[int] = {0}
-    current = 0
-    previous_end = 0
-    for match in _WORD_RE.finditer(folded):
-        if words:
-            gap = folded[previous_end : match.start()]
-            if gap != " " and not gap.isspace():
-                ends.add(len(words) - 1)
-                starts.add(len(words))
-                if _BARRIER_RE.search(gap):
-                    current += 1
-            elif "\n" in gap:
-                ends.add(len(words) - 1)
-                starts.add(len(words))
-                current += 1
-        words.append(match.group())
-        sentence.append(current)
-        previous_end = match.end()
-    if words:
-        ends.add(len(words) - 1)
-    return _Words(tuple(words), tuple(sentence), frozenset(ends), frozenset(starts))
+NEGATIVE_POLARITY = frozenset(fold(w) for w in _NEGATIVE_POLARITY.split())
+_WORD_RE = WORD_RE
+_FARSI_PREFIXES = FARSI_PREFIXES
 
 
 # --------------------------------------------------------------------------- patterns
-
-
-@dataclass(frozen=True, slots=True)
-class _Term:
-    """One word position of a pattern: alternatives, each exact or with ``*`` wildcards."""
-
-    exact: frozenset[str]
-    prefixes: tuple[str, ...]
-    suffixes: tuple[str, ...]
-    infixes: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,12 +94,17 @@ class _Pattern:
     category: CrisisCategory
     language: str | None
     phrase: str
-    terms: tuple[_Term, ...]
+    terms: tuple[Term, ...]
     gaps: tuple[int, ...]  # gaps[k]: most words allowed between term k-1 and term k
     at_start: bool
     at_end: bool
     negations: frozenset[str]
     rank: tuple[int, int]  # (category priority, position in the file)
+    romanised: bool  # written in Latin letters for a language with another script (<code>-Latn)
+    # Holds a word that only follows a negation ("anymore", "mehr", "больше"): then a
+    # negation right before the phrase is part of it ("I don't want to live anymore").
+    wants_negation: bool
+    blockers: frozenset[str]  # words that cancel a match in the same clause
     key: str = field(compare=False)  # the folded pattern, to find duplicates
 
 
@@ -240,6 +119,8 @@ def _parse(
     negations: frozenset[str],
     max_gap: int,
     rank: tuple[int, int],
+    romanised: bool = False,
+    blockers: frozenset[str] = frozenset(),
 ) -> _Pattern:
     """Compile one pattern; raises ValueError with a reason an editor can act on."""
     parts = fold(raw).split()
@@ -249,7 +130,7 @@ def _parse(
     at_end = bool(parts) and parts[-1] == "$"
     if at_end:
         parts = parts[:-1]
-    terms: list[_Term] = []
+    terms: list[Term] = []
     gaps: list[int] = []
     pending: int | None = None
     for part in parts:
@@ -284,11 +165,14 @@ def _parse(
         at_end=at_end,
         negations=negations,
         rank=rank,
+        romanised=romanised,
+        wants_negation=any(word in NEGATIVE_POLARITY for term in terms for word in term.exact),
+        blockers=blockers,
         key=("^ " if at_start else "") + " ".join(parts) + (" $" if at_end else ""),
     )
 
 
-def _term(part: str) -> _Term:
+def _term(part: str) -> Term:
     exact: set[str] = set()
     prefixes: set[str] = set()
     suffixes: set[str] = set()
@@ -319,142 +203,401 @@ def _term(part: str) -> _Term:
             prefixes.add(core)
         else:
             exact.add(core)
-    return _Term(frozenset(exact), tuple(sorted(prefixes)), tuple(sorted(suffixes)), tuple(sorted(infixes)))
+    return Term(frozenset(exact), tuple(sorted(prefixes)), tuple(sorted(suffixes)), tuple(sorted(infixes)))
 
 
 # --------------------------------------------------------------------------- the detector
 
 
 class CrisisDetector:
-    """Finds the most urgent crisis phrase in a message, or nothing.
+    """Finds the most urgent crisis in a message, or nothing (see the module doc).
 
-    Every pattern word is indexed (exact words in a dict, prefixes and suffixes in dicts by
-    length), so a message costs one lookup round per *distinct* word. A pattern is only
-    tried when each of its words occurs somewhere in the message, and then only from the
-    positions of its first word.
+    ``CrisisDetector(patterns)`` and ``from_file(path)`` use the patterns alone;
+    ``from_file(path, embedder=...)`` and ``default()`` add the meaning layer when an
+    embedder is available.
     """
 
-    __slots__ = ("_cache", "_exact", "_infixes", "_patterns", "_prefixes", "_suffixes")
+    __slots__ = ("_cache", "_embedder", "_lexicon", "_meaning", "_patterns", "_translit_cache")
 
     _CACHE_LIMIT = 50_000
+    # Meaning layer: words per window for run-on sentences, and the most windows embedded
+    # per message (those with the most crisis words first).
+    WINDOW_WORDS = 14
+    WINDOW_STRIDE = 7
+    MAX_WINDOWS = 16
+    MIN_WINDOW_WORDS = 3
 
-    def __init__(self, patterns: Iterable[_Pattern]) -> None:
+    def __init__(
+        self,
+        patterns: Iterable[_Pattern],
+        *,
+        embedder: Embedder | None = None,
+        meaning: MeaningModel | None = None,
+    ) -> None:
         self._patterns: tuple[_Pattern, ...] = tuple(sorted(patterns, key=lambda p: p.rank))
-        self._exact: dict[str, list[int]] = {}
-        self._prefixes: dict[int, dict[str, list[int]]] = {}
-        self._suffixes: dict[int, dict[str, list[int]]] = {}
-        self._infixes: list[tuple[str, int]] = []
-        for number, pattern in enumerate(self._patterns):
-            for k, term in enumerate(pattern.terms):
-                code = number * _TERM_SLOTS + k
-                for word in term.exact:
-                    self._exact.setdefault(word, []).append(code)
-                for prefix in term.prefixes:
-                    self._prefixes.setdefault(len(prefix), {}).setdefault(prefix, []).append(code)
-                for suffix in term.suffixes:
-                    self._suffixes.setdefault(len(suffix), {}).setdefault(suffix, []).append(code)
-                self._infixes.extend((infix, code) for infix in term.infixes)
+        self._lexicon = Lexicon(
+            (number * _TERM_SLOTS + k, pattern.language, term)
+            for number, pattern in enumerate(self._patterns)
+            for k, term in enumerate(pattern.terms)
+        )
         # Folded word -> the pattern terms it matches, shared across messages.
-        self._cache: dict[str, frozenset[int]] = {}
+        self._cache: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
+        self._translit_cache: dict[tuple[str, frozenset[str]], frozenset[int]] = {}
+        if meaning is not None and embedder is not None and meaning.dim != embedder.dim:
+            log.warning("safety meaning model ignored: it was fitted for another embedder")
+            meaning = None
+        self._meaning = meaning if embedder is not None else None
+        self._embedder = embedder if self._meaning is not None else None
+        warm_up()
 
     @classmethod
-    def from_file(cls, path: Path) -> CrisisDetector:
+    def from_file(
+        cls,
+        path: Path,
+        *,
+        embedder: Embedder | None = None,
+        examples: Path | None = None,
+        fitted: Path | None = None,
+    ) -> CrisisDetector:
+        """Patterns from ``path``; with an embedder also the meaning layer, whose example
+        file (``examples``) is validated and whose fitted model (``fitted``) is loaded."""
         try:
             data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise SafetyFileError(f"{path}: not valid YAML: {exc}") from exc
-        return cls(_load(data, str(path)))
+        patterns = _load(data, str(path))
+        meaning: MeaningModel | None = None
+        if embedder is not None:
+            example_set = load_examples(examples or EXAMPLES_PATH)
+            meaning = MeaningModel.load(fitted or FITTED_PATH)
+            if meaning is not None and not meaning.fits(example_set):
+                log.warning(
+                    "the safety examples changed since the meaning model was fitted; "
+                    "run 'python -m knowledge.safety_fit' to refit it"
+                )
+        return cls(patterns, embedder=embedder, meaning=meaning)
 
     @classmethod
     def default(cls) -> CrisisDetector:
+        """The shipped patterns and, when the embedder is installed, the meaning layer."""
         return _default()
+
+    @property
+    def has_meaning(self) -> bool:
+        return self._meaning is not None
 
     def __len__(self) -> int:
         return len(self._patterns)
 
+    # ------------------------------------------------------------------ detection
+
     def detect(self, text: str) -> CrisisSignal | None:
-        message = _split(text)
+        message = split(text)
         if not message.words:
             return None
-        matched = [self._terms_of(word) for word in message.words]
+        written, matched = self._word_codes(message)
+        joking = _joking_sentences(message)
+        # Patterns matched as written rank before those matched through a typo, another
+        # word form or a transliteration (which may find a neighbour language's pattern).
+        hits = [(p, 0, pos, n) for p, pos, n in self._pattern_hits(message, written, joking)]
+        hits += [(p, 1, pos, n) for p, pos, n in self._pattern_hits(message, matched, joking)]
+        best: tuple[tuple[int, int, int], CrisisSignal] | None = None
+        for priority, loose, position, number in hits:
+            if best is None or (priority, loose, position) < best[0]:
+                found = self._patterns[number]
+                signal = CrisisSignal(found.category, found.language, found.phrase)
+                best = ((priority, loose, position), signal)
+        if self._meaning is None or (best is not None and best[0][0] == 0):
+            return None if best is None else best[1]
+        covered = {message.sentence[position] for _, _, position, _ in hits}
+        meant = self._meaning_signal(message, covered, joking)
+        if meant is not None:
+            priority = CATEGORY_PRIORITY.index(meant.category)
+            if best is None or priority < best[0][0]:
+                return meant
+        return None if best is None else best[1]
+
+    def _word_codes(self, message: Words) -> tuple[list[frozenset[int]], list[frozenset[int]]]:
+        """The pattern terms each word stands for: as written, and with typos, word forms and
+        transliterations; the latter only in sentences that do not read as German, English,
+        Turkish or Czech (so "bitte Mut" is not "بدي موت")."""
+        pairs = [self._terms_of(word) for word in message.words]
+        written = [pair[0] for pair in pairs]
+        native = [pair[1] for pair in pairs]
+        romanised = _romanised_sentences(message)
+        if not romanised:
+            return written, native
+        loose = [
+            codes | self._translit_of(word, romanised[message.sentence[i]])
+            if message.sentence[i] in romanised
+            else codes
+            for i, (word, codes) in enumerate(zip(message.words, native, strict=True))
+        ]
+        return written, loose
+
+    def _pattern_hits(
+        self, message: Words, matched: list[frozenset[int]], joking: set[int]
+    ) -> list[tuple[int, int, int]]:
+        """(priority, position, pattern number): each pattern's first match per sentence.
+        Threats in a sentence that laughs ("my mum will kill me 😂") are hyperbole."""
         seen: dict[int, set[int]] = {}
         for codes in set(matched):
             for code in codes:
                 seen.setdefault(code // _TERM_SLOTS, set()).add(code % _TERM_SLOTS)
         viable = sorted(number for number, ks in seen.items() if len(ks) == len(self._patterns[number].terms))
-        best: tuple[int, int, int] | None = None  # (priority, position, file order)
+        hits: list[tuple[int, int, int]] = []
+        done: set[tuple[int, int]] = set()  # (sentence, priority) already found
         for number in viable:
             pattern = self._patterns[number]
-            if best is not None and pattern.rank[0] > best[0]:
-                break
             first = number * _TERM_SLOTS
             for position, codes in enumerate(matched):
-                if best is not None and (pattern.rank[0], position) >= best[:2]:
-                    break
-                if first in codes and _matches(pattern, first, message, matched, position):
-                    best = (pattern.rank[0], position, number)
-                    break
-        if best is None:
-            return None
-        found = self._patterns[best[2]]
-        return CrisisSignal(found.category, found.language, found.phrase)
+                sentence = message.sentence[position]
+                if (sentence, pattern.rank[0]) in done or first not in codes:
+                    continue
+                if sentence in joking and pattern.category in _JOKING_CATEGORIES:
+                    continue
+                if _matches(pattern, first, message, matched, position):
+                    hits.append((pattern.rank[0], position, number))
+                    done.add((sentence, pattern.rank[0]))
+        return hits
 
-    def _terms_of(self, word: str) -> frozenset[int]:
+    def _terms_of(self, word: str) -> tuple[frozenset[int], frozenset[int]]:
+        """(codes as written, codes with typos and word forms) of a folded word, cached."""
         codes = self._cache.get(word)
-        if codes is not None:
-            return codes
-        found: list[int] = list(self._exact.get(word, ()))
-        size = len(word)
-        for length, table in self._prefixes.items():
-            if length <= size:
-                found.extend(table.get(word[:length], ()))
-        for length, table in self._suffixes.items():
-            if length <= size:
-                found.extend(table.get(word[-length:], ()))
-        found.extend(code for infix, code in self._infixes if infix in word)
-        codes = frozenset(found)
-        if len(self._cache) >= self._CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[word] = codes
+        if codes is None:
+            written = frozenset(self._lexicon.written(word))
+            codes = (written, written | self._lexicon.native(word))
+            if len(self._cache) >= self._CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[word] = codes
         return codes
+
+    def _translit_of(self, word: str, targets: frozenset[str]) -> frozenset[int]:
+        key = (word, targets)
+        codes = self._translit_cache.get(key)
+        if codes is None:
+            codes = frozenset(self._lexicon.transliterated(word, targets))
+            if len(self._translit_cache) >= self._CACHE_LIMIT:
+                self._translit_cache.clear()
+            self._translit_cache[key] = codes
+        return codes
+
+    # ------------------------------------------------------------------ meaning layer
+
+    def _meaning_signal(self, message: Words, covered: set[int], joking: set[int]) -> CrisisSignal | None:
+        """The most urgent sentence by meaning. A sentence is embedded whole; a long one also
+        in overlapping windows (the embedder reads about 24 tokens). A sentence's category is
+        that of its first alarming window, the whole sentence first, since a fragment of a
+        sentence can mean something else than the sentence."""
+        assert self._meaning is not None
+        assert self._embedder is not None
+        candidates: list[tuple[int, int, int, str]] = []  # (-cue words, -sentence, order, window)
+        seen: set[str] = set()
+        for number, sentence in enumerate(message.sentences):
+            if number in covered or sentence in seen:
+                continue
+            seen.add(sentence)
+            parts = [sentence]
+            if len(sentence.split()) > self.WINDOW_WORDS:
+                parts += windows(sentence, self.WINDOW_WORDS, self.WINDOW_STRIDE)
+            for order, window in enumerate(parts):
+                words = WORD_RE.findall(fold(window))
+                cues = sum(1 for w in words if self._terms_of(w)[1])
+                # A word or two without a crisis word ("cestina", "ok danke") carries too
+                # little meaning for the vectors: the patterns judge those alone.
+                if len(words) < self.MIN_WINDOW_WORDS and not cues:
+                    continue
+                if len(words) < 2 and len(message.sentences) > 1:
+                    continue
+                candidates.append((-cues, -number, order, window))
+        if not candidates:
+            return None
+        # Over budget: the windows with the most crisis words, then the later sentences (a
+        # long message tends to come to its point at the end).
+        chosen = sorted(candidates)[: self.MAX_WINDOWS]
+        long = len(message.sentences) > 1
+        threshold = self._meaning.long_threshold if long else self._meaning.threshold
+        chosen.sort(key=lambda c: (-c[1], c[2]))
+        found: dict[int, tuple[CrisisCategory, float, str]] = {}  # sentence -> first alarm
+        for _, number, _, window in chosen:
+            if number in found:
+                continue
+            alarm = self._meaning.classify(self._embedder.embed([window]), threshold)[0]
+            if alarm is not None and not (number in joking and alarm[0] in _JOKING_CATEGORIES):
+                found[number] = (alarm[0], alarm[1], window)
+        if not found:
+            return None
+        category, probability, window = min(
+            found.values(), key=lambda f: (CATEGORY_PRIORITY.index(f[0]), -f[1])
+        )
+        return CrisisSignal(
+            category,
+            _language_of(window),
+            f"meaning: {category.value}",
+            layer="meaning",
+            confidence=round(probability, 3),
+        )
+
+
+# Laughter: "haha", "lol", "xD", "хаха", "ههههه", "خخخ", laughing emoji.
+_LAUGHTER_RE = re.compile(
+    r"(?:\b(?:a?(?:ha){2,}h?|(?:he){2,}|lol|lmao|xd+|jaja\w*)\b)|(?:(?:ха|ах){2,})|ه{3,}|خ{3,}"
+    "|[\U0001f602\U0001f923\U0001f605\U0001f606\U0001f639\U0001f604\U0001f601\U0001f61c\U0001f648]",
+    re.IGNORECASE,
+)
+# A threat in a laughing sentence is hyperbole ("Mama bringt mich um 😅", "we slaughtered
+# them 5:0 😂"); self-harm is never dismissed by laughter ("i want to die lol" may be meant).
+_JOKING_CATEGORIES = frozenset(CATEGORY_PRIORITY) - {CrisisCategory.SELF_HARM}
+
+
+def _joking_sentences(message: Words) -> set[int]:
+    return {i for i, sentence in enumerate(message.sentences) if _LAUGHTER_RE.search(sentence)}
+
+
+def _romanised_sentences(message: Words) -> dict[int, frozenset[str]]:
+    """Sentences in Latin letters that stand for Arabic ("ar"), Farsi ("fa") or Russian and
+    Ukrainian ("slavic"): no letters with accents (those are Czech, Turkish, German), and a
+    fifth of the words being that language's romanised function words (or Finglish verbs,
+    "mikhabam"), or (Arabic) a word mixing letters with Arabizi digits ("3ayez", "7ali")."""
+    latin: dict[int, list[str]] = {}
+    for word, sentence in zip(message.words, message.sentence, strict=True):
+        if word.isascii() and any(ch.isalpha() for ch in word):
+            latin.setdefault(sentence, []).append(word)
+    found: dict[int, frozenset[str]] = {}
+    for sentence, words in latin.items():
+        if _ACCENTED_LATIN_RE.search(message.sentences[sentence]):
+            continue
+        hits = {
+            target: sum(1 for w in words if w in vocabulary) for target, vocabulary in ROMANISED_WORDS.items()
+        }
+        hits["fa"] += sum(1 for w in words if w not in ROMANISED_WORDS["fa"] and FINGLISH_VERB_RE.match(w))
+        targets = {target for target, n in hits.items() if n and n * 5 >= len(words)}
+        if any(ARABIZI_DIGIT_RE.search(w) for w in words):
+            targets.add("ar")
+        if targets:
+            found[sentence] = frozenset(targets)
+    return found
+
+
+_ACCENTED_LATIN_RE = re.compile("[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
+
+
+def _language_of(text: str) -> str | None:
+    from knowledge.language import detect_language
+
+    try:
+        return detect_language(text)
+    except Exception:  # the language is a nicety; never let it cost the alarm
+        return None
 
 
 def _matches(
-    pattern: _Pattern, first: int, message: _Words, matched: list[frozenset[int]], position: int
+    pattern: _Pattern, first: int, message: Words, matched: list[frozenset[int]], position: int
 ) -> bool:
     if pattern.at_start and position not in message.clause_start:
         return False
-    return _extend(pattern, first, message, matched, 1, position)
+    if not pattern.wants_negation and _negated_before(pattern, message, position):
+        return False
+    end = _extend(pattern, first, message, matched, 1, position)
+    if end < 0:
+        return False
+    if pattern.language == "tr" and _turkish_negation_after(message, end):
+        return False
+    return not (pattern.blockers and _blocked(pattern, message, position, end))
+
+
+# Words that open a new clause: the look-back for a negation stops there ("I can't sleep
+# and I want to die" is not negated by "can't").
+_CLAUSE_OPENERS_TEXT = (
+    "and und but aber or oder because weil denn so also then dann и і й а но але та или або "
+    "потому бо ve ama veya çünkü a ale nebo protože و ولكن لكن بس لأن او اما ولی چون یا "
+    "i im ich я ja ben já ana انا من man"
+)
+_CLAUSE_OPENERS = frozenset(fold(w) for w in _CLAUSE_OPENERS_TEXT.split())
+LOOK_BACK = 3
+
+
+def _negated_before(pattern: _Pattern, message: Words, position: int) -> bool:
+    """A negation up to three words before the phrase, in the same clause: "не хочу умирать",
+    "ما بدي أذي حالي", "I'm not going to kill myself", "nechci se zabít"."""
+    if position in message.clause_start or message.words[position] in _CLAUSE_OPENERS:
+        return False
+    sentence = message.sentence[position]
+    for j in range(position - 1, max(-1, position - 1 - LOOK_BACK), -1):
+        word = message.words[j]
+        if message.sentence[j] != sentence or word in _CLAUSE_OPENERS:
+            return False
+        if word in pattern.negations:
+            return True
+        if j in message.clause_start:
+            return False
+    return False
+
+
+# Turkish negates inside the verb, which follows its object: "kendime zarar vermek
+# istemiyorum", "kendimi öldürmeyi düşünmüyorum" (folded: no dots or cedillas).
+_TURKISH_NEGATIVE_RE = re.compile(
+    r"(m[iu]yor\w*|m[iu]yo[mz]?|me[iy]ecek\w*|ma[iy]acak\w*|med[iu]\w*|mad[iu]\w*|me[mz]|ma[mz]|memek|mamak)$"
+    r"|^degil"
+)
+
+
+def _turkish_negation_after(message: Words, end: int) -> bool:
+    sentence = message.sentence[end]
+    for j in range(end + 1, min(len(message.words), end + 3)):
+        if message.sentence[j] != sentence:
+            return False
+        word = message.words[j]
+        if (len(word) >= 6 and _TURKISH_NEGATIVE_RE.search(word)) or word.startswith("degil"):
+            return True
+        if j in message.clause_end:
+            return False
+    return False
+
+
+def _blocked(pattern: _Pattern, message: Words, position: int, end: int) -> bool:
+    """A blocker word of the pattern's language in the same clause ("меня бьёт током")."""
+    start = position
+    while start > 0 and start not in message.clause_start:
+        start -= 1
+    stop = end
+    while stop < len(message.words) - 1 and stop not in message.clause_end:
+        stop += 1
+    return any(message.words[j] in pattern.blockers for j in range(start, stop + 1))
 
 
 def _extend(
-    pattern: _Pattern, first: int, message: _Words, matched: list[frozenset[int]], k: int, position: int
-) -> bool:
-    """Can terms k.. of the pattern follow the word at ``position``?"""
+    pattern: _Pattern, first: int, message: Words, matched: list[frozenset[int]], k: int, position: int
+) -> int:
+    """Where terms k.. of the pattern end when they follow the word at ``position``, or -1."""
     if k == len(pattern.terms):
-        return not pattern.at_end or position in message.clause_end
+        return position if not pattern.at_end or position in message.clause_end else -1
     code = first + k
     sentence = message.sentence
     stop = min(len(matched), position + 2 + pattern.gaps[k])
     for j in range(position + 1, stop):
         if sentence[j] != sentence[position]:
             break
-        if code in matched[j] and _extend(pattern, first, message, matched, k + 1, j):
-            return True
+        if code in matched[j]:
+            end = _extend(pattern, first, message, matched, k + 1, j)
+            if end >= 0:
+                return end
         if message.words[j] in pattern.negations:
             break  # "I don't want to die": a negation between two words breaks the phrase
-    return False
+    return -1
 
 
 @functools.cache
 def _default() -> CrisisDetector:
-    return CrisisDetector.from_file(DEFAULT_PATH)
+    from knowledge.match_dense import default_embedder
+
+    return CrisisDetector.from_file(DEFAULT_PATH, embedder=default_embedder())
 
 
 # --------------------------------------------------------------------------- the file
 
 
-_TOP_KEYS = frozenset({"version", "max_gap", "negations", "categories"})
+_TOP_KEYS = frozenset({"version", "max_gap", "negations", "blockers", "categories"})
 
 
 def _load(data: Any, source: str) -> list[_Pattern]:
@@ -478,22 +621,27 @@ def _load(data: Any, source: str) -> list[_Pattern]:
     if isinstance(max_gap, bool) or not isinstance(max_gap, int) or not 0 <= max_gap <= MAX_GAP_LIMIT:
         raise fail("max_gap", f"expected a whole number from 0 to {MAX_GAP_LIMIT}, got {max_gap!r}")
 
-    negations: dict[str, frozenset[str]] = {}
-    raw_negations = data.get("negations", {}) or {}
-    if not isinstance(raw_negations, Mapping):
-        raise fail("negations", "expected a mapping of language to a list of words")
-    for language, words in raw_negations.items():
-        where = f"negations.{language}"
-        if language not in _LANGUAGE_KEYS:
-            raise fail(where, f"unknown language; allowed: {', '.join(sorted(_LANGUAGE_KEYS))}")
-        if not isinstance(words, list):
-            raise fail(where, "expected a list of words")
-        folded: set[str] = set()
-        for i, word in enumerate(words):
-            if not isinstance(word, str) or not _WORD_RE.fullmatch(fold(word)):
-                raise fail(f"{where}[{i}]", f"expected a single word, got {word!r}")
-            folded.add(fold(word))
-        negations[language] = frozenset(folded)
+    def word_lists(key: str) -> dict[str, frozenset[str]]:
+        lists: dict[str, frozenset[str]] = {}
+        raw = data.get(key, {}) or {}
+        if not isinstance(raw, Mapping):
+            raise fail(key, "expected a mapping of language to a list of words")
+        for language, words in raw.items():
+            where = f"{key}.{language}"
+            if language not in _LANGUAGE_KEYS:
+                raise fail(where, f"unknown language; allowed: {', '.join(sorted(_LANGUAGE_KEYS))}")
+            if not isinstance(words, list):
+                raise fail(where, "expected a list of words")
+            folded: set[str] = set()
+            for i, word in enumerate(words):
+                if not isinstance(word, str) or not _WORD_RE.fullmatch(fold(word)):
+                    raise fail(f"{where}[{i}]", f"expected a single word, got {word!r}")
+                folded.add(fold(word))
+            lists[language] = frozenset(folded)
+        return lists
+
+    negations = word_lists("negations")
+    blockers = word_lists("blockers")
     every_negation = frozenset().union(*negations.values()) if negations else frozenset()
 
     categories = data.get("categories")
@@ -520,7 +668,12 @@ def _load(data: Any, source: str) -> list[_Pattern]:
             if not isinstance(entries, list) or not entries:
                 raise fail(where, "expected a non-empty list of patterns")
             reported = None if language == _ANY else language.removesuffix(_LATIN_SUFFIX)
-            negation = every_negation if language == _ANY else negations.get(language, frozenset())
+            base = language.removesuffix(_LATIN_SUFFIX)
+            negation = (
+                every_negation
+                if language == _ANY
+                else negations.get(base, frozenset()) | negations.get(base + _LATIN_SUFFIX, frozenset())
+            )
             seen: dict[str, int] = {}
             for i, entry in enumerate(entries):
                 if not isinstance(entry, str) or not entry.strip():
@@ -533,6 +686,9 @@ def _load(data: Any, source: str) -> list[_Pattern]:
                         negations=negation,
                         max_gap=max_gap,
                         rank=(priority, len(patterns)),
+                        romanised=language.endswith(_LATIN_SUFFIX),
+                        blockers=blockers.get(base, frozenset())
+                        | blockers.get(base + _LATIN_SUFFIX, frozenset()),
                     )
                 except ValueError as exc:
                     raise fail(f"{where}[{i}] {entry!r}", str(exc)) from None

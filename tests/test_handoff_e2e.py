@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiogram import Bot
@@ -100,7 +102,7 @@ async def test_a_case_from_question_to_rating_and_reopening(fake: FakeTelegram, 
         # Anna answers in the topic: text and a photo are relayed, an internal note is not.
         await fake.send_text(anna, "!Notiz: Zeugnis fehlt noch", chat=group, thread_id=thread)
         await fake.send_text(anna, "Hallo Amina, ich helfe dir gern.", chat=group, thread_id=thread)
-        relayed = await fake.wait_for_message(amina, timeout=30)
+        relayed = await fake.wait_for_message(amina, contains="Hallo Amina", timeout=30)
         assert relayed.plain == "Hallo Amina, ich helfe dir gern."
         await fake.send_photo(anna, caption="Formular", chat=group, thread_id=thread)
         await fake.wait_for_message(amina, kind="photo", timeout=30)
@@ -125,6 +127,8 @@ async def test_a_case_from_question_to_rating_and_reopening(fake: FakeTelegram, 
         # Deleting her data deletes the case, its message pairs and the topic with its copies.
         await fake.send_command(amina, "/privacy")
         privacy = await fake.wait_for_message(amina, timeout=30)
+        while not any("🗑" in label for label in privacy.button_texts):  # past the acknowledgements
+            privacy = await fake.wait_for_message(amina, timeout=30)
         await press(fake, amina, privacy, "🗑")
         confirm = await fake.wait_for_message(amina, timeout=30)
         await fake.press(amina, confirm, confirm.button_texts[0])
@@ -258,3 +262,77 @@ async def test_a_refused_card_is_posted_later_in_the_same_topic(fake: FakeTelegr
     assert len(fake.calls_to("createForumTopic")) == 1
     assert sum(1 for m in fake.messages_to(group) if m.reply_markup and "#" in m.plain) == 1
     assert "card refused (429)" in bot_log(tmp_path)
+
+
+def closed_today_office_hours() -> dict[str, str]:
+    """Office hours on the day after tomorrow only: whenever the test runs, nobody is in now."""
+    later = dt.datetime.now(ZoneInfo("Europe/Berlin")) + dt.timedelta(days=2)
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[later.weekday()]
+    return {"OFFICE_HOURS": f"{day} 09:00-16:00", "PUBLIC_HOLIDAYS": "false"}
+
+
+async def test_a_crisis_outside_office_hours_is_honest_and_never_met_with_silence(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    _anna, group, url = await advisors_group(fake, tmp_path, "de")
+    lena = fake.add_user("Lena", language_code="de")
+    async with running_bot(fake, url, group.id, tmp_path, **closed_today_office_hours()):
+        await onboard(fake, lena, "Deutsch")
+        await fake.send_text(lena, "ich weiß nicht weiter. ich will nicht mehr leben")
+        reply = await fake.wait_for_message(lena, contains="🆘", timeout=30)
+        for number in ("112", "110", "0800 111 0 111", "116 111"):
+            assert number in reply.plain
+        assert "ab " in reply.plain, "says when a person reads it"
+        assert "09:00" in reply.plain
+        card = await fake.wait_for_message(group, contains="#", timeout=30)
+        assert "🚨" in card.plain, "the urgent case reaches the advisors at once, also at night"
+
+        # "hallo? ist jemand da?" an hour later: an answer that the team has it, and the numbers.
+        follow_up = await fake.send_text(lena, "hallo? ist jemand da?")
+        answer = await fake.wait_for_message(lena, contains="✓", timeout=30)
+        assert "112" in answer.plain
+        assert "0800 111 0 111" in answer.plain
+        await fake.wait_for_message(group, contains="ist jemand da", thread_id=card.thread_id, timeout=30)
+        await fake.wait_for_call(
+            "setMessageReaction", lambda p: p.get("message_id") == follow_up.message_id, timeout=30
+        )
+    cases = await rows(url, Case)
+    assert len(cases) == 1
+    assert cases[0].urgent
+    assert "nicht mehr leben" not in bot_log(tmp_path)
+
+
+async def test_messages_during_an_open_case_are_acknowledged_and_answered(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    _anna, group, url = await advisors_group(fake, tmp_path, "en")
+    sam = fake.add_user("Sam", language_code="en")
+    always_open = {"OFFICE_HOURS": "mon-sun 00:00-23:59", "PUBLIC_HOLIDAYS": "false"}
+    async with running_bot(fake, url, group.id, tmp_path, **always_open):
+        card = await open_case(fake, sam, "English", group)
+        await fake.wait_for_message(sam, timeout=30)
+        before = len(fake.messages_to(sam))
+        first = await fake.send_text(sam, "thanks, I am waiting")
+        await fake.wait_for_message(group, contains="I am waiting", thread_id=card.thread_id, timeout=30)
+        await fake.wait_for_call(
+            "setMessageReaction", lambda p: p.get("message_id") == first.message_id, timeout=30
+        )
+        assert fake.reactions_on(sam, first.message_id) == ["👀"]
+        # A question the knowledge base answers: relayed, and the bot's answer marked as automatic.
+        second = await fake.send_text(sam, "How long does an Ausbildung take?")
+        automatic = await fake.wait_for_message(sam, contains="🤖", timeout=30)
+        assert "Automatic answer" in automatic.plain
+        await fake.wait_for_message(group, contains="How long does", thread_id=card.thread_id, timeout=30)
+        assert fake.reactions_on(sam, second.message_id) == ["👀"]
+        assert len(fake.messages_to(sam)) > before, "never silence"
+        # /status shows the case and closes it.
+        await fake.send_command(sam, "/status")
+        status = await fake.wait_for_message(sam, contains="#", timeout=30)
+        assert "waiting" in status.plain
+        await press(fake, sam, status, "Close")
+        await fake.wait_for_message(sam, contains="closed", timeout=30)
+        await fake.wait_for_message(
+            group, contains="hat den Fall geschlossen", thread_id=card.thread_id, timeout=30
+        )
+    cases = await rows(url, Case)
+    assert [c.state for c in cases] == ["closed"]

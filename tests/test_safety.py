@@ -1,8 +1,8 @@
-"""Crisis detection: every language, transliterations, odd Unicode, precision and speed."""
+"""Crisis detection by the patterns: every language, transliterations, odd Unicode, precision,
+whole long messages. The meaning layer has its own tests (test_safety_meaning.py)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,7 @@ MINOR = CrisisCategory.MINOR_IN_DANGER
 
 @pytest.fixture(scope="module")
 def detector() -> CrisisDetector:
-    return CrisisDetector.default()
+    return CrisisDetector.from_file(DEFAULT_PATH)  # the patterns alone, no embedder
 
 
 # (language reported, message, category)
@@ -387,23 +387,53 @@ def _benign_message(size: int = 10_000) -> str:
     return text[:size]
 
 
-def test_long_benign_message_is_fast_and_quiet() -> None:
+def test_long_benign_message_is_quiet() -> None:
     detector = CrisisDetector.from_file(DEFAULT_PATH)  # cold word cache
     text = _benign_message()
     assert len(text) == 10_000
-    timings = []
-    for _ in range(5):
-        start = time.perf_counter()
-        assert detector.detect(text) is None
-        timings.append(time.perf_counter() - start)
-    assert min(timings) < 0.010, timings
+    assert detector.detect(text) is None
 
 
-def test_emergency_at_the_end_of_a_long_message(detector: CrisisDetector) -> None:
-    text = _benign_message(9_950) + " Ich will nicht mehr leben."
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_emergency_anywhere_in_a_long_message(detector: CrisisDetector, where: str) -> None:
+    crisis = " Ich will nicht mehr leben. "
+    benign = _benign_message(9_950)
+    text = {
+        "start": crisis + benign,
+        "middle": benign[:5_000] + crisis + benign[5_000:],
+        "end": benign + crisis,
+    }[where]
     signal = detector.detect(text)
     assert signal is not None
     assert signal.category is SELF
+
+
+# The message from the issue: 1,181 characters, the emergency in its last words. A cut at
+# 1,000 characters used to hide it.
+ISSUE_MESSAGE = (
+    "Hallo, ich heiße Samir und bin seit zwei Jahren in Deutschland. Ich wohne in einem "
+    "Wohnheim in Pirna und gehe in die Berufsschule, ich mache eine Ausbildung als Koch. "
+    "Am Anfang war alles gut, mein Deutsch wird besser und ich habe ein paar Freunde "
+    "gefunden. Aber seit dem Sommer ist alles schwer. Mein Chef sagt jeden Tag, dass ich "
+    "langsam bin, und in der Schule verstehe ich die Prüfungen nicht. Meine Familie ist "
+    "noch in Syrien und ich kann sie nur selten anrufen, weil das Internet dort schlecht "
+    "ist. Ich schlafe kaum noch, ich esse wenig und ich gehe nicht mehr zum Fußball. Mein "
+    "Betreuer hat gesagt, ich soll mir Hilfe holen, aber ich weiß nicht, wo. Ich habe im "
+    "Internet gesucht und viele Seiten gefunden, aber alles ist so kompliziert und die "
+    "Wartezeiten sind lang. Ich habe auch Angst, dass meine Aufenthaltserlaubnis Probleme "
+    "bekommt, wenn ich die Ausbildung nicht schaffe. Jeden Abend sitze ich allein in meinem "
+    "Zimmer und denke nach. Meine Mitbewohner merken nichts, sie sind nett, aber wir reden "
+    "nicht viel. Ich weiß nicht, ob ihr mir helfen könnt, vielleicht ist das die falsche "
+    "Stelle für etwas, entschuldigung. Ich bin so müde von allem und ich will nicht mehr leben."
+)
+
+
+def test_the_issue_message_is_an_emergency(detector: CrisisDetector) -> None:
+    assert len(ISSUE_MESSAGE) == 1_181
+    assert ISSUE_MESSAGE.endswith("ich will nicht mehr leben.")
+    signal = detector.detect(ISSUE_MESSAGE)
+    assert signal is not None
+    assert (signal.category, signal.language) == (SELF, "de")
 
 
 @pytest.mark.parametrize(
@@ -412,12 +442,158 @@ def test_emergency_at_the_end_of_a_long_message(detector: CrisisDetector) -> Non
         ("ich will nicht mehr " * 600)[:10_000],
         ("mich mich " * 1_000)[:10_000],
         ("chef pass lohn nicht " * 500)[:10_000],
+        "a" * 10_000,
+        ("x" * 60 + " ") * 160,
+        ("ana bade " * 1_200)[:10_000],
     ],
 )
-def test_repetitive_messages_stay_fast(detector: CrisisDetector, text: str) -> None:
-    start = time.perf_counter()
-    detector.detect(text)
-    assert time.perf_counter() - start < 0.05
+def test_repetitive_messages_finish(detector: CrisisDetector, text: str) -> None:
+    detector.detect(text)  # bounded work: one look-up per distinct word (timings: python -m knowledge.crisis_bench)
+
+
+# ----------------------------------------------------------------- generalisation
+
+
+# Typos, other verb forms and persons, transliterations: none of these is written in
+# safety.yaml as such.
+GENERALISED: list[tuple[str, str, CrisisCategory]] = [
+    # typos (no real word, one letter off)
+    ("de", "ich will nich mehr lebn", SELF),
+    ("de", "ich will mich umbirngen", SELF),
+    ("en", "i dont wnat to live anymore", SELF),
+    ("en", "I want to kil myself", SELF),
+    ("tr", "kendimi öldürmek istiyorum ama korkuyrum", SELF),
+    ("ru", "хочу умеретъ", SELF),
+    # Czech: beaten at home, in several verb forms and persons
+    ("cs", "táta mě bije", VIOLENCE),
+    ("cs", "táta mě bil", VIOLENCE),
+    ("cs", "máma mě zbila", VIOLENCE),
+    ("cs", "otec mě zmlátil, mám modřiny", VIOLENCE),
+    ("cs", "doma mě bijou", VIOLENCE),
+    ("cs", "bratr mě mlátí každý den", VIOLENCE),
+    # Russian / Arabic / Turkish verb forms
+    ("ru", "отчим меня избила", VIOLENCE),
+    ("ar", "ابوي بيضربني", VIOLENCE),
+    ("ar", "زوجي ضربني", VIOLENCE),
+    ("tr", "babam beni dövdü", VIOLENCE),
+    ("tr", "babam beni döver", VIOLENCE),
+    # Arabizi, Finglish, romanised Russian/Ukrainian matched against native-script patterns
+    ("ar", "ana bade mout", SELF),
+    ("ar", "ana bade mut", SELF),
+    ("ar", "wallah bade emout", SELF),
+    ("ar", "baba bidrabni", VIOLENCE),
+    ("ar", "abouy by2tol nafsi", SELF),
+    ("ru", "ya hochu umeret", SELF),
+    ("ru", "ya ne hochu zhit", SELF),
+    ("uk", "ya khochu pomerty", SELF),
+    ("fa", "mikham bemiram", SELF),
+    # Arabic and Czech statements about ending one's life
+    ("ar", "أريد أن أنتحر", SELF),
+    ("ar", "بفكر انتحر", SELF),
+    ("ar", "أريد إنهاء حياتي", SELF),
+    ("cs", "chci spáchat sebevraždu", SELF),
+    ("cs", "zabiju se", SELF),
+    ("cs", "Chci ukončit svůj život", SELF),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "category"), GENERALISED)
+def test_typos_word_forms_and_transliterations(
+    detector: CrisisDetector, language: str, text: str, category: CrisisCategory
+) -> None:
+    signal = detector.detect(text)
+    assert signal is not None, text
+    assert (signal.category, signal.language) == (category, language), (text, signal.phrase)
+
+
+# Idioms, negations and real words near a pattern word: never an alarm. In all 8 languages.
+NOT_GENERALISED: list[tuple[str, str]] = [
+    ("de", "ich will nicht mehr lesen, das Buch ist langweilig"),
+    ("de", "Die Hitze bringt mich um"),
+    ("de", "bitte Mut machen, morgen ist die Prüfung"),
+    ("en", "this homework is killing me"),
+    ("en", "can my employer make me work on Sundays?"),
+    ("en", "Is there a suicide prevention training for teachers?"),
+    ("ar", "ما بدي موت، بدي شغل"),
+    ("ar", "الشرطة أخذت جواز سفري من أجل إجراءات اللجوء"),
+    ("ar", "هالواجب رح يقتلني"),
+    ("uk", "я не хочу помирати, я хочу роботу"),
+    ("uk", "ця домашка мене вб'є"),
+    ("ru", "я не хочу умирать, я хочу работу"),
+    ("ru", "умираю со смеху"),
+    ("ru", "может ли работодатель заставить меня работать в воскресенье?"),
+    ("fa", "نمیخوام بمیرم، کار میخوام"),
+    ("fa", "nemikham bemiram"),
+    ("fa", "الهی بمیرم برات"),
+    ("tr", "filmde kahraman sonunda kendini öldürüyor"),
+    ("tr", "ölmek istemiyorum, iş istiyorum"),
+    ("tr", "gülmekten öldüm"),
+    ("cs", "ve filmu se hrdina na konci zabije"),
+    ("cs", "umírám smíchy"),
+    ("cs", "Chci ukončit učení"),
+    ("cs", "otec mě vyzvedne v den zkoušky"),
+    # a negation up to three words before the phrase, in the same clause
+    ("en", "Don't worry, I'm not going to kill myself, just stressed"),
+    ("en", "I'm fine, I don't want to hurt myself, I want an apprenticeship"),
+    ("ar", "أنا منيح، ما بدي أذي حالي"),
+    ("cs", "neboj, nechci se zabít, jen jsem ve stresu"),
+    ("fa", "نگران نباش، نمی‌خوام خودکشی کنم"),
+    # Turkish negates in the verb after the phrase
+    ("tr", "iyiyim, kendime zarar vermek istemiyorum"),
+    ("tr", "merak etme, kendimi öldürmeyi düşünmüyorum"),
+    # laughter makes a threat hyperbole
+    ("de", "Mama bringt mich um, wenn sie mein Zeugnis sieht 😅"),
+    ("en", "my brother beat me at FIFA again haha"),
+    ("ru", "мама меня убьёт, когда увидит оценки 😂"),
+    ("tr", "annem karnemi görünce beni öldürecek 😂"),
+    # another sense of the words (blockers)
+    ("ru", "меня бьёт током от стиральной машины"),
+    ("uk", "мене б'є струмом від пральки"),
+    ("ar", "ضربني البرد اليوم"),
+    # romanised Russian/Farsi never meets Arabic-script patterns by consonant frame
+    ("ru", "mama govorit chto ja tozhe dolzhen rabotat potomu chto papa bolnoj"),
+    ("fa", "har rooz ba app mikhoonam vali shenidari kheili sakhte"),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), NOT_GENERALISED)
+def test_idioms_negations_and_real_words_stay_quiet(
+    detector: CrisisDetector, language: str, text: str
+) -> None:
+    assert detector.detect(text) is None, (language, text)
+
+
+def test_negations_keep_their_scope(detector: CrisisDetector) -> None:
+    # a negation in another clause, or before a new subject, does not cancel the phrase
+    for text in (
+        "I can't sleep and I want to die",
+        "I can't sleep, I want to kill myself",
+        "Ich kann nicht schlafen und ich will sterben",
+        "I don't want to live anymore",
+        "Я не хочу жить.",
+        "nechci žít",
+    ):
+        signal = detector.detect(text)
+        assert signal is not None, text
+        assert signal.category is SELF, text
+
+
+def test_laughter_never_dismisses_self_harm(detector: CrisisDetector) -> None:
+    signal = detector.detect("ich will nicht mehr leben haha")
+    assert signal is not None
+    assert signal.category is SELF
+
+
+def test_blockers_are_validated(tmp_path: Path) -> None:
+    path = tmp_path / "safety.yaml"
+    path.write_text("blockers:\n  en: [two words]\ncategories: {}\n", encoding="utf-8")
+    with pytest.raises(SafetyFileError, match=r"safety\.yaml: blockers\.en\[0\]: expected a single word"):
+        CrisisDetector.from_file(path)
+
+
+def test_generalisation_tables_cover_every_language() -> None:
+    assert {language for language, _, _ in GENERALISED} == set(LANGUAGES)
+    assert {language for language, _ in NOT_GENERALISED} == set(LANGUAGES)
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import (
+    Advisor,
     Case,
     CaseMessage,
     ConversationState,
@@ -29,7 +30,7 @@ from bot.db.models import (
     User,
     utcnow,
 )
-from dialogs.handoff import CaseEvent, CaseState, next_state
+from dialogs.handoff import CaseEvent, CaseState, InvalidTransition, next_state
 from dialogs.ports import CaseRecord, HandoffReceipt, HandoffRequest, Storage, StoredData, UserRecord
 
 _ADJECTIVES = ("Blue", "Green", "Quiet", "Bright", "Swift", "Calm", "Brave", "Kind", "Clever", "Sunny")
@@ -117,15 +118,18 @@ class SqlUsers:
         return StoredData(_record(user), tuple(sorted(topics)), int(open_cases or 0), int(messages or 0))
 
     async def delete(self, user_id: int) -> None:
-        # Cascades remove subscriptions, cases and message pairs; conversation state goes too.
+        # Cascades remove subscriptions, cases and message pairs. Conversation state is
+        # emptied except for the language, so the bot keeps answering in it.
         user = await self.session.get(User, user_id)
         if user is None:
             return
-        await self.session.execute(
-            delete(ConversationState).where(
-                ConversationState.key.like(f"%:{user.external_id}:{user.external_id}%")
+        states = await self.session.scalars(
+            select(ConversationState).where(
+                ConversationState.key.like(f"%:{user.external_id}:{user.external_id}")
             )
         )
+        for state in states:
+            state.data = {"lang": user.language} if user.language else {}
         # The relayed copies go with the case topics, which Telegram deletes with all their messages.
         threads = await self.session.scalars(
             select(Case.thread_id).where(
@@ -253,7 +257,32 @@ class SqlHandoff:
         case = await self.session.scalar(
             select(Case).where(Case.user_id == user_id).order_by(Case.id.desc()).limit(1)
         )
-        return CaseRecord(case.id, case.state, case.closed_at) if case else None
+        if case is None:
+            return None
+        advisor = await self.session.get(Advisor, case.advisor_id) if case.advisor_id else None
+        return CaseRecord(
+            case.id,
+            case.state,
+            case.closed_at,
+            urgent=case.urgent,
+            advisor_name=advisor.display_name if advisor else None,
+            created_at=case.created_at,
+        )
+
+    async def close(self, case_id: int, user_id: int) -> bool:
+        case = await self.session.get(Case, case_id)
+        if case is None or case.user_id != user_id:
+            return False
+        try:
+            case.state = next_state(CaseState(case.state), CaseEvent.CLOSE)
+        except InvalidTransition:
+            return False
+        case.closed_at = utcnow()
+        # The topic hears it first, then its title and card show the case closed.
+        self.session.add(OutboxItem(case_id=case.id, action="person_closed", payload={}))
+        self.session.add(OutboxItem(case_id=case.id, action="refresh", payload={}))
+        self.session.info["outbox"] = True
+        return True
 
     async def reopen(self, case_id: int) -> None:
         case = await self.session.get_one(Case, case_id)

@@ -5,10 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, cast, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Case, CaseMessage, OutboxItem, ProcessedUpdate, UnansweredQuestion, utcnow
+from bot.db.models import (
+    Case,
+    CaseMessage,
+    ConversationState,
+    OutboxItem,
+    ProcessedUpdate,
+    UnansweredQuestion,
+    utcnow,
+)
+from dialogs.crisis import KEEP_PENDING, PENDING
 
 # Telegram redelivers an update within hours, never after days.
 UPDATE_MEMORY = dt.timedelta(days=2)
@@ -21,6 +30,7 @@ class Purged:
     unanswered: int
     updates: int
     outbox: int
+    held_messages: int = 0
 
 
 def _count(result: object) -> int:
@@ -51,4 +61,20 @@ async def purge(session: AsyncSession, retention: dt.timedelta, now: dt.datetime
             | ((OutboxItem.status == "failed") & (OutboxItem.created_at < cutoff))
         )
     )
-    return Purged(_count(texts), _count(pairs), _count(unanswered), _count(updates), _count(outbox))
+    held = await _forget_held_messages(session, (now or utcnow()) - KEEP_PENDING)
+    return Purged(_count(texts), _count(pairs), _count(unanswered), _count(updates), _count(outbox), held)
+
+
+async def _forget_held_messages(session: AsyncSession, cutoff: dt.datetime) -> int:
+    """A crisis message kept for a consent that never came (``dialogs.crisis``) goes after a day."""
+    rows = await session.scalars(
+        select(ConversationState).where(
+            ConversationState.updated_at < cutoff, cast(ConversationState.data, String).like(f"%{PENDING}%")
+        )
+    )
+    forgotten = 0
+    for row in rows:
+        if PENDING in row.data:
+            row.data = {k: v for k, v in row.data.items() if k not in (PENDING, "after_consent")}
+            forgotten += 1
+    return forgotten

@@ -41,7 +41,9 @@ MAX_ATTEMPTS = 12
 LOCK = dt.timedelta(seconds=60)
 
 # Actions that post or edit in the advisors' group; all others go to people.
-GROUP_ACTIONS = frozenset({"announce", "relay_in", "to_topic", "refresh", "edit_topic", "delete_topic"})
+GROUP_ACTIONS = frozenset(
+    {"announce", "relay_in", "to_topic", "refresh", "edit_topic", "delete_topic", "person_closed"}
+)
 Lane = Literal["group", "people"]
 LANES: tuple[Lane, ...] = ("group", "people")
 

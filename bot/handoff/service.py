@@ -328,6 +328,13 @@ class HandoffService:
             lambda thread: self.bot.send_message(self.chat_id, payload["text"], message_thread_id=thread),
         )
 
+    async def _do_person_closed(self, case_id: int, _payload: dict[str, Any]) -> None:
+        """The person closed the case themselves (/status)."""
+        line = "✅ " + escape(self._(N_("The person closed the case.")))
+        await self.into_topic(
+            case_id, lambda thread: self.bot.send_message(self.chat_id, line, message_thread_id=thread)
+        )
+
     async def _do_refresh(self, case_id: int, _payload: dict[str, Any]) -> None:
         async with self.app.sessions() as session:
             case = await session.get_one(Case, case_id)

@@ -11,7 +11,7 @@ from aiogram.enums import ChatAction, ChatMemberStatus, ChatType
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
-from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, ReactionTypeEmoji
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
@@ -20,7 +20,7 @@ from bot.handoff.outbox import enqueue
 from bot.telegram.fsm_storage import KEY_BUILDER
 from bot.telegram.middlewares import record_update
 from bot.telegram.sending import send_replies
-from dialogs.replies import Incoming, Kind, Outcome
+from dialogs.replies import Incoming, Kind, Outcome, Reply
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,27 @@ async def _turn(
     return outcome
 
 
-async def _deliver(bot: Bot, session: AsyncSession, chat_id: int, outcome: Outcome) -> None:
-    if not await send_replies(bot, chat_id, outcome.replies):
+async def _react(bot: Bot, chat_id: int, message_id: int, outcome: Outcome) -> bool:
+    """Put the outcome's reaction on the person's message; where Telegram refuses it, the
+    short line that says the same is sent instead. False when the person blocked the bot."""
+    try:
+        await bot.set_message_reaction(chat_id, message_id, [ReactionTypeEmoji(emoji=outcome.reaction)])
+    except TelegramForbiddenError:
+        return False
+    except TelegramBadRequest as exc:
+        log.info("reaction refused (%s); sending the line instead", exc.message[:80])
+        if outcome.reaction_fallback:
+            outcome.replies.insert(0, Reply(outcome.reaction_fallback))
+    return True
+
+
+async def _deliver(
+    bot: Bot, session: AsyncSession, chat_id: int, outcome: Outcome, message_id: int | None = None
+) -> None:
+    reachable = True
+    if outcome.reaction and message_id is not None:
+        reachable = await _react(bot, chat_id, message_id, outcome)
+    if not reachable or not await send_replies(bot, chat_id, outcome.replies):
         await SqlUsers(session).mark_blocked(chat_id)
 
 
@@ -92,7 +111,7 @@ def people_router() -> Router:
                 return
         user_id = message.from_user.id if message.from_user else message.chat.id
         outcome = await _turn(app, session, state, incoming, bot.id, user_id)
-        await _deliver(bot, session, message.chat.id, outcome)
+        await _deliver(bot, session, message.chat.id, outcome, message.message_id)
 
     @router.callback_query()
     async def on_button(

@@ -39,6 +39,7 @@ COMMANDS = (
     ("help", N_("How Wegweiser helps")),
     ("language", N_("Change the language")),
     ("privacy", N_("What is stored, delete my data")),
+    ("status", N_("Your conversation with our team")),
     ("cancel", N_("Stop and go back to the menu")),
 )
 DESCRIPTION = N_(

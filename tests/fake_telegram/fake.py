@@ -797,6 +797,11 @@ class FakeTelegram(BotApiMethods):
             raise AssertionError(f"the bot sent nothing to chat {_chat_id(chat)}")
         return messages[-1]
 
+    def reactions_on(self, chat: ChatRef, message_id: int) -> list[str]:
+        """The bot's reaction on a message in ``chat`` (setMessageReaction), as emoji."""
+        message = self.chat(chat).messages.get(message_id)
+        return list(message.reactions) if message is not None else []
+
     def calls_to(self, method: str) -> list[dict[str, Any]]:
         canonical = self.resolve_method(method) or method
         return [record.params for record in self._calls_by_method.get(canonical, [])]

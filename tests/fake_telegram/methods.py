@@ -54,6 +54,84 @@ def api(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
+# The emoji ReactionTypeEmoji accepts (Bot API, "ReactionTypeEmoji").
+REACTION_EMOJI = frozenset(
+    {
+        "👍",
+        "👎",
+        "❤",
+        "🔥",
+        "🥰",
+        "👏",
+        "😁",
+        "🤔",
+        "🤯",
+        "😱",
+        "🤬",
+        "😢",
+        "🎉",
+        "🤩",
+        "🤮",
+        "💩",
+        "🙏",
+        "👌",
+        "🕊",
+        "🤡",
+        "🥱",
+        "🥴",
+        "😍",
+        "🐳",
+        "❤‍🔥",
+        "🌚",
+        "🌭",
+        "💯",
+        "🤣",
+        "⚡",
+        "🍌",
+        "🏆",
+        "💔",
+        "🤨",
+        "😐",
+        "🍓",
+        "🍾",
+        "💋",
+        "🖕",
+        "😈",
+        "😴",
+        "😭",
+        "🤓",
+        "👻",
+        "👨‍💻",
+        "👀",
+        "🎃",
+        "🙈",
+        "😇",
+        "😨",
+        "🤝",
+        "✍",
+        "🤗",
+        "🫡",
+        "🎅",
+        "🎄",
+        "☃",
+        "💅",
+        "🤪",
+        "🗿",
+        "🆒",
+        "💘",
+        "🙉",
+        "🦄",
+        "😘",
+        "💊",
+        "🙊",
+        "😎",
+        "👾",
+        "🤷‍♂",
+        "🤷",
+        "🤷‍♀",
+        "😡",
+    }
+)
 COPY_METHODS = frozenset({"copyMessage", "copyMessages", "forwardMessage", "forwardMessages"})
 MEDIA_KINDS = ("photo", "document", "voice", "video", "video_note", "sticker", "audio", "animation")
 CONTENT_KEYS = ("text", "entities", *MEDIA_KINDS, "caption", "caption_entities", "has_media_spoiler")
@@ -1011,10 +1089,26 @@ class BotApiMethods:
     @api("setMessageReaction")
     def api_set_message_reaction(self, params: dict[str, Any]) -> bool:
         chat = self._chat(params)
-        self._message(chat, params, "message to react not found")
+        self._check_can_send(chat)
+        message = self._message(chat, params, "message to react not found")
         reaction = params.get("reaction")
-        if reaction is not None and not isinstance(reaction, list):
+        if reaction is None:
+            reaction = []
+        if not isinstance(reaction, list):
             raise bad_request("can't parse reaction types JSON object")
+        if "is_big" in params and not isinstance(params["is_big"], bool):
+            raise bad_request("can't parse is_big as a boolean")
+        emoji: list[str] = []
+        for item in reaction:
+            if not isinstance(item, dict) or "type" not in item:
+                raise bad_request("can't parse ReactionType JSON object")
+            # Bots react with the standard emoji only: no custom emoji, no paid stars.
+            if item["type"] != "emoji" or item.get("emoji") not in REACTION_EMOJI:
+                raise bad_request("REACTION_INVALID")
+            emoji.append(str(item["emoji"]))
+        if len(emoji) > 1:
+            raise bad_request("REACTIONS_TOO_MANY")  # a bot sets one reaction per message
+        message.reactions = emoji
         return True
 
     # ------------------------------------------------------------ forum topics

