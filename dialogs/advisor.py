@@ -11,7 +11,7 @@ from dialogs.handoff import CaseState, reopens
 from dialogs.i18n import N_
 from dialogs.ports import CaseRecord, HandoffRequest
 
-REASONS = ("menu", "unhelpful", "no_match", "media", "urgent")
+REASONS = ("menu", "unhelpful", "no_match", "media", "urgent", "concern")
 # The case the person closed themselves (/status): their next message does not reopen it.
 CLOSED_BY_PERSON = "closed_case"
 

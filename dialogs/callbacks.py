@@ -19,7 +19,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "topic": re.compile(r"^[a-z]{2,20}$"),
     "a": re.compile(r"^[a-z0-9][a-z0-9-]{1,47}$"),  # show an FAQ answer
     "rate": re.compile(r"^[01]:[a-z0-9][a-z0-9-]{1,47}$"),
-    "adv": re.compile(r"^(menu|unhelpful|no_match|none_of_these|media|urgent)?$"),
+    "adv": re.compile(r"^(menu|unhelpful|no_match|none_of_these|media|urgent|concern)?$"),
     "ask": re.compile(r"^$"),
     "ct": re.compile(r"^([a-z0-9][a-z0-9-]{1,47})?$"),  # contacts list or one contact
     "ev": re.compile(r"^$"),

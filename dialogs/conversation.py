@@ -53,6 +53,7 @@ async def handle(
         await _media(turn)
     else:
         await answers.free_text(turn, menu)
+    await crisis.add_concern(turn)
     lang = turn.lang
     turn.out.replies = [Reply(finish(r.text, lang), r.buttons, r.entry_id, r.rtl) for r in turn.out.replies]
     return turn.out

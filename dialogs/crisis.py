@@ -39,6 +39,7 @@ FOLLOW_UP = dt.timedelta(hours=12)
 KEEP_PENDING = dt.timedelta(hours=24)
 MAX_PENDING_MESSAGES = 20
 MAX_PENDING_CHARS = 4000
+CONCERN = "concern_now"  # set and removed within one turn
 
 
 def _since(turn: Turn, key: str) -> dt.timedelta | None:
@@ -100,9 +101,14 @@ def _passed_on(turn: Turn) -> str:
 
 
 async def check(turn: Turn, text: str) -> bool:
-    """Answer a crisis message; False when the safety check found none."""
-    signal = turn.env.crisis.detect(text)
+    """Answer a crisis message; False when the safety check found none. A concern (close to
+    a crisis, not sure enough for an alarm) is noted for ``add_concern`` at the end of the
+    turn: the message is answered as usual, then where to get help follows."""
+    signal = turn.env.crisis.screen(text)
     if signal is None:
+        return False
+    if signal.concern:
+        turn.state[CONCERN] = signal.category.value
         return False
     _ = turn._
     await turn.storage.stats.count("crisis", signal.category.value)
@@ -201,3 +207,17 @@ def declined(turn: Turn) -> None:
 def follow_up_text(turn: Turn) -> str:
     """The numbers again, for messages in the hours after a crisis (HTML)."""
     return helplines.short_text(turn, languages(turn))
+
+
+async def add_concern(turn: Turn) -> None:
+    """After the usual answer to a message the safety check was unsure about: where to get
+    help, and a person from our team, without an urgent case or any alarm."""
+    category = turn.state.pop(CONCERN, None)
+    if category is None or PENDING in turn.state:
+        return
+    _ = turn._
+    await turn.storage.stats.count("crisis_concern", str(category))
+    head = escape(
+        _("If something is weighing on you or you do not feel safe, you can talk to someone, also now:")
+    )
+    turn.out.add(helplines.short_text(turn, languages(turn), head), keyboards.advisor_offer(turn, "concern"))

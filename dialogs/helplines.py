@@ -133,8 +133,9 @@ def full_text(turn: Turn, languages: Collection[str]) -> str:
     return "\n".join(parts)
 
 
-def short_text(turn: Turn, languages: Collection[str]) -> str:
-    """The numbers again, briefly: danger, and the lines open now (national, their language)."""
+def short_text(turn: Turn, languages: Collection[str], head: str = "") -> str:
+    """The numbers again, briefly: danger, and the lines open now (national, their language).
+    ``head``: the sentence before them (HTML), "You are not alone…" when none is given."""
     _ = turn._
     lines = crisis_lines()
     chosen = [
@@ -142,5 +143,5 @@ def short_text(turn: Turn, languages: Collection[str]) -> str:
         *(line for line in lines.group("talk") if line.is_open(turn.now, turn.env.zone)),
         *(line for line in lines.group("language", languages) if line.is_open(turn.now, turn.env.zone)),
     ]
-    head = escape(_("You are not alone. If you are in danger now, call for help:"))
+    head = head or escape(_("You are not alone. If you are in danger now, call for help:"))
     return "\n".join([head, *(_head(line, turn) for line in chosen)])

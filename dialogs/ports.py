@@ -76,7 +76,7 @@ class Stats(Protocol):
 @dataclass(frozen=True, slots=True)
 class HandoffRequest:
     user: UserRecord
-    reason: str  # "menu", "unhelpful", "no_match", "media", "urgent"
+    reason: str  # "menu", "unhelpful", "no_match", "media", "urgent", "concern"
     topic: str | None
     question: str
     bot_answer: str

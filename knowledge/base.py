@@ -40,7 +40,7 @@ def documents(snapshot: ContentSnapshot) -> Iterator[Document]:
                 id=entry.id,
                 lang=lang,
                 question=tr.question,
-                variants=tr.variants,
+                variants=(*tr.variants, *snapshot.phrasings_of(entry.id, lang)),
                 answer=tr.answer,
                 tags=entry.tags,
             )

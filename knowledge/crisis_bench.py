@@ -1,6 +1,7 @@
 """Crisis detection on an evaluation set: recall, false alarms, category accuracy, latency.
 
-    .venv/bin/python -m knowledge.crisis_bench --eval knowledge/eval/crisis [--json] [--failures]
+    .venv/bin/python -m knowledge.crisis_bench --eval knowledge/eval/crisis \
+        [--questions knowledge/eval/questions] [--json] [--failures]
 
 The folder holds ``<lang>.jsonl`` files, one message per line:
 ``{"id", "lang", "text", "crisis": bool, "category": str|null, "style": [...]}``.
@@ -25,12 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from knowledge.eval_set import jsonl_rows
+from knowledge.eval_set import jsonl_rows, load_eval_set
 from knowledge.safety import DEFAULT_PATH, CrisisDetector
 from knowledge.safety_base import LANGUAGES
 from knowledge.safety_meaning import EXAMPLES_PATH, FITTED_PATH, MeaningModel, load_examples
 
 SHORT_CHARS = 300
+_COUNTS = ("crisis", "none", "tp", "fp", "right", "labelled", "concern", "fp_concern")
+# Entries of the question set whose messages may rightly raise an alarm.
+CRISIS_ENTRIES = frozenset({"hilfe-in-der-krise", "ausbeutung-arbeit"})
 
 
 @dataclass(frozen=True)
@@ -83,13 +87,16 @@ def evaluate(detector: CrisisDetector, items: Sequence[Item]) -> dict[str, Any]:
     long: list[float] = []
     for item in items:
         start = time.perf_counter()
-        signal = detector.detect(item.text)
+        screened = detector.screen(item.text)
         elapsed = (time.perf_counter() - start) * 1000
         (short if len(item.text) < SHORT_CHARS else long).append(elapsed)
+        concern = screened is not None and screened.concern
+        signal = None if concern else screened
         for key in (item.lang, "all"):
-            row = rows.setdefault(key, {"crisis": 0, "none": 0, "tp": 0, "fp": 0, "right": 0, "labelled": 0})
+            row = rows.setdefault(key, dict.fromkeys(_COUNTS, 0))
             if item.crisis:
                 row["crisis"] += 1
+                row["concern"] += concern
                 if signal is not None:
                     row["tp"] += 1
                     if item.category:
@@ -98,6 +105,7 @@ def evaluate(detector: CrisisDetector, items: Sequence[Item]) -> dict[str, Any]:
             else:
                 row["none"] += 1
                 row["fp"] += signal is not None
+                row["fp_concern"] += concern
         for style in item.style:
             count = styles.setdefault(f"{'crisis' if item.crisis else 'none'}:{style}", [0, 0])
             count[0] += 1
@@ -124,6 +132,9 @@ def evaluate(detector: CrisisDetector, items: Sequence[Item]) -> dict[str, Any]:
             "recall": row["tp"] / max(1, row["crisis"]),
             "false_alarms": row["fp"] / max(1, row["none"]),
             "category_accuracy": row["right"] / max(1, row["labelled"]),
+            # Alarm or concern: the person sees where to get help either way.
+            "reached": (row["tp"] + row["concern"]) / max(1, row["crisis"]),
+            "concerns_on_none": row["fp_concern"] / max(1, row["none"]),
         }
         for key, row in rows.items()
     }
@@ -159,6 +170,30 @@ def long_messages(detector: CrisisDetector, items: Sequence[Item], runs: int = 5
     return {"n": runs, "p50": statistics.median(timings), "max": max(timings)}
 
 
+def ordinary_questions(detector: CrisisDetector, folder: Path) -> dict[str, dict[str, float]]:
+    """Alarms and concerns on the message-understanding set's ordinary questions (everything
+    but questions about crisis help and exploitation), per language."""
+    counts: dict[str, list[int]] = {}
+    for message in load_eval_set(folder):
+        if message.gold & CRISIS_ENTRIES:
+            continue
+        signal = detector.screen(message.text)
+        for key in (message.lang, "all"):
+            row = counts.setdefault(key, [0, 0, 0])
+            row[0] += 1
+            row[1] += signal is not None and not signal.concern
+            row[2] += signal is not None and signal.concern
+    order = [lang for lang in (*LANGUAGES, "all") if lang in counts]
+    return {
+        lang: {
+            "messages": counts[lang][0],
+            "alarms": counts[lang][1] / counts[lang][0],
+            "concerns": counts[lang][2] / counts[lang][0],
+        }
+        for lang in order
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -167,6 +202,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--failures", action="store_true", help="list misses and false alarms")
     parser.add_argument("--patterns-only", action="store_true", help="skip the meaning layer")
+    parser.add_argument(
+        "--questions",
+        type=Path,
+        help="the question set (knowledge/eval/questions): alarms on ordinary questions",
+    )
     args = parser.parse_args(argv)
 
     items = load(args.eval)
@@ -181,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "patterns_only": {k: v for k, v in evaluate(plain, items).items() if k != "failures"},
         "long_10000_chars_ms": long_messages(full, items),
         "cross_validated_on_examples": None if model is None else model.provenance.get("cross_validated"),
+        "ordinary_questions": None if args.questions is None else ordinary_questions(full, args.questions),
     }
     if not args.failures:
         report["detector"]["failures"] = [
@@ -196,11 +237,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _table(title: str, rows: dict[str, dict[str, float]]) -> None:
     print(f"\n{title}")
-    print(f"  {'lang':<5}{'crisis':>7}{'none':>6}{'recall':>9}{'false al.':>10}{'category':>10}")
+    print(
+        f"  {'lang':<5}{'crisis':>7}{'none':>6}{'recall':>9}{'false al.':>10}{'category':>10}"
+        f"{'reached':>9}{'concerns':>10}"
+    )
     for lang, row in rows.items():
+        extra = f"{row['reached']:>9.1%}{row['concerns_on_none']:>10.1%}" if "reached" in row else ""
         print(
             f"  {lang:<5}{row['crisis']:>7.0f}{row['none']:>6.0f}{row['recall']:>9.1%}"
-            f"{row['false_alarms']:>10.1%}{row['category_accuracy']:>10.1%}"
+            f"{row['false_alarms']:>10.1%}{row['category_accuracy']:>10.1%}" + extra
         )
 
 
@@ -214,6 +259,17 @@ def _print(report: dict[str, Any], show_texts: bool) -> None:
             "cross-validated on the training examples (from safety_fitted.yaml)",
             report["cross_validated_on_examples"],
         )
+    print(
+        "\n  recall / false al.: alarms (crisis reply, urgent case); reached: alarm or concern (the"
+        "\n  usual answer plus where to get help); concerns: concerns on near-misses"
+    )
+    if report["ordinary_questions"]:
+        print("\nordinary questions of the question set (no crisis topic)")
+        for lang, row in report["ordinary_questions"].items():
+            print(
+                f"  {lang:<5} n={row['messages']:<5.0f} alarms {row['alarms']:.1%}"
+                f"  concerns {row['concerns']:.1%}"
+            )
     latency = report["detector"]["latency_ms"]
     print("\nlatency per message (ms)")
     for kind in ("short", "long"):

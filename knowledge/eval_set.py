@@ -195,7 +195,8 @@ def shipped_baselines(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
     by_lang: dict[str, list[tuple[str, list[str], str]]] = defaultdict(list)
     for entry in kb.snapshot.faq.values():
         for code, tr in entry.translations.items():
-            by_lang[code].append((entry.id, [tr.question, *tr.variants], tr.answer))
+            extra = kb.snapshot.phrasings_of(entry.id, code)
+            by_lang[code].append((entry.id, [tr.question, *tr.variants, *extra], tr.answer))
     out: dict[str, dict[str, Any]] = {}
     for lang, rows in by_lang.items():
         ids = [i for i, phrasings, _ in rows for _ in phrasings]

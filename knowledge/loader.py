@@ -26,6 +26,7 @@ from knowledge.model import (
     Event,
     FaqEntry,
     Glossary,
+    Phrasings,
     Synonyms,
 )
 
@@ -52,6 +53,12 @@ class ContentSnapshot:
     synonyms: Synonyms
     # Where each item came from, for messages about it.
     origins: Mapping[str, str] = field(default_factory=dict)
+    # Extra matching phrasings per language (``phrasings/<lang>.yaml``).
+    phrasings: Mapping[str, Phrasings] = field(default_factory=dict)
+
+    def phrasings_of(self, entry_id: str, lang: str) -> tuple[str, ...]:
+        extra = self.phrasings.get(lang)
+        return extra.phrasings.get(entry_id, ()) if extra is not None else ()
 
     @property
     def fingerprint(self) -> str:
@@ -82,6 +89,8 @@ class ContentSnapshot:
             }
         yield {"kind": "glossary", "id": "glossary", "body": self.glossary.model_dump(mode="json")}
         yield {"kind": "synonyms", "id": "synonyms", "body": self.synonyms.model_dump(mode="json")}
+        for lang in sorted(self.phrasings):
+            yield {"kind": "phrasings", "id": lang, "body": self.phrasings[lang].model_dump(mode="json")}
 
 
 class ContentError(Exception):
@@ -323,6 +332,29 @@ def _unique(
     return seen
 
 
+def _check_phrasings(
+    phrasings: Mapping[str, tuple[Phrasings, str, yaml.Node | None]],
+    faq: Mapping[str, tuple[FaqEntry, str, yaml.Node | None]],
+    problems: list[Problem],
+) -> None:
+    """Phrasings belong to entries that exist; the same phrasing for two entries confuses the
+    matcher, so that is a problem too."""
+    for extra, name, node in phrasings.values():
+        owner: dict[str, str] = {}
+        for entry_id, texts in extra.phrasings.items():
+            line = _node_line(node, ("phrasings", entry_id))
+            if entry_id not in faq:
+                problems.append(Problem(name, line, f"there is no FAQ entry '{entry_id}'"))
+                continue
+            for text in texts:
+                key = " ".join(text.casefold().split())
+                other = owner.setdefault(key, entry_id)
+                if other != entry_id:
+                    problems.append(
+                        Problem(name, line, f"'{text}' stands under both '{other}' and '{entry_id}'")
+                    )
+
+
 def check_snapshot(
     faq: Mapping[str, tuple[FaqEntry, str, yaml.Node | None]],
     contacts: Mapping[str, Any],
@@ -363,7 +395,9 @@ def load_content(root: Path) -> ContentSnapshot:
     events = _unique(_load_folder(Event, root / "events", root, problems), problems)
     glossary = _load_single(Glossary, root / "glossary.yaml", root, problems)
     synonyms = _load_single(Synonyms, root / "synonyms.yaml", root, problems)
+    phrasings = _unique(_load_folder(Phrasings, root / "phrasings", root, problems), problems)
     check_snapshot(faq, contacts, problems)
+    _check_phrasings(phrasings, faq, problems)
     if not faq and not problems:
         problems.append(Problem(_relative(root / "faq", root), None, "there are no FAQ entries"))
     if problems or glossary is None or synonyms is None:
@@ -380,6 +414,7 @@ def load_content(root: Path) -> ContentSnapshot:
         glossary=glossary,
         synonyms=synonyms,
         origins=origins,
+        phrasings={k: v[0] for k, v in phrasings.items()},
     )
 
 
@@ -424,6 +459,7 @@ def snapshot_from_items(items: Iterable[Mapping[str, Any]]) -> ContentSnapshot:
     events: list[Event] = []
     glossary = Glossary(terms=())
     synonyms = Synonyms(groups=())
+    phrasings: dict[str, Phrasings] = {}
     for item in items:
         kind = item["kind"]
         body = upgrade_stored(kind, item["body"])
@@ -439,12 +475,16 @@ def snapshot_from_items(items: Iterable[Mapping[str, Any]]) -> ContentSnapshot:
             glossary = Glossary.model_validate(body)
         elif kind == "synonyms":
             synonyms = Synonyms.model_validate(body)
+        elif kind == "phrasings":
+            extra = Phrasings.model_validate(body)
+            phrasings[extra.id] = extra
     return ContentSnapshot(
         faq=faq,
         contacts=contacts,
         events=tuple(sorted(events, key=lambda e: e.starts_at)),
         glossary=glossary,
         synonyms=synonyms,
+        phrasings=phrasings,
     )
 
 

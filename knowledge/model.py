@@ -332,3 +332,14 @@ class SynonymGroup(Strict):
 
 class Synonyms(Strict):
     groups: tuple[SynonymGroup, ...]
+
+
+Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+class Phrasings(Strict):
+    """More ways young people ask for each entry, in one language (``phrasings/<lang>.yaml``).
+    They teach the matcher only, like an entry's ``variants``, and are never shown."""
+
+    id: Language
+    phrasings: dict[Slug, tuple[Phrase, ...]]

@@ -292,6 +292,15 @@ class CrisisDetector:
     # ------------------------------------------------------------------ detection
 
     def detect(self, text: str) -> CrisisSignal | None:
+        """An alarm: the message needs the crisis reply and an urgent case."""
+        return self._detect(text, concern=False)
+
+    def screen(self, text: str) -> CrisisSignal | None:
+        """An alarm, or else a concern (``signal.concern``): the meaning model finds the
+        message close to a crisis but not sure enough for an alarm."""
+        return self._detect(text, concern=True)
+
+    def _detect(self, text: str, concern: bool) -> CrisisSignal | None:
         message = split(text)
         if not message.words:
             return None
@@ -310,10 +319,10 @@ class CrisisDetector:
         if self._meaning is None or (best is not None and best[0][0] == 0):
             return None if best is None else best[1]
         covered = {message.sentence[position] for _, _, position, _ in hits}
-        meant = self._meaning_signal(message, covered, joking)
+        meant = self._meaning_signal(message, covered, joking, concern)
         if meant is not None:
             priority = CATEGORY_PRIORITY.index(meant.category)
-            if best is None or priority < best[0][0]:
+            if best is None or (priority < best[0][0] and not meant.concern):
                 return meant
         return None if best is None else best[1]
 
@@ -384,7 +393,9 @@ class CrisisDetector:
 
     # ------------------------------------------------------------------ meaning layer
 
-    def _meaning_signal(self, message: Words, covered: set[int], joking: set[int]) -> CrisisSignal | None:
+    def _meaning_signal(
+        self, message: Words, covered: set[int], joking: set[int], concern: bool = False
+    ) -> CrisisSignal | None:
         """The most urgent sentence by meaning. A sentence is embedded whole; a long one also
         in overlapping windows (the embedder reads about 24 tokens). A sentence's category is
         that of its first alarming window, the whole sentence first, since a fragment of a
@@ -416,19 +427,23 @@ class CrisisDetector:
         # long message tends to come to its point at the end).
         chosen = sorted(candidates)[: self.MAX_WINDOWS]
         long = len(message.sentences) > 1
-        threshold = self._meaning.long_threshold if long else self._meaning.threshold
+        threshold = self._meaning.limits(long, concern)
+        alarm_from = self._meaning.limits(long, False)
         chosen.sort(key=lambda c: (-c[1], c[2]))
         found: dict[int, tuple[CrisisCategory, float, str]] = {}  # sentence -> first alarm
         for _, number, _, window in chosen:
-            if number in found:
-                continue
+            if number in found and found[number][1] >= alarm_from:
+                continue  # a concern found first in a sentence still yields to an alarm in it
             alarm = self._meaning.classify(self._embedder.embed([window]), threshold)[0]
-            if alarm is not None and not (number in joking and alarm[0] in _JOKING_CATEGORIES):
+            if alarm is None or (number in joking and alarm[0] in _JOKING_CATEGORIES):
+                continue
+            if number not in found or alarm[1] >= alarm_from:
                 found[number] = (alarm[0], alarm[1], window)
         if not found:
             return None
+        alarms = [f for f in found.values() if f[1] >= alarm_from]
         category, probability, window = min(
-            found.values(), key=lambda f: (CATEGORY_PRIORITY.index(f[0]), -f[1])
+            alarms or found.values(), key=lambda f: (CATEGORY_PRIORITY.index(f[0]), -f[1])
         )
         return CrisisSignal(
             category,
@@ -436,6 +451,7 @@ class CrisisDetector:
             f"meaning: {category.value}",
             layer="meaning",
             confidence=round(probability, 3),
+            concern=not alarms,
         )
 
 

