@@ -60,7 +60,7 @@ from knowledge.safety_text import split, windows
 FAQ_FOLDER = Path(__file__).resolve().parent / "content" / "faq"
 GRID = ((32, 1e-3), (32, 1e-2), (64, 1e-3))  # (hidden units, l2)
 SEEDS = (0, 1, 2)
-THRESHOLDS = tuple(round(t, 3) for t in np.arange(0.05, 0.991, 0.01))
+THRESHOLDS = tuple(float(round(t, 3)) for t in np.arange(0.05, 0.991, 0.01))
 # Two operating points, each from the cross-validated scores: an alarm (crisis reply and
 # urgent case) only where false alarms stay within ALARM_FALSE_ALARMS, and a concern (the
 # usual answer plus where to get help) from where recall reaches CONCERN_RECALL.

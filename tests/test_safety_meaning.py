@@ -270,9 +270,12 @@ IDIOMS: list[tuple[str, str]] = [
 def test_paraphrases_are_recognised(
     detector: CrisisDetector, language: str, text: str, category: CrisisCategory
 ) -> None:
-    signal = detector.detect(text)
+    """Every paraphrase gets help: an alarm, or at least a concern (the numbers under the
+    answer); an alarm names the right category."""
+    signal = detector.screen(text)
     assert signal is not None, (language, text)
-    assert signal.category is category, (language, text, signal)
+    if not signal.concern:
+        assert signal.category is category, (language, text, signal)
 
 
 @real
@@ -285,3 +288,19 @@ def test_idioms_and_questions_are_not_alarms(detector: CrisisDetector, language:
 def test_tables_cover_every_language() -> None:
     assert {language for language, _, _ in PARAPHRASES} == set(LANGUAGES)
     assert {language for language, _ in IDIOMS} == set(LANGUAGES)
+
+
+def test_the_alarm_keeps_false_alarms_within_target_and_the_concern_reaches_the_recall() -> None:
+    from knowledge.safety_fit import ALARM_FALSE_ALARMS, CONCERN_RECALL, THRESHOLDS, _alarm_at, _concern_at
+
+    def figures(t: float) -> dict[str, float]:  # fewer alarms and less recall as t rises
+        return {"false_alarms": max(0.0, 0.5 - t), "recall": 1.0 - t / 4}
+
+    alarm = _alarm_at(figures)
+    assert figures(alarm)["false_alarms"] <= ALARM_FALSE_ALARMS
+    lower = [t for t in THRESHOLDS if t < alarm]
+    assert figures(lower[-1])["false_alarms"] > ALARM_FALSE_ALARMS, "the lowest such threshold"
+    concern = _concern_at(figures, alarm)
+    assert concern <= alarm
+    assert figures(concern)["recall"] >= CONCERN_RECALL
+    assert figures(concern + 0.01)["recall"] < CONCERN_RECALL, "the highest such threshold"
