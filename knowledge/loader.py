@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from knowledge.model import (
 )
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,15 +338,17 @@ def _check_phrasings(
     phrasings: Mapping[str, tuple[Phrasings, str, yaml.Node | None]],
     faq: Mapping[str, tuple[FaqEntry, str, yaml.Node | None]],
     problems: list[Problem],
-) -> None:
-    """Phrasings belong to entries that exist; the same phrasing for two entries confuses the
-    matcher, so that is a problem too."""
-    for extra, name, node in phrasings.values():
+) -> dict[str, Phrasings]:
+    """The phrasings of entries that exist. Those of an entry that is gone (deleted, or not
+    loadable) are left out with a warning, so deleting an entry never blocks the content.
+    The same phrasing under two entries confuses the matcher: that is a problem."""
+    kept: dict[str, Phrasings] = {}
+    for lang, (extra, name, node) in phrasings.items():
         owner: dict[str, str] = {}
         for entry_id, texts in extra.phrasings.items():
             line = _node_line(node, ("phrasings", entry_id))
             if entry_id not in faq:
-                problems.append(Problem(name, line, f"there is no FAQ entry '{entry_id}'"))
+                log.warning("%s:%s: no FAQ entry '%s'; its phrasings are left out", name, line, entry_id)
                 continue
             for text in texts:
                 key = " ".join(text.casefold().split())
@@ -353,6 +357,11 @@ def _check_phrasings(
                     problems.append(
                         Problem(name, line, f"'{text}' stands under both '{other}' and '{entry_id}'")
                     )
+        known = {k: v for k, v in extra.phrasings.items() if k in faq}
+        kept[lang] = (
+            extra if len(known) == len(extra.phrasings) else extra.model_copy(update={"phrasings": known})
+        )
+    return kept
 
 
 def check_snapshot(
@@ -397,7 +406,7 @@ def load_content(root: Path) -> ContentSnapshot:
     synonyms = _load_single(Synonyms, root / "synonyms.yaml", root, problems)
     phrasings = _unique(_load_folder(Phrasings, root / "phrasings", root, problems), problems)
     check_snapshot(faq, contacts, problems)
-    _check_phrasings(phrasings, faq, problems)
+    extra_phrasings = _check_phrasings(phrasings, faq, problems)
     if not faq and not problems:
         problems.append(Problem(_relative(root / "faq", root), None, "there are no FAQ entries"))
     if problems or glossary is None or synonyms is None:
@@ -414,7 +423,7 @@ def load_content(root: Path) -> ContentSnapshot:
         glossary=glossary,
         synonyms=synonyms,
         origins=origins,
-        phrasings={k: v[0] for k, v in phrasings.items()},
+        phrasings=extra_phrasings,
     )
 
 

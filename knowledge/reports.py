@@ -35,7 +35,7 @@ LANGUAGE_NAMES: dict[str, str] = {
 }
 
 # Where each kind of item lives in a content folder (the loader requires file name == id).
-FOLDERS: dict[str, str] = {"faq": "faq", "contact": "contacts", "event": "events"}
+FOLDERS: dict[str, str] = {"faq": "faq", "contact": "contacts", "event": "events", "phrasings": "phrasings"}
 
 
 def language_label(lang: str) -> str:

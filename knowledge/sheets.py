@@ -171,7 +171,7 @@ def export_folder(snapshot: ContentSnapshot, target: Path) -> int:
     count = 0
     for item in snapshot.items():
         kind = item["kind"]
-        # FAQ entries, contacts and events one per file; glossary.yaml and synonyms.yaml
+        # FAQ entries, contacts, events and phrasings one per file; glossary.yaml and synonyms.yaml
         sub = FOLDERS.get(kind)
         path = target / sub / f"{item['id']}.yaml" if sub else target / f"{kind}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
