@@ -52,7 +52,7 @@ CANDIDATES = 20
 # A dozen or more examples per entry: weights of their own (see match_fitted.Fitted).
 RICH_FROM = 12.0
 TARGET_PRECISION = 0.90  # the precision the bot must keep on unseen messages
-NONE_SHARE = 0.8  # out-of-scope messages that should end in "I don't know"
+NONE_SHARE = 0.9  # out-of-scope messages that should end in "I don't know"
 
 
 @dataclass(frozen=True, slots=True)
