@@ -79,7 +79,8 @@ def edit_yaml(path: Path, change: Callable[[dict[str, Any]], object]) -> None:
 def test_folder_export_round_trips(shipped: ContentSnapshot, tmp_path: Path) -> None:
     target = tmp_path / "export"
     count = export_folder(shipped, target)
-    assert count == len(shipped.faq) + len(shipped.contacts) + len(shipped.events) + 2
+    files = len(shipped.faq) + len(shipped.contacts) + len(shipped.events) + len(shipped.phrasings)
+    assert count == files + 2  # and glossary.yaml, synonyms.yaml
     again = load_content(target)
     assert items(again) == items(shipped)
     # Written the way editors write: unquoted dates, revision first, answers as blocks.
