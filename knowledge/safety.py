@@ -76,14 +76,11 @@ DEFAULT_MAX_GAP = 2
 MAX_GAP_LIMIT = 12
 MIN_WILDCARD_CHARS = 3
 MAX_TERMS = 24
-_TERM_SLOTS = TERM_SLOTS
 # Words that follow a negation ("not ... anymore"), folded; see _Pattern.wants_negation.
 _NEGATIVE_POLARITY = (
     "anymore alive mehr больше більше už artık dige digeh دیگه دیگر ba2a baqa عاد bolshe bilshe"
 )
 NEGATIVE_POLARITY = frozenset(fold(w) for w in _NEGATIVE_POLARITY.split())
-_WORD_RE = WORD_RE
-_FARSI_PREFIXES = FARSI_PREFIXES
 
 
 # --------------------------------------------------------------------------- patterns
@@ -183,12 +180,12 @@ def _term(part: str) -> Term:
         core = alternative[1 if leading else 0 : len(alternative) - 1 if trailing else None]
         if not core:
             raise ValueError(f"empty alternative in '{part}'")
-        if not _WORD_RE.fullmatch(core):
+        if not WORD_RE.fullmatch(core):
             raise ValueError(
                 f"'{alternative}' in '{part}' is not a single word; write several words separated by "
                 "spaces, use only letters and digits, and '*' only at the start or end"
             )
-        if core in _FARSI_PREFIXES:
+        if core in FARSI_PREFIXES:
             raise ValueError(f"'{core}' must be written together with its verb (e.g. میخوام)")
         if (leading or trailing) and len(core) < MIN_WILDCARD_CHARS:
             raise ValueError(
@@ -236,7 +233,7 @@ class CrisisDetector:
     ) -> None:
         self._patterns: tuple[_Pattern, ...] = tuple(sorted(patterns, key=lambda p: p.rank))
         self._lexicon = Lexicon(
-            (number * _TERM_SLOTS + k, pattern.language, term)
+            (number * TERM_SLOTS + k, pattern.language, term)
             for number, pattern in enumerate(self._patterns)
             for k, term in enumerate(pattern.terms)
         )
@@ -352,13 +349,13 @@ class CrisisDetector:
         seen: dict[int, set[int]] = {}
         for codes in set(matched):
             for code in codes:
-                seen.setdefault(code // _TERM_SLOTS, set()).add(code % _TERM_SLOTS)
+                seen.setdefault(code // TERM_SLOTS, set()).add(code % TERM_SLOTS)
         viable = sorted(number for number, ks in seen.items() if len(ks) == len(self._patterns[number].terms))
         hits: list[tuple[int, int, int]] = []
         done: set[tuple[int, int]] = set()  # (sentence, priority) already found
         for number in viable:
             pattern = self._patterns[number]
-            first = number * _TERM_SLOTS
+            first = number * TERM_SLOTS
             for position, codes in enumerate(matched):
                 sentence = message.sentence[position]
                 if (sentence, pattern.rank[0]) in done or first not in codes:
@@ -393,16 +390,18 @@ class CrisisDetector:
 
     # ------------------------------------------------------------------ meaning layer
 
-    def _meaning_signal(
-        self, message: Words, covered: set[int], joking: set[int], concern: bool = False
-    ) -> CrisisSignal | None:
-        """The most urgent sentence by meaning. A sentence is embedded whole; a long one also
-        in overlapping windows (the embedder reads about 24 tokens). A sentence's category is
-        that of its first alarming window, the whole sentence first, since a fragment of a
-        sentence can mean something else than the sentence."""
-        assert self._meaning is not None
-        assert self._embedder is not None
-        candidates: list[tuple[int, int, int, str]] = []  # (-cue words, -sentence, order, window)
+    def meaning_windows(self, text: str) -> list[str]:
+        """The windows of a message the meaning layer reads, most telling first: what the
+        fit embeds for an example is what the detector embeds for a message."""
+        message = split(text)
+        chosen = sorted(self._window_candidates(message, set()))[: self.MAX_WINDOWS]
+        return [window for *_, window in chosen]
+
+    def _window_candidates(self, message: Words, covered: set[int]) -> list[tuple[int, int, int, str]]:
+        """(-crisis words, -sentence, order, window) of each sentence the patterns did not
+        cover: the whole sentence and, when it runs on, overlapping windows (the embedder
+        reads about 24 tokens)."""
+        candidates: list[tuple[int, int, int, str]] = []
         seen: set[str] = set()
         for number, sentence in enumerate(message.sentences):
             if number in covered or sentence in seen:
@@ -421,6 +420,17 @@ class CrisisDetector:
                 if len(words) < 2 and len(message.sentences) > 1:
                     continue
                 candidates.append((-cues, -number, order, window))
+        return candidates
+
+    def _meaning_signal(
+        self, message: Words, covered: set[int], joking: set[int], concern: bool = False
+    ) -> CrisisSignal | None:
+        """The most urgent sentence by meaning. A sentence's category is that of its first
+        alarming window, the whole sentence first, since a fragment of a sentence can mean
+        something else than the sentence."""
+        assert self._meaning is not None
+        assert self._embedder is not None
+        candidates = self._window_candidates(message, covered)
         if not candidates:
             return None
         # Over budget: the windows with the most crisis words, then the later sentences (a
@@ -430,11 +440,13 @@ class CrisisDetector:
         threshold = self._meaning.limits(long, concern)
         alarm_from = self._meaning.limits(long, False)
         chosen.sort(key=lambda c: (-c[1], c[2]))
+        # One batch: a forward pass per window costs more than one over all of them.
+        judged = self._meaning.classify(self._embedder.embed([c[3] for c in chosen]), threshold)
         found: dict[int, tuple[CrisisCategory, float, str]] = {}  # sentence -> first alarm
-        for _, number, _, window in chosen:
+        for (_, negated, _, window), alarm in zip(chosen, judged, strict=True):
+            number = -negated
             if number in found and found[number][1] >= alarm_from:
                 continue  # a concern found first in a sentence still yields to an alarm in it
-            alarm = self._meaning.classify(self._embedder.embed([window]), threshold)[0]
             if alarm is None or (number in joking and alarm[0] in _JOKING_CATEGORIES):
                 continue
             if number not in found or alarm[1] >= alarm_from:
@@ -650,7 +662,7 @@ def _load(data: Any, source: str) -> list[_Pattern]:
                 raise fail(where, "expected a list of words")
             folded: set[str] = set()
             for i, word in enumerate(words):
-                if not isinstance(word, str) or not _WORD_RE.fullmatch(fold(word)):
+                if not isinstance(word, str) or not WORD_RE.fullmatch(fold(word)):
                     raise fail(f"{where}[{i}]", f"expected a single word, got {word!r}")
                 folded.add(fold(word))
             lists[language] = frozenset(folded)

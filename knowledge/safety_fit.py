@@ -55,7 +55,7 @@ from knowledge.safety_meaning import (
     fit_network,
     load_examples,
 )
-from knowledge.safety_text import split, windows
+from knowledge.safety_text import split
 
 FAQ_FOLDER = Path(__file__).resolve().parent / "content" / "faq"
 GRID = ((32, 1e-3), (32, 1e-2), (64, 1e-3))  # (hidden units, l2)
@@ -110,16 +110,6 @@ class Unit:
     background: bool
     lexical: CrisisSignal | None
     window_vectors: npt.NDArray[np.float64]  # windows the meaning layer would embed
-
-
-def message_windows(text: str) -> list[str]:
-    message = split(text)
-    out: list[str] = []
-    for sentence in message.sentences:
-        out.append(sentence)
-        if len(sentence.split()) > CrisisDetector.WINDOW_WORDS:
-            out.extend(windows(sentence, CrisisDetector.WINDOW_WORDS, CrisisDetector.WINDOW_STRIDE))
-    return out or [text]
 
 
 def background_phrasings(folder: Path = FAQ_FOLDER) -> list[Example]:
@@ -353,7 +343,8 @@ def run(folds: int, dry_run: bool, as_json: bool, cache: Path | None = CACHE) ->
     units: list[Unit] = []
     everything = [(e, False) for e in examples] + [(b, True) for b in background]
     for n, (example, is_background) in enumerate(everything, 1):
-        window_vectors = np.stack([vectors.get(w) for w in message_windows(example.text)]).astype(np.float64)
+        read = lexical.meaning_windows(example.text) or [example.text]
+        window_vectors = np.stack([vectors.get(w) for w in read]).astype(np.float64)
         units.append(Unit(example, is_background, lexical.detect(example.text), window_vectors))
         if not as_json and n % 250 == 0:
             print(f"  embedded {n}/{len(everything)} messages", file=sys.stderr)
