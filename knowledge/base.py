@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from knowledge.embedding_cache import CachedEmbedder
 from knowledge.loader import ContentSnapshot, upcoming
 from knowledge.match_dense import Embedder
-from knowledge.matcher import Document, Matcher, MatchResult
+from knowledge.matcher import OUT_OF_SCOPE, Document, Matcher, MatchResult
 from knowledge.model import SOURCE_LANGUAGE, Contact, Event, FaqEntry, FaqTranslation, in_language
 
 T = TypeVar("T")
@@ -44,6 +44,10 @@ def documents(snapshot: ContentSnapshot) -> Iterator[Document]:
                 answer=tr.answer,
                 tags=entry.tags,
             )
+    for code, extra in snapshot.phrasings.items():
+        if extra.out_of_scope:
+            first, *rest = extra.out_of_scope
+            yield Document(id=OUT_OF_SCOPE, lang=code, question=first, variants=tuple(rest))
 
 
 class KnowledgeBase:

@@ -357,6 +357,11 @@ def _check_phrasings(
                     problems.append(
                         Problem(name, line, f"'{text}' stands under both '{other}' and '{entry_id}'")
                     )
+        for text in extra.out_of_scope:
+            under = owner.get(" ".join(text.casefold().split()))
+            if under is not None:
+                at = _node_line(node, ("out_of_scope",))
+                problems.append(Problem(name, at, f"'{text}' is both out of scope and under '{under}'"))
         known = {k: v for k, v in extra.phrasings.items() if k in faq}
         kept[lang] = (
             extra if len(known) == len(extra.phrasings) else extra.model_copy(update={"phrasings": known})

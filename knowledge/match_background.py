@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import importlib
 import math
+from collections.abc import Iterable
 
 ZIPF_COMMON = 7.5
 ZIPF_RARE = 3.5
@@ -53,3 +54,8 @@ def informativeness(word: str, lang: str) -> float:
     if zipf is None:
         return 1.0
     return min(1.0, max(FLOOR, (ZIPF_COMMON - zipf) / (ZIPF_COMMON - ZIPF_RARE)))
+
+
+def known_word(word: str, langs: Iterable[str]) -> bool:
+    """Whether a (lower-case) word occurs in general language in one of ``langs``."""
+    return any(word in (_zipf_table(lang) or {}) for lang in langs)

@@ -46,7 +46,7 @@ from knowledge.match_fit import (
 )
 from knowledge.match_fitted import REGIMES as REGIMES
 from knowledge.match_fitted import fitted
-from knowledge.matcher import Document, Matcher
+from knowledge.matcher import OUT_OF_SCOPE, Document, Matcher
 
 CANDIDATES = 20
 # A dozen or more examples per entry: weights of their own (see match_fitted.Fitted).
@@ -178,13 +178,32 @@ def fit(rows: Sequence[Row]) -> Numbers:
     # Conversational messages never reach the matcher (the intents step answers them),
     # so they are no examples of what the confidence and the thresholds must sort.
     own = [r for r in rows if r.dataset == "own" and r.decision != "intent"] or list(rows)
-    feats, right = _top(own, weights)
+    # The confidence and both thresholds are fitted as if there were no out-of-scope
+    # examples: they must hold in a knowledge base without them, and for the next
+    # unanswerable message, which may be about a topic none of them covers. Messages
+    # ranked closest to those examples then end in "I don't know" on top of that.
+    plain = [_without_out_of_scope(r) for r in own]
+    feats, right = _top(plain, weights)
     coef = fit_logistic(feats, right)
     conf = logistic(coef, feats)
     answer_at = answer_threshold(conf, right, TARGET_PRECISION)
-    out_of_scope = np.array([c for c, r in zip(conf, own, strict=True) if r.decision == "none"])
+    out_of_scope = np.array([c for c, r in zip(conf, plain, strict=True) if r.decision == "none"])
     suggest_at = suggest_threshold(out_of_scope, NONE_SHARE, ceiling=answer_at - 0.05)
     return Numbers(weights, coef, answer_at, suggest_at)
+
+
+def _rejected(row: Row, weights: dict[str, Array]) -> bool:
+    best, _ = top_features(row.cands, weights[row.regime])
+    return row.ids[best] == OUT_OF_SCOPE
+
+
+def _without_out_of_scope(row: Row) -> Row:
+    keep = [i for i, e in enumerate(row.ids) if e != OUT_OF_SCOPE]
+    if len(keep) == len(row.ids) or not keep:
+        return row
+    c = row.cands
+    cands = QueryCandidates(c.x[keep], c.cosine[keep], c.gold[keep], c.weight)
+    return replace(row, cands=cands, ids=tuple(row.ids[i] for i in keep))
 
 
 def _top(rows: Sequence[Row], weights: dict[str, Array]) -> tuple[Array, Array]:
@@ -210,12 +229,20 @@ class Tally:
 
     def add(self, row: Row, numbers: Numbers) -> None:
         w = numbers.weights[row.regime]
+        rejected = _rejected(row, numbers.weights)
+        row = _without_out_of_scope(row)
         order = np.argsort(-(row.cands.x @ w), kind="stable")[:10]
         ranked = [row.ids[i] for i in order]
         best, feats = top_features(row.cands, w)
         conf = float(logistic(numbers.confidence, feats[None, :])[0])
         decision = (
-            "answer" if conf >= numbers.answer_at else "suggest" if conf >= numbers.suggest_at else "none"
+            "none"
+            if rejected
+            else "answer"
+            if conf >= numbers.answer_at
+            else "suggest"
+            if conf >= numbers.suggest_at
+            else "none"
         )
         right = row.ids[best] in row.gold
         self.n += 1

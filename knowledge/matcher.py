@@ -9,6 +9,7 @@ answer directly, offer "did you mean" suggestions, or admit not knowing.
 from __future__ import annotations
 
 import enum
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge.language import detect_language, warm_up
+from knowledge.match_background import known_word
 from knowledge.match_calibration import confidences, decide
 from knowledge.match_dense import Embedder, Vectors, default_embedder
 from knowledge.match_fitted import regime
@@ -82,8 +84,15 @@ def _phrasings_per_entry(docs: Sequence[Document]) -> float:
     return sum(1 + len(d.variants) for d in docs) / max(1, len(docs))
 
 
+_WORD_RE = re.compile(r"\w+")
+
 # Entries below this score share nothing with the query worth showing.
 _MIN_SCORE = 0.02
+
+# The id of a pseudo-entry made of messages the network does not answer (housing, driving
+# licences, homework): ranked first, it means "I don't know"; it is never shown. Entry
+# ids are slugs, so it cannot clash with one.
+OUT_OF_SCOPE = "~out-of-scope"
 
 
 class Matcher:
@@ -110,6 +119,9 @@ class Matcher:
         keep = KeepTerms(keep_terms)
         syn = Synonyms(synonyms)
         self._docs: dict[str, list[Document]] = dict(by_lang)
+        self._out_of_scope: dict[str, int] = {
+            lang: i for lang, docs in by_lang.items() for i, d in enumerate(docs) if d.id == OUT_OF_SCOPE
+        }
         self._indexes: dict[str, LangIndex] = {
             lang: LangIndex(
                 lang,
@@ -185,14 +197,30 @@ class Matcher:
                     if r.doc.id not in best or r.score > best[r.doc.id].score:
                         best[r.doc.id] = r
             ranked = sorted(best.values(), key=lambda r: r.score, reverse=True)[:limit]
+        rejected = bool(ranked) and ranked[0].doc.id == OUT_OF_SCOPE
+        # The confidence is judged among the entries alone, as the fit judged it, so it
+        # means the same in a knowledge base without out-of-scope examples.
+        ranked = [r for r in ranked if r.doc.id != OUT_OF_SCOPE]
         confs = confidences([(r.score, r.dense, r.knn) for r in ranked])
         matches = tuple(
             Match(r.doc.id, r.doc.lang, r.score, conf, r.dense, r.knn)
             for r, conf in zip(ranked, confs, strict=True)
             if r.score >= _MIN_SCORE
         )
+        if rejected or self._mashed(query, search_lang):
+            return MatchResult(matches, Decision.NONE, detected)
         decision = Decision(decide(matches[0].confidence if matches else None))
         return MatchResult(matches, decision, detected)
+
+    def _mashed(self, query: str, lang: str | None) -> bool:
+        """One "word" that is no word of any language here nor close to one in the
+        entries ("asdfgh", "ججججج"): its sentence vector and letter groups still resemble
+        some entry, but nobody asked anything."""
+        words = _WORD_RE.findall(query.casefold())
+        if len(words) != 1 or words[0].isdigit():
+            return False
+        langs = {*self._indexes, *([lang] if lang else [])}
+        return self.word_score(query, lang) == 0.0 and not known_word(words[0], langs)
 
     def word_score(self, query: str, lang: str | None) -> float:
         """The best word-level (BM25F) score of any entry in ``lang`` (0..1; every
@@ -202,6 +230,8 @@ class Matcher:
         for code in langs:
             index = self._indexes[code]
             scores = index.word_scores(index.query_terms(query))
+            if code in self._out_of_scope:
+                scores = np.delete(scores, self._out_of_scope[code])
             if len(scores):
                 best = max(best, float(scores.max()))
         return best

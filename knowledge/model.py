@@ -343,3 +343,6 @@ class Phrasings(Strict):
 
     id: Language
     phrasings: dict[Slug, tuple[Phrase, ...]]
+    # Messages about what the network does not answer (a flat, a driving licence, homework):
+    # the matcher learns to say "I don't know" to their like rather than pick an entry.
+    out_of_scope: tuple[Phrase, ...] = ()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App, build_app
+from bot.app import App, build_app, knowledge_for
 from bot.config import SHIPPED_CONTENT_DIR, Settings, load_settings
 from bot.db import migrate
 from bot.db.engine import create_engine
@@ -47,7 +47,8 @@ def shipped() -> ContentSnapshot:
 
 @pytest.fixture(scope="session")
 def knowledge(shipped: ContentSnapshot) -> KnowledgeBase:
-    return KnowledgeBase(shipped)
+    # The same knowledge base (and vector cache) the assembled application uses.
+    return knowledge_for(Settings.model_fields["embedding_cache"].get_default(), shipped)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -11,6 +11,7 @@ import pytest
 from bot.config import SHIPPED_CONTENT_DIR
 from knowledge.base import KnowledgeBase
 from knowledge.loader import ContentError, ContentSnapshot, load_content, snapshot_from_items
+from knowledge.matcher import Decision
 from knowledge.model import LANGUAGES, MAX_ANSWER_CHARS
 
 ENTRY = """\
@@ -379,7 +380,7 @@ def test_phrasings_teach_the_matcher_and_survive_storage(folder: Path) -> None:
     )
     snapshot = load_content(folder)
     assert "where do i do my schnupper thing" in snapshot.phrasings_of("praktikum-finden", "en")
-    assert snapshot.phrasings_of("praktikum-finden", "de") == ()
+    assert "where do i do my schnupper thing" not in snapshot.phrasings_of("praktikum-finden", "de")
     stored = snapshot_from_items(snapshot.items())
     assert stored.fingerprint == snapshot.fingerprint
     assert stored.phrasings_of("praktikum-finden", "en") == snapshot.phrasings_of("praktikum-finden", "en")
@@ -404,3 +405,34 @@ def test_phrasings_problems_are_named_with_file_and_line(folder: Path) -> None:
     assert not any("no-such-entry" in p for p in problems), "a gone entry's phrasings are left out"
     assert any("both 'praktikum-finden' and 'ausbildung-dual'" in p for p in problems), problems
     assert any("phrasings/cs.yaml" in p and "differs from the file name" in p for p in problems), problems
+
+
+def test_out_of_scope_messages_teach_the_matcher_to_say_it_does_not_know(folder: Path) -> None:
+    query = "where can i rent a cheap flat in pirna"
+    plain = KnowledgeBase(load_content(folder), embedder=False).search(query, "en")
+    write_phrasings(
+        folder,
+        "en",
+        "id: en\nphrasings: {}\nout_of_scope:\n  - cheap flat to rent in pirna\n"
+        "  - where do i find a flat\n  - rent a room in freital\n",
+    )
+    snapshot = load_content(folder)
+    assert snapshot.phrasings["en"].out_of_scope[0] == "cheap flat to rent in pirna"
+    assert snapshot_from_items(snapshot.items()).fingerprint == snapshot.fingerprint
+    result = KnowledgeBase(snapshot, embedder=False).search(query, "en")
+    assert result.decision is Decision.NONE
+    assert all(m.id in snapshot.faq for m in result.matches), "the pseudo-entry is never offered"
+    assert plain.matches, "without them an entry ranked first for the flat"
+
+
+def test_a_phrasing_both_out_of_scope_and_under_an_entry_is_a_problem(folder: Path) -> None:
+    write_phrasings(
+        folder,
+        "de",
+        "id: de\nphrasings:\n  praktikum-finden:\n    - praktikum in pirna\nout_of_scope:\n"
+        "  - Praktikum in  Pirna\n",
+    )
+    with pytest.raises(ContentError) as caught:
+        load_content(folder)
+    problems = [str(p) for p in caught.value.problems]
+    assert any("phrasings/de.yaml" in p and "out of scope" in p for p in problems), problems
