@@ -80,7 +80,11 @@ def event_when(event: Event, lang: str, zone: ZoneInfo) -> str:
 def label(text: str) -> str:
     """A button label: one line, short enough for a phone screen."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= MAX_LABEL else flat[: MAX_LABEL - 1].rstrip() + "…"
+    if len(flat) <= MAX_LABEL:
+        return flat
+    cut = flat[:MAX_LABEL]  # a space right after the last kept word still ends it whole
+    head = cut[: cut.rfind(" ")] if " " in cut[MAX_LABEL // 2 :] else flat[: MAX_LABEL - 1]
+    return head.rstrip(" ,;:–-") + "…"
 
 
 def finish(text: str, lang: str) -> str:

@@ -208,3 +208,25 @@ def test_the_footer_notice_follows_the_entrys_state(shipped: ContentSnapshot, ca
     assert render.answer_notice(
         Localised(checking, "en", entry.translations["en"], fallback=False), None
     ) == ("Our editors are still checking this answer. An advisor can help for sure.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wie finde ich einen Praktikumsplatz im Landkreis Sächsische Schweiz-Osterzgebirge, wer hilft?",
+        "كيف أجد مكانًا للتدريب العملي في منطقة ساكسونيا السويسرية وأوستيرتسغيبيرغه ومن يساعدني؟",
+        "Jak najdu místo na praxi v okrese Saské Švýcarsko-Východní Krušné hory a kdo mi pomůže?",
+    ],
+)
+def test_long_button_labels_end_after_a_whole_word(text: str) -> None:
+    shown = render.label(text)
+    assert len(shown) <= render.MAX_LABEL
+    assert shown.endswith("…")
+    kept = shown.removesuffix("…").split()
+    assert kept == text.split()[: len(kept)], "every word shown is shown whole"
+
+
+def test_a_label_without_spaces_is_still_cut_to_fit() -> None:
+    shown = render.label("Ausbildungs" * 10)
+    assert len(shown) == render.MAX_LABEL
+    assert shown.endswith("…")
