@@ -214,15 +214,20 @@ class Understander:
 
     @staticmethod
     def _second_topic(best: _Scored, scored: list[_Scored]) -> _Scored | None:
-        """Another sentence of the message confidently answered by another entry than
-        the best one: the message asked two things. (The whole message, matched beside
-        its sentences, is one of the two at most.)"""
+        """Another sentence of the message that asks (by its form) and is confidently
+        answered by another entry than the best one: the message asked two things. (The
+        whole message, matched beside its sentences, is one of the two at most.) What a
+        person tells about themselves ("I did two years of vocational school in Aleppo")
+        may resemble an entry without asking for it."""
         if best.result.decision is not Decision.ANSWER:
             return None
         top = best.result.matches[0].id
         others = [
             s
             for s in scored
-            if s.piece.start >= 0 and s.result.decision is Decision.ANSWER and s.result.matches[0].id != top
+            if s.piece.start >= 0
+            and s.piece.asking > 0
+            and s.result.decision is Decision.ANSWER
+            and s.result.matches[0].id != top
         ]
         return max(others, key=lambda s: _confidence(s.result)) if others else None
