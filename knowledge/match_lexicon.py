@@ -93,7 +93,7 @@ class Synonyms:
 
     def __init__(self, groups: Sequence[Sequence[str]]) -> None:
         self._groups = [tuple(g) for g in groups if len(g) >= 2]
-        self._per_lang: dict[str, tuple[dict[str, str], dict[tuple[str, ...], str]]] = {}
+        self._per_lang: dict[str, tuple[dict[str, str], dict[str, list[tuple[tuple[str, ...], str]]]]] = {}
         # Folded single words -> label, for prefix (compound) matching in every language.
         self._prefixes: dict[str, str] = {}
         for i, group in enumerate(self._groups):
@@ -106,7 +106,8 @@ class Synonyms:
     def __bool__(self) -> bool:
         return bool(self._groups)
 
-    def _tables(self, lang: str) -> tuple[dict[str, str], dict[tuple[str, ...], str]]:
+    def _tables(self, lang: str) -> tuple[dict[str, str], dict[str, list[tuple[tuple[str, ...], str]]]]:
+        """Single words -> label, and each phrase's first word -> (phrase, label)."""
         tables = self._per_lang.get(lang)
         if tables is None:
             single: dict[str, str] = {}
@@ -119,7 +120,10 @@ class Synonyms:
                         single.setdefault(keys[0], label)
                     elif keys:
                         multi.setdefault(keys, label)
-            tables = self._per_lang[lang] = (single, multi)
+            by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+            for keys, label in multi.items():
+                by_first.setdefault(keys[0], []).append((keys, label))
+            tables = self._per_lang[lang] = (single, by_first)
         return tables
 
     def _prefix_label(self, token: str) -> str | None:
@@ -149,7 +153,8 @@ class Synonyms:
             label = single.get(key) or self._prefix_label(tok)
             if label is not None:
                 out.append((i, label))
-        for phrase, label in multi.items():
-            n = len(phrase)
-            out.extend((i, label) for i in range(len(keys) - n + 1) if tuple(keys[i : i + n]) == phrase)
+        for i, key in enumerate(keys):
+            for phrase, label in multi.get(key, ()):
+                if tuple(keys[i : i + len(phrase)]) == phrase:
+                    out.append((i, label))
         return out
