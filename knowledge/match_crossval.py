@@ -51,7 +51,7 @@ from knowledge.matcher import OUT_OF_SCOPE, Document, Matcher
 CANDIDATES = 20
 # A dozen or more examples per entry: weights of their own (see match_fitted.Fitted).
 RICH_FROM = 12.0
-TARGET_PRECISION = 0.90  # the precision the bot must keep on unseen messages
+TARGET_PRECISION = 0.93  # fitted in-fold; 0.90 gave 0.78-0.86 out of fold, the bot must keep 0.90
 NONE_SHARE = 0.9  # out-of-scope messages that should end in "I don't know"
 
 
