@@ -231,7 +231,7 @@ class Matcher:
             index = self._indexes[code]
             scores = index.word_scores(index.query_terms(query))
             if code in self._out_of_scope:
-                scores = np.delete(scores, self._out_of_scope[code])
+                scores[self._out_of_scope[code]] = 0.0  # a fresh array: no copy needed
             if len(scores):
                 best = max(best, float(scores.max()))
         return best
