@@ -6,6 +6,7 @@ set; in CI (CI=true) they fail, so a missing server can never pass unnoticed.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -34,6 +36,9 @@ def sqlite_url(folder: Path) -> str:
     return f"sqlite+aiosqlite:///{folder / 'wegweiser.db'}"
 
 
+_DROP_ATTEMPTS = 20
+
+
 @asynccontextmanager
 async def postgres_database() -> AsyncIterator[str]:
     """Create an empty database for one test and drop it afterwards."""
@@ -46,7 +51,16 @@ async def postgres_database() -> AsyncIterator[str]:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
         async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for attempt in range(_DROP_ATTEMPTS):
+                try:
+                    await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                    break
+                except DBAPIError as exc:
+                    # An autovacuum worker busy in the test's database cannot be ended by a
+                    # role without pg_signal_backend (seen in CI); it finishes in moments.
+                    if "pg_signal_backend" not in str(exc) or attempt == _DROP_ATTEMPTS - 1:
+                        raise
+                    await asyncio.sleep(0.5)
         await admin.dispose()
 
 
