@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
+CATALOGS := $(wildcard translations/*/LC_MESSAGES/*.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
 .PHONY: run chat test lint typecheck unit catalogs extract update-catalogs migrate bench clean
@@ -16,9 +16,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy=false -d translations -D messages -l $* 2>/dev/null || \
-	$(BIN)/pybabel compile -d translations -D messages -l $*
+translations/%.mo: translations/%.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@
 
 catalogs: $(COMPILED)
 
@@ -47,9 +46,13 @@ test: lint typecheck unit
 extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header \
 		-o translations/messages.pot bot dialogs
+	$(BIN)/pybabel extract -F babel-admin.cfg -k N_ --no-location --sort-output --omit-header \
+		-o translations/admin.pot .
 
 update-catalogs: extract
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages \
+		--no-fuzzy-matching --ignore-obsolete --no-wrap
+	$(BIN)/pybabel update -i translations/admin.pot -d translations -D admin -l de \
 		--no-fuzzy-matching --ignore-obsolete --no-wrap
 
 bench: $(STAMP)

@@ -134,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.advisors_cli import add_parser as add_advisors
 
     add_advisors(sub)
+    from bot.admin.cli import add_parser as add_admin
+
+    add_admin(sub)
     kb = sub.add_parser("kb", help="content tools for editors").add_subparsers(
         dest="kb_command", required=True
     )

@@ -112,6 +112,16 @@ class Settings(BaseSettings):
     send_per_second: int = Field(default=30, ge=1, le=1000)
     send_per_chat_per_second: int = Field(default=1, ge=1, le=100)
     send_per_group_per_minute: int = Field(default=20, ge=1, le=6000)
+    # The web admin (``wegweiser admin``): where it listens, and how its sign-in behaves.
+    admin_host: str = "127.0.0.1"
+    admin_port: int = Field(default=8081, ge=1, le=65535)
+    # Signed-in browsers are signed out after this many idle minutes.
+    admin_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # This many wrong passwords in a row lock an account for admin_lockout_minutes.
+    admin_max_failures: int = Field(default=5, ge=1, le=100)
+    admin_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Session cookies only over HTTPS; set false only for a local trial over plain HTTP.
+    admin_secure_cookies: bool = True
 
     @field_validator("bot_token", mode="before")
     @classmethod

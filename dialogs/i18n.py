@@ -40,27 +40,28 @@ LANGUAGE_NAMES: dict[str, str] = {
 }
 
 
-def _load_one(folder: Path, lang: str) -> NullTranslations:
+def load_catalog(folder: Path, lang: str, domain: str = DOMAIN) -> NullTranslations:
+    """One language's catalog of ``domain`` (the web admin has its own, ``admin``)."""
     base = folder / lang / "LC_MESSAGES"
-    po, mo = base / f"{DOMAIN}.po", base / f"{DOMAIN}.mo"
+    po, mo = base / f"{domain}.po", base / f"{domain}.mo"
     if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
         with mo.open("rb") as fp:
-            return Translations(fp, domain=DOMAIN)
+            return Translations(fp, domain=domain)
     if not po.exists():
         return NullTranslations()
     with po.open("rb") as fp:
-        catalog = read_po(fp, locale=lang, domain=DOMAIN)
+        catalog = read_po(fp, locale=lang, domain=domain)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
+    return Translations(buffer, domain=domain)
 
 
 class Catalogs:
     """All interface catalogs, loaded once; ``get(lang)`` gives that language's translator."""
 
     def __init__(self, folder: Path = TRANSLATIONS_DIR, languages: Iterable[str] = LANGUAGES) -> None:
-        self._by_lang = {lang: _load_one(folder, lang) for lang in languages}
+        self._by_lang = {lang: load_catalog(folder, lang) for lang in languages}
 
     def by_language(self) -> dict[str, GNUTranslations]:
         return {lang: t for lang, t in self._by_lang.items() if isinstance(t, GNUTranslations)}

@@ -23,26 +23,12 @@ def read(path: Path, locale: str | None = None) -> Catalog:
         return read_po(fp, locale=locale)
 
 
-@pytest.fixture(scope="module")
-def extracted(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
-    target = tmp_path_factory.mktemp("extract") / "messages.pot"
+def extract(config: str, target: Path, *folders: str) -> Catalog:
+    """What ``make extract`` writes, freshly from the code."""
     subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "babel.messages.frontend",
-            "extract",
-            "-F",
-            "babel.cfg",
-            "-k",
-            "N_",
-            "--no-location",
-            "--sort-output",
-            "--omit-header",
-            "-o",
-            str(target),
-            "bot",
-            "dialogs",
+            *(sys.executable, "-m", "babel.messages.frontend", "extract", "-F", config, "-k", "N_"),
+            *("--no-location", "--sort-output", "--omit-header", "-o", str(target), *folders),
         ],
         cwd=ROOT,
         check=True,
@@ -50,6 +36,11 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
         timeout=120,
     )
     return read(target)
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    return extract("babel.cfg", tmp_path_factory.mktemp("extract") / "messages.pot", "bot", "dialogs")
 
 
 def ids(catalog: Catalog) -> set[str]:
@@ -88,3 +79,31 @@ def test_catalogs_load_and_translate() -> None:
     assert catalogs.translate("en", "Please choose your language.") == "Please choose your language."
     for lang in LANGUAGES:
         assert catalogs.translate(lang, "Police:").strip()
+
+
+# ---------------------------------------------------------------- the web admin's catalog
+
+PERCENT_PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+@pytest.fixture(scope="module")
+def extracted_admin(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    return extract("babel-admin.cfg", tmp_path_factory.mktemp("extract") / "admin.pot", ".")
+
+
+def test_the_admin_catalog_is_up_to_date_and_german_complete(extracted_admin: Catalog) -> None:
+    """The admin speaks English (the source) and German, from a catalog of its own."""
+    template = read(TRANSLATIONS_DIR / "admin.pot")
+    assert ids(extracted_admin) == ids(template), "run 'make update-catalogs'"
+    german = read(TRANSLATIONS_DIR / "de" / "LC_MESSAGES" / "admin.po", "de")
+    assert ids(german) == ids(extracted_admin)
+    for message in german:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert all(strings), f"no German for {message.id!r}"
+        assert not message.fuzzy, f"fuzzy German for {message.id!r}"
+        source = message.id if isinstance(message.id, tuple) else (message.id,)
+        assert {p for s in source for p in PERCENT_PLACEHOLDER.findall(s)} == {
+            p for s in strings for p in PERCENT_PLACEHOLDER.findall(s)
+        }, f"placeholders differ in {message.id!r}"

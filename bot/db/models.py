@@ -264,3 +264,97 @@ class OutboxItem(Base):
     locked_until: Mapped[dt.datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ContentVersion(Base):
+    """Every published state of a content item, kept in full: history, diffs and restore."""
+
+    __tablename__ = "content_versions"
+    __table_args__ = (UniqueConstraint("kind", "item_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    item_id: Mapped[str] = mapped_column(String(64))
+    # 1, 2, 3 … per item; a removed item's last version has ``removed`` set.
+    number: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Which language the change was about ("" for imports and restores of the whole item).
+    language: Mapped[str] = mapped_column(String(5), default="")
+    author: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("content_revisions.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ContentDraft(Base):
+    """Unpublished text of one language of one item: a draft or a draft in review.
+
+    Published text lives in ``content_items``; only that is served.
+    """
+
+    __tablename__ = "content_drafts"
+    __table_args__ = (UniqueConstraint("kind", "item_id", "language"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    item_id: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(5))
+    status: Mapped[str] = mapped_column(String(10), default="draft")  # "draft" or "review"
+    # The language's fields as in the item's ``translations``.
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # German drafts: leave the translations current (a typo fix), as the editor decided.
+    minor: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Translations: the person confirmed they reviewed the text (clears machine_translated).
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The German revision the text was written against (translations).
+    german_revision: Mapped[int | None] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AdminAccount(Base):
+    """A person of the network who works in the web admin."""
+
+    __tablename__ = "admin_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    # "admin", "manager", "editor", "translator" or "observer".
+    role: Mapped[str] = mapped_column(String(20))
+    # Translators: the comma-separated languages they may edit.
+    languages: Mapped[str] = mapped_column(String(60), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None]
+
+
+class AdminSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored."""
+
+    __tablename__ = "admin_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("admin_accounts.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who changed what, when, with the state before and after."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    # The name stays when the account is deleted.
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(120))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

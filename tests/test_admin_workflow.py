@@ -1,0 +1,267 @@
+"""The editorial workflow and the accounts behind the web admin, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.admin import accounts, editorial
+from bot.admin.accounts import Policy, Role
+from bot.admin.editorial import EditorialError, NotAllowed
+from bot.config import SHIPPED_CONTENT_DIR
+from bot.content import import_folder, load_snapshot
+from bot.db import migrate
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.models import AdminAccount, AuditEntry, ContentDraft, ContentVersion
+
+ENTRY = "anerkennung-berufsabschluss"
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(database_url)
+    await migrate.upgrade(engine)
+    factory = create_session_factory(engine)
+    await import_folder(factory, SHIPPED_CONTENT_DIR, author="test")
+    try:
+        yield factory
+    finally:
+        await engine.dispose()
+
+
+async def _account(
+    sessions: async_sessionmaker[AsyncSession], name: str, role: Role, languages: tuple[str, ...] = ()
+) -> AdminAccount:
+    async with sessions.begin() as db:
+        return await accounts.create_account(db, name, PASSWORD, role, name.title(), languages)
+
+
+async def _served(sessions: async_sessionmaker[AsyncSession]) -> dict[str, object]:
+    async with sessions() as db:
+        snapshot = await load_snapshot(db)
+    assert snapshot is not None
+    return snapshot.faq[ENTRY].model_dump(mode="json")
+
+
+def _german(answer: str) -> dict[str, object]:
+    return {"question": "Wie lasse ich meinen Berufsabschluss anerkennen?", "answer": answer}
+
+
+async def test_a_german_change_is_served_only_when_published_and_outdates_the_translations(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    editor = await _account(sessions, "erika", Role.EDITOR)
+    before = await _served(sessions)
+    revision = before["translations"]["de"]["revision"]  # type: ignore[index]
+    async with sessions.begin() as db:
+        await editorial.save_draft(db, editor, "faq", ENTRY, "de", _german("Neuer Text: 120 Euro."))
+    assert await _served(sessions) == before  # a draft is not served
+
+    async with sessions.begin() as db:
+        await editorial.publish(db, editor, "faq", ENTRY, "de")
+    after = await _served(sessions)
+    german = after["translations"]["de"]  # type: ignore[index]
+    assert german["answer"] == "Neuer Text: 120 Euro."
+    assert german["revision"] == revision + 1  # counted by the system
+    async with sessions() as db:
+        state = await editorial.item_state(db, "faq", ENTRY)
+        assert state is not None
+        assert all(state.languages[lang].outdated for lang in ("en", "ar", "uk"))
+        assert await db.scalar(select(func.count()).select_from(ContentDraft)) == 0
+
+
+async def test_a_minor_german_edit_keeps_the_translations_current(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    editor = await _account(sessions, "erika", Role.EDITOR)
+    revision = (await _served(sessions))["translations"]["de"]["revision"]  # type: ignore[index]
+    async with sessions.begin() as db:
+        await editorial.save_draft(db, editor, "faq", ENTRY, "de", _german("Tippfehler behoben."), minor=True)
+        await editorial.publish(db, editor, "faq", ENTRY, "de")
+    assert (await _served(sessions))["translations"]["de"]["revision"] == revision  # type: ignore[index]
+    async with sessions() as db:
+        state = await editorial.item_state(db, "faq", ENTRY)
+        assert state is not None
+        assert not any(s.outdated for s in state.languages.values())
+
+
+async def test_a_translator_edits_only_her_languages_and_an_editor_publishes(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    editor = await _account(sessions, "erika", Role.EDITOR)
+    translator = await _account(sessions, "olena", Role.TRANSLATOR, ("uk",))
+    async with sessions.begin() as db:
+        await editorial.save_draft(db, editor, "faq", ENTRY, "de", _german("Neu."))
+        await editorial.publish(db, editor, "faq", ENTRY, "de")
+    uk = {"question": "Як визнати мою професійну освіту?", "answer": "Новий текст."}
+    async with sessions.begin() as db:
+        with pytest.raises(NotAllowed):
+            await editorial.save_draft(db, translator, "faq", ENTRY, "ar", uk)
+        await editorial.save_draft(db, translator, "faq", ENTRY, "uk", uk, submit=True, reviewed=True)
+    async with sessions.begin() as db:
+        with pytest.raises(NotAllowed):
+            await editorial.publish(db, translator, "faq", ENTRY, "uk")
+    async with sessions.begin() as db:
+        state = await editorial.item_state(db, "faq", ENTRY)
+        assert state is not None
+        assert state.languages["uk"].status is editorial.Status.REVIEW
+        await editorial.publish(db, editor, "faq", ENTRY, "uk")
+    served = (await _served(sessions))["translations"]
+    assert served["uk"]["answer"] == "Новий текст."  # type: ignore[index]
+    assert served["uk"]["source_revision"] == served["de"]["revision"]  # type: ignore[index]
+    assert served["uk"]["machine_translated"] is False  # type: ignore[index]
+    assert served["ar"]["machine_translated"] is True  # type: ignore[index]
+    async with sessions() as db:
+        state = await editorial.item_state(db, "faq", ENTRY)
+        assert state is not None
+        assert not state.languages["uk"].outdated
+        assert state.languages["ar"].outdated
+
+
+async def test_machine_translated_stays_until_someone_with_the_language_confirms(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    editor = await _account(sessions, "erika", Role.EDITOR)
+    russian = await _account(sessions, "ivan", Role.TRANSLATOR, ("ru",))
+    ar = (await _served(sessions))["translations"]["ar"]  # type: ignore[index]
+    changed = {"question": ar["question"], "answer": ar["answer"] + " ."}
+    async with sessions.begin() as db:
+        await editorial.save_draft(db, editor, "faq", ENTRY, "ar", changed)
+        await editorial.publish(db, editor, "faq", ENTRY, "ar")
+    assert (await _served(sessions))["translations"]["ar"]["machine_translated"] is True  # type: ignore[index]
+    async with sessions.begin() as db:
+        with pytest.raises(NotAllowed):
+            await editorial.confirm_review(db, russian, "faq", ENTRY, "ar")
+        await editorial.confirm_review(db, russian, "faq", ENTRY, "ru")
+        await editorial.confirm_review(db, editor, "faq", ENTRY, "ar")
+    served = (await _served(sessions))["translations"]
+    assert served["ar"]["machine_translated"] is False  # type: ignore[index]
+    assert served["ru"]["machine_translated"] is False  # type: ignore[index]
+    assert served["fa"]["machine_translated"] is True  # type: ignore[index]
+
+
+async def test_every_version_is_kept_and_an_old_one_can_be_restored(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    editor = await _account(sessions, "erika", Role.EDITOR)
+    original = await _served(sessions)
+    async with sessions.begin() as db:
+        await editorial.save_draft(db, editor, "faq", ENTRY, "de", _german("Zweite Fassung."))
+        await editorial.publish(db, editor, "faq", ENTRY, "de")
+    async with sessions() as db:
+        history = await editorial.history(db, "faq", ENTRY)
+    assert [v.number for v in history] == [2, 1]  # the import, then the change
+    diff = editorial.diff_texts(
+        "faq", editorial.texts(history[1].body, "de"), editorial.texts(history[0].body, "de")
+    )
+    assert {p.text for p in diff["answer"] if p.op == "ins"} == {"Zweite Fassung."}
+
+    async with sessions.begin() as db:
+        await editorial.restore(db, editor, "faq", ENTRY, 1)
+    restored = (await _served(sessions))["translations"]
+    assert restored["de"]["answer"] == original["translations"]["de"]["answer"]  # type: ignore[index]
+    # The German text changed again, so the revision counts on; the restored translations
+    # were made from that German text and stay current with it.
+    assert restored["de"]["revision"] == original["translations"]["de"]["revision"] + 2  # type: ignore[index]
+    assert restored["en"]["source_revision"] == restored["de"]["revision"]  # type: ignore[index]
+    async with sessions() as db:
+        assert len(await editorial.history(db, "faq", ENTRY)) == 3
+        entries = list(await db.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+    restore_entry = entries[-1]
+    assert (restore_entry.actor, restore_entry.action) == ("erika", "restore")
+    assert restore_entry.before is not None
+    assert restore_entry.after is not None
+    assert restore_entry.before["translations"]["de"]["answer"] == "Zweite Fassung."
+
+
+async def test_a_bad_draft_names_its_problems_and_saves_nothing(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    editor = await _account(sessions, "erika", Role.EDITOR)
+    async with sessions.begin() as db:
+        with pytest.raises(EditorialError) as empty:
+            await editorial.save_draft(db, editor, "faq", ENTRY, "de", {"question": "Frage?", "answer": "  "})
+        with pytest.raises(EditorialError) as long:
+            await editorial.save_draft(db, editor, "faq", ENTRY, "de", _german("x" * 3600))
+    assert empty.value.problems == ["answer: this field is required; write it before saving"]
+    assert any("3600 characters" in p for p in long.value.problems)
+    async with sessions() as db:
+        assert await db.scalar(select(func.count()).select_from(ContentDraft)) == 0
+        assert await db.scalar(select(func.count()).select_from(ContentVersion)) > 0
+
+
+async def test_an_observer_and_a_manager_cannot_edit_content(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    for name, role in (("otto", Role.OBSERVER), ("mara", Role.MANAGER)):
+        person = await _account(sessions, name, role)
+        async with sessions.begin() as db:
+            with pytest.raises(NotAllowed):
+                await editorial.save_draft(db, person, "faq", ENTRY, "de", _german("Nein."))
+
+
+# ---------------------------------------------------------------- signing in
+
+
+async def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await _account(sessions, "erika", Role.EDITOR)
+    policy = Policy(max_failures=5, lockout=dt.timedelta(minutes=15))
+    now = dt.datetime(2026, 12, 5, 10, 0, tzinfo=dt.UTC)
+    for attempt in range(5):
+        async with sessions.begin() as db:
+            result = await accounts.sign_in(db, "erika", "wrong password!", policy, now)
+        assert result.account is None
+        assert (result.locked_until is not None) == (attempt == 4)
+    async with sessions.begin() as db:
+        locked = await accounts.sign_in(db, "erika", PASSWORD, policy, now + dt.timedelta(minutes=5))
+        assert locked.account is None
+        assert locked.locked_until is not None
+    async with sessions.begin() as db:
+        later = await accounts.sign_in(db, "ERIKA ", PASSWORD, policy, now + dt.timedelta(minutes=16))
+        assert later.account is not None
+        assert later.token is not None
+
+
+async def test_a_session_ends_on_sign_out_and_after_the_idle_time(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await _account(sessions, "erika", Role.EDITOR)
+    policy = Policy(idle=dt.timedelta(minutes=30))
+    now = dt.datetime(2026, 12, 5, 10, 0, tzinfo=dt.UTC)
+    async with sessions.begin() as db:
+        first = await accounts.sign_in(db, "erika", PASSWORD, policy, now)
+        second = await accounts.sign_in(db, "erika", PASSWORD, policy, now)
+    async with sessions.begin() as db:
+        signed = await accounts.current(db, first.token, policy, now + dt.timedelta(minutes=29))
+        assert signed is not None
+        assert signed.csrf == first.csrf
+        await accounts.sign_out(db, first.token)
+    async with sessions.begin() as db:
+        assert await accounts.current(db, first.token, policy, now + dt.timedelta(minutes=30)) is None
+        # 29 minutes of use kept the other browser's session; 31 idle minutes end it.
+        assert await accounts.current(db, second.token, policy, now + dt.timedelta(minutes=31)) is None
+        assert await accounts.current(db, "forged-token", policy, now) is None
+
+
+async def test_passwords_are_hashed_with_argon2_and_accounts_checked(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    account = await _account(sessions, "olena", Role.TRANSLATOR, ("uk",))
+    assert account.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in account.password_hash
+    async with sessions.begin() as db:
+        with pytest.raises(accounts.AccountError, match="taken"):
+            await accounts.create_account(db, "Olena", PASSWORD, Role.EDITOR)
+        with pytest.raises(accounts.AccountError, match="12 characters"):
+            await accounts.create_account(db, "kurz", "short", Role.EDITOR)
+        with pytest.raises(accounts.AccountError, match="at least one language"):
+            await accounts.create_account(db, "tanja", PASSWORD, Role.TRANSLATOR)
+        with pytest.raises(accounts.AccountError, match="source language"):
+            await accounts.create_account(db, "tanja", PASSWORD, Role.TRANSLATOR, languages=("de",))
