@@ -413,7 +413,7 @@ class Piece:
 
 def word_diff(old: str, new: str) -> list[Piece]:
     """Words inserted and deleted, with the spaces and line breaks as they were."""
-    a, b = re.findall(r"\S+|\s+", old), re.findall(r"\S+|\s+", new)
+    a, b = re.findall(r"\s+|\S+\s*", old), re.findall(r"\s+|\S+\s*", new)
     pieces: list[Piece] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if tag == "equal":
