@@ -281,3 +281,62 @@ def _story(base_url: str, browser: object, bot: Bot, shots: Path) -> None:
     assert re.search(r"/login", erika.page.url)
     assert _status_of(erika.page, f"{base_url}/content") == 200
     assert "/login" in erika.page.url
+
+
+MAIN_PAGES = (
+    "/",
+    "/content",
+    "/content?kind=contact",
+    f"/content/faq/{ENTRY}",
+    f"/content/faq/{ENTRY}/de",
+    f"/content/faq/{ENTRY}/ar",
+    f"/content/faq/{ENTRY}/versions/1",
+    "/accounts",
+    "/audit",
+)
+
+
+def test_main_pages_pass_axe_and_fit_a_phone(base_url: str, browser: object) -> None:
+    """axe-core's WCAG 2.1 A and AA rules on the main pages, on a desktop and a phone screen,
+    in English and German; and no page is wider than the phone (tables scroll inside)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    found: dict[str, list[str]] = {}
+    shots = ARTIFACTS / "admin-pages"
+    shots.mkdir(parents=True, exist_ok=True)
+    for locale, viewport in (
+        ("en-GB", {"width": 1280, "height": 900}),
+        ("de-DE", {"width": 390, "height": 844}),
+    ):
+        # axe is injected by the test; the admin's own policy allows no inline script.
+        context = browser.new_context(locale=locale, viewport=viewport, bypass_csp=True)  # type: ignore[attr-defined]
+        page = context.new_page()
+        page.goto(base_url + "/login")
+        results = axe.run(
+            page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
+        )
+        found.update(
+            {
+                f"/login {locale}: {v['id']}": [n["target"] for n in v["nodes"]]
+                for v in results.response["violations"]
+            }
+        )
+        page.fill("#username", "chef")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(base_url + "/")
+        for path in MAIN_PAGES:
+            page.goto(base_url + path)
+            results = axe.run(
+                page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
+            )
+            for violation in results.response["violations"]:
+                found[f"{path} {locale}: {violation['id']}"] = [n["target"] for n in violation["nodes"]][:3]
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                found[f"{path} {locale}: wider than the screen"] = [f"{overflow}px"]
+            name = path.strip("/").replace("/", "_").replace("?", "_").replace("=", "-") or "start"
+            page.screenshot(path=str(shots / f"{locale}-{viewport['width']}-{name}.png"), full_page=True)
+        context.close()
+    assert found == {}
