@@ -9,7 +9,8 @@ COPY dialogs ./dialogs
 COPY knowledge ./knowledge
 COPY translations ./translations
 RUN pip install --no-cache-dir . \
- && pybabel compile -d translations -D messages
+ && pybabel compile -d translations -D messages \
+ && pybabel compile -d translations -D admin -l de
 
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 wegweiser
