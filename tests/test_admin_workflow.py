@@ -265,3 +265,29 @@ async def test_passwords_are_hashed_with_argon2_and_accounts_checked(
             await accounts.create_account(db, "tanja", PASSWORD, Role.TRANSLATOR)
         with pytest.raises(accounts.AccountError, match="source language"):
             await accounts.create_account(db, "tanja", PASSWORD, Role.TRANSLATOR, languages=("de",))
+
+
+async def test_the_content_list_pages_searches_and_filters(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    editor = await _account(sessions, "erika", Role.EDITOR)
+    async with sessions() as db:
+        everything = await editorial.items_overview(db, "faq")
+        second = await editorial.items_overview(db, "faq", page=2)
+        found = await editorial.items_overview(db, "faq", search="Berufsabschluss")
+    assert len(everything.items) == min(everything.total, editorial.PER_PAGE)
+    assert len(second.items) == max(0, min(everything.total - editorial.PER_PAGE, editorial.PER_PAGE))
+    assert everything.items[0].item_id < everything.items[-1].item_id
+    assert ENTRY in {i.item_id for i in found.items}
+    assert found.total < everything.total
+    async with sessions.begin() as db:
+        await editorial.save_draft(db, editor, "faq", ENTRY, "de", _german("Neu."), submit=True)
+    async with sessions() as db:
+        waiting = await editorial.items_overview(db, "faq", show="review")
+        assert [i.item_id for i in waiting.items] == [ENTRY]
+        assert await editorial.items_overview(db, "faq", show="outdated") == editorial.Overview([], 0, 1, 1)
+    async with sessions.begin() as db:
+        await editorial.publish(db, editor, "faq", ENTRY, "de")
+    async with sessions() as db:
+        outdated = await editorial.items_overview(db, "faq", show="outdated")
+    assert [i.item_id for i in outdated.items] == [ENTRY]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.admin.accounts import Permission, may, may_edit_language
@@ -441,12 +441,61 @@ def diff_texts(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> dic
     }
 
 
-async def items_overview(session: AsyncSession, kind: str) -> list[ItemState]:
-    """Every item of a kind with the state of each language, in two queries."""
+PER_PAGE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    items: list[ItemState]
+    total: int
+    page: int
+    pages: int
+
+
+async def items_overview(
+    session: AsyncSession, kind: str, *, show: str = "", search: str = "", page: int = 1
+) -> Overview:
+    """One page of a kind's items with the state of each language.
+
+    ``show`` is "review" (a draft waits for review) or "outdated" (a translation is behind
+    German); ``search`` looks in ids and texts. The plain list is paged in SQL; the
+    outdated filter reads every item's revision numbers.
+    """
+    query = select(ContentItem).where(ContentItem.kind == kind)
+    if search.strip():
+        needle = f"%{search.strip().lower()}%"
+        query = query.where(
+            or_(ContentItem.item_id.like(needle), func.lower(cast(ContentItem.body, String)).like(needle))
+        )
+    if show == "review":
+        waiting = select(ContentDraft.item_id).where(
+            ContentDraft.kind == kind, ContentDraft.status == Status.REVIEW.value
+        )
+        query = query.where(ContentItem.item_id.in_(waiting))
+    query = query.order_by(ContentItem.item_id)
+    page = max(page, 1)
+    if show == "outdated":
+        rows = [row for row in await session.scalars(query) if _has_outdated(kind, row.body)]
+        total = len(rows)
+        rows = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
+    else:
+        total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        rows = list(await session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
     drafts: dict[str, dict[str, ContentDraft]] = {}
-    for draft in await session.scalars(select(ContentDraft).where(ContentDraft.kind == kind)):
-        drafts.setdefault(draft.item_id, {})[draft.language] = draft
-    rows = await session.scalars(
-        select(ContentItem).where(ContentItem.kind == kind).order_by(ContentItem.item_id)
+    if rows:
+        for draft in await session.scalars(
+            select(ContentDraft).where(
+                ContentDraft.kind == kind, ContentDraft.item_id.in_([r.item_id for r in rows])
+            )
+        ):
+            drafts.setdefault(draft.item_id, {})[draft.language] = draft
+    states = [_state(kind, row, drafts.get(row.item_id, {})) for row in rows]
+    return Overview(states, total, page, max(1, -(-total // PER_PAGE)))
+
+
+def _has_outdated(kind: str, body: Mapping[str, Any]) -> bool:
+    revision = german_revision(kind, body)
+    return any(
+        lang != SOURCE_LANGUAGE and int(text.get("source_revision") or revision) < revision
+        for lang, text in body.get("translations", {}).items()
     )
-    return [_state(kind, row, drafts.get(row.item_id, {})) for row in rows]

@@ -154,18 +154,17 @@ async def content_list(ctx: Context) -> Response:
     kind = ctx.request.query_params.get("kind", "faq")
     if kind not in editorial.EDITABLE_KINDS:
         kind = "faq"
-    items = await editorial.items_overview(ctx.db, kind)
-    show = ctx.request.query_params.get("show", "")
-    if show == "outdated":
-        items = [i for i in items if any(s.outdated for s in i.languages.values())]
-    elif show == "review":
-        items = [i for i in items if any(s.status == editorial.Status.REVIEW for s in i.languages.values())]
+    params = ctx.request.query_params
+    show, search = params.get("show", ""), params.get("q", "")[:100]
+    page = int(params["page"]) if params.get("page", "").isdigit() else 1
+    overview = await editorial.items_overview(ctx.db, kind, show=show, search=search, page=page)
     return ctx.render(
         "content_list.html",
         kind=kind,
         kinds=editorial.EDITABLE_KINDS,
-        items=items,
+        overview=overview,
         show=show,
+        search=search,
         languages=_visible_languages(ctx.account),
     )
 
