@@ -143,9 +143,34 @@ def build_parser() -> argparse.ArgumentParser:
     validate = kb.add_parser("validate", help="check content files and name every problem")
     validate.add_argument("folder", nargs="?", type=Path)
     validate.set_defaults(func=_kb("validate"))
-    imp = kb.add_parser("import", help="replace the served content with a folder, all or nothing")
+    imp = kb.add_parser(
+        "import",
+        help="replace the served content with a folder, all or nothing, after a preview",
+        description=(
+            "Shows first what the folder adds, changes (and in which languages) and removes. "
+            "Removing anything needs a confirmation: type yes when asked, or give --yes; without "
+            "a terminal and without --yes nothing is imported. An import that removes nothing "
+            "goes ahead after the preview without a question. A changed German FAQ text raises "
+            "the entry's revision by itself (its translations then show as outdated), and the "
+            "new revision is written into the file; --minor keeps the revision for a typo fix. "
+            "Every added, changed and removed item is kept in full in the content history."
+        ),
+    )
     imp.add_argument("folder", nargs="?", type=Path)
     imp.add_argument("--author", help="who made the change (default: your login name)")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="show what the import would change, and import nothing"
+    )
+    imp.add_argument(
+        "--yes",
+        action="store_true",
+        help="remove items without asking (for scripts); the preview still shows",
+    )
+    imp.add_argument(
+        "--minor",
+        action="store_true",
+        help="typo fixes: changed German texts keep their revision, so the translations stay current",
+    )
     imp.set_defaults(func=_kb("import_content"))
     exp = kb.add_parser("export", help="write the served content as files, or one language as a spreadsheet")
     exp.add_argument("target", type=Path, help="a folder, or a .csv/.xlsx file with --language")

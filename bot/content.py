@@ -1,7 +1,9 @@
 """Content in the database: all-or-nothing imports with history, and hot reload.
 
 The database holds what is served, so every bot process serves the same content and an
-import reaches running bots without a restart. A broken import changes nothing.
+import reaches running bots without a restart. A broken import changes nothing. Every
+imported state of an item is kept in full (``bot.content_versions``), and a changed German
+FAQ text counts the entry's revision up by itself.
 """
 
 from __future__ import annotations
@@ -9,49 +11,187 @@ from __future__ import annotations
 import asyncio
 import getpass
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.content_versions import last_number, record_version, version
 from bot.db.models import ContentItem, ContentRevision
+from dialogs.content_checks import load_checked
 from knowledge.base import KnowledgeBase
-from knowledge.loader import ContentSnapshot, load_content, snapshot_from_items
-from knowledge.model import Event
+from knowledge.loader import ContentSnapshot, snapshot_from_items
+from knowledge.model import LANGUAGES, SOURCE_LANGUAGE, Event
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
+    """What an import changed (or, as a preview, would change)."""
+
     revision_id: int | None
     added: tuple[str, ...]
     changed: tuple[str, ...]
     removed: tuple[str, ...]
+    # Changed items with translations: the languages whose texts differ ("de", "uk", …).
+    languages: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Changed items: the other fields that differ (checked_on, sources, …).
+    fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # FAQ entries whose German text changed: (stored revision, revision now served).
+    # The import counts the revision up itself, so their translations become outdated.
+    revised: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    # FAQ entries whose German text changed but kept their revision (a minor import).
+    kept: tuple[str, ...] = ()
+    # FAQ entries whose served German revision is not the one their file says: the
+    # revision served, for writing it into the file.
+    counted: Mapping[str, int] = field(default_factory=dict)
+    # The latest content revision when this was worked out (a preview is applied only
+    # while it is still the latest).
+    based_on: int | None = None
+    preview: bool = False
 
     @property
     def unchanged(self) -> bool:
         return not (self.added or self.changed or self.removed)
 
 
+class ImportConflict(Exception):
+    """The served content changed after the preview; nothing was imported."""
+
+
 def _key(item: dict[str, Any]) -> str:
     return f"{item['kind']}:{item['id']}"
 
 
+_GERMAN_TEXTS = ("question", "variants", "answer")
+
+
+def _german(body: Mapping[str, Any]) -> dict[str, Any]:
+    translations = body.get("translations")
+    german = translations.get(SOURCE_LANGUAGE) if isinstance(translations, Mapping) else None
+    return dict(german) if isinstance(german, Mapping) else {}
+
+
+def _german_texts(body: Mapping[str, Any]) -> tuple[object, ...]:
+    german = _german(body)
+    return tuple(german.get(name) or ([] if name == "variants" else None) for name in _GERMAN_TEXTS)
+
+
+def _count_revision(
+    stored: Mapping[str, Any], new: dict[str, Any], minor: bool
+) -> tuple[int, int, int, bool]:
+    """Set the German revision of the FAQ entry ``new`` the way the system counts it and
+    return (stored revision, the file's, the new one, whether the German text changed).
+
+    The revision never goes down. A changed German text raises it by one above the stored
+    revision (unless the file's is already higher, or the import is minor), whatever the
+    file says, so the translations made from the older text become outdated."""
+    before = int(_german(stored).get("revision") or 1)
+    german = new["translations"][SOURCE_LANGUAGE]
+    in_file = int(german.get("revision") or 1)
+    text_changed = _german_texts(stored) != _german_texts(new)
+    revision = max(in_file, before)
+    if text_changed and not minor and in_file <= before:
+        revision = before + 1
+    german["revision"] = revision
+    return before, in_file, revision, text_changed
+
+
+def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The languages whose texts differ and the other fields that differ."""
+    old_tr, new_tr = old.get("translations") or {}, new.get("translations") or {}
+    languages = tuple(
+        lang for lang in LANGUAGES if lang in {*old_tr, *new_tr} and old_tr.get(lang) != new_tr.get(lang)
+    )
+    names = [k for k in (*old, *(k for k in new if k not in old)) if k != "translations"]
+    return languages, tuple(k for k in names if old.get(k) != new.get(k))
+
+
+async def _keep_served_state(session: AsyncSession, row: ContentItem) -> None:
+    """Items served before versions were kept get their served state as a first version,
+    so the history holds the state before this import in full."""
+    number = await last_number(session, row.kind, row.item_id)
+    last = await version(session, row.kind, row.item_id, number) if number else None
+    if last is not None and not last.removed and last.body == row.body:
+        return
+    served_by = await session.get(ContentRevision, row.revision_id)
+    await record_version(
+        session,
+        row.kind,
+        row.item_id,
+        dict(row.body),
+        author=served_by.author if served_by is not None else "unknown",
+        revision_id=row.revision_id,
+        note="as served before the next import",
+    )
+
+
 async def import_snapshot(
-    session: AsyncSession, snapshot: ContentSnapshot, author: str, source: str
+    session: AsyncSession,
+    snapshot: ContentSnapshot,
+    author: str,
+    source: str,
+    *,
+    minor: bool = False,
+    preview: bool = False,
+    expected: ImportResult | None = None,
 ) -> ImportResult:
-    """Replace the served content with ``snapshot`` inside the caller's transaction."""
+    """Replace the served content with ``snapshot`` inside the caller's transaction.
+
+    A changed German FAQ text counts the entry's revision up (``minor`` keeps it: a typo
+    fix). Every added, changed and removed item is kept in full as a version, so any
+    import can be undone. ``preview`` works out the result without changing anything;
+    ``expected`` (a preview) is applied only if the served content is still what the
+    preview saw, else ``ImportConflict`` is raised.
+    """
+    based_on = await latest_revision(session)
     rows = {f"{r.kind}:{r.item_id}": r for r in await session.scalars(select(ContentItem))}
     new = {_key(item): item for item in snapshot.items()}
+    revised: dict[str, tuple[int, int]] = {}
+    kept: list[str] = []
+    counted: dict[str, int] = {}
+    for key in sorted(set(new) & set(rows)):
+        if new[key]["kind"] != "faq":
+            continue  # contacts and events carry no German revision to count
+        before, in_file, after, text_changed = _count_revision(rows[key].body, new[key]["body"], minor)
+        if text_changed and after > before:
+            revised[key] = (before, after)
+        elif text_changed:
+            kept.append(key)
+        if after != in_file:
+            counted[key] = after
     added = sorted(set(new) - set(rows))
     removed = sorted(set(rows) - set(new))
     changed = sorted(k for k in set(new) & set(rows) if rows[k].body != new[k]["body"])
-    if not (added or removed or changed):
-        return ImportResult(None, (), (), ())
+    languages: dict[str, tuple[str, ...]] = {}
+    fields: dict[str, tuple[str, ...]] = {}
+    for key in changed:
+        languages[key], fields[key] = _differences(rows[key].body, new[key]["body"])
+    result = ImportResult(
+        None,
+        tuple(added),
+        tuple(changed),
+        tuple(removed),
+        languages,
+        fields,
+        {k: v for k, v in revised.items() if k in changed},
+        tuple(k for k in kept if k in changed),
+        counted,
+        based_on,
+        preview,
+    )
+    if expected is not None and (
+        expected.based_on != based_on
+        or (expected.added, expected.changed, expected.removed)
+        != (result.added, result.changed, result.removed)
+    ):
+        raise ImportConflict("the served content changed after the preview")
+    if preview or result.unchanged:
+        return result
     revision = ContentRevision(
         author=author[:100],
         source=source[:300],
@@ -59,26 +199,51 @@ async def import_snapshot(
     )
     session.add(revision)
     await session.flush()
+    note = f"import of {source}"
     for key in removed:
-        await session.delete(rows[key])
+        row = rows[key]
+        await _keep_served_state(session, row)
+        await record_version(
+            session, row.kind, row.item_id, None, author=author, revision_id=revision.id, note=note
+        )
+        await session.delete(row)
     for key in changed:
-        rows[key].body = new[key]["body"]
-        rows[key].revision_id = revision.id
+        row = rows[key]
+        await _keep_served_state(session, row)
+        row.body = new[key]["body"]
+        row.revision_id = revision.id
+        await record_version(
+            session, row.kind, row.item_id, row.body, author=author, revision_id=revision.id, note=note
+        )
     for key in added:
         item = new[key]
         session.add(
             ContentItem(kind=item["kind"], item_id=item["id"], body=item["body"], revision_id=revision.id)
         )
-    return ImportResult(revision.id, tuple(added), tuple(changed), tuple(removed))
+        await record_version(
+            session, item["kind"], item["id"], item["body"], author=author, revision_id=revision.id, note=note
+        )
+    return replace(result, revision_id=revision.id)
 
 
 async def import_folder(
-    sessions: async_sessionmaker[AsyncSession], folder: Path, author: str | None = None
+    sessions: async_sessionmaker[AsyncSession],
+    folder: Path,
+    author: str | None = None,
+    *,
+    minor: bool = False,
+    preview: bool = False,
 ) -> ImportResult:
-    """Validate the whole folder first (raises ``ContentError``), then apply it in one transaction."""
-    snapshot = load_content(folder)
+    """Validate the whole folder first (raises ``ContentError``), then apply it in one transaction.
+
+    Nothing here asks: removals happen without a question (``wegweiser kb import`` asks
+    the editor first; the bot's start-up import fills an empty database). Answers too long
+    for one Telegram message with their contacts are refused like any other problem."""
+    snapshot = load_checked(folder)
     async with sessions.begin() as session:
-        return await import_snapshot(session, snapshot, author or getpass.getuser(), str(folder))
+        return await import_snapshot(
+            session, snapshot, author or getpass.getuser(), str(folder), minor=minor, preview=preview
+        )
 
 
 async def latest_revision(session: AsyncSession) -> int | None:

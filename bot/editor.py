@@ -1,7 +1,8 @@
 """``wegweiser kb …``: the editors' commands. Reports live in ``knowledge.reports``.
 
 Every command prints plain sentences for editors and returns the exit code: 0 when all
-went well, 1 when the content or a sheet has problems (each named with where it is).
+went well, 1 when the content or a sheet has problems (each named with where it is) or an
+import that would remove items was not confirmed.
 None of them builds the knowledge base's matcher.
 """
 
@@ -21,8 +22,9 @@ from typing import TextIO
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.content import import_folder, load_snapshot
+from bot.content import ImportConflict, ImportResult, import_snapshot, load_snapshot
 from bot.db.engine import create_engine, create_session_factory
+from dialogs.content_checks import load_checked
 from knowledge import german_words, reports, sheets
 from knowledge.loader import ContentError, ContentSnapshot, Problem, load_content
 
@@ -98,7 +100,9 @@ async def _served(settings: Settings) -> tuple[ContentSnapshot, str]:
 async def validate(settings: Settings, args: argparse.Namespace) -> int:
     folder = _folder(settings, args)
     try:
-        snapshot = load_content(folder)
+        # The files, and each answer as the bot sends it (with its contact card, within
+        # Telegram's length).
+        snapshot = load_checked(folder)
     except ContentError as exc:
         count = _count(len(exc.problems), "problem")
         return _problems(f"{folder}: {count} to fix:", exc.problems, sys.stdout)
@@ -148,26 +152,135 @@ def _as_file(key: str) -> str:
 
 
 async def import_content(settings: Settings, args: argparse.Namespace) -> int:
+    """Show what the folder changes, ask before removing anything, then import it.
+
+    Without ``--yes`` a removal needs "yes" typed in a terminal; a script without a
+    terminal is refused. ``--dry-run`` shows the preview only; ``--minor`` keeps the German
+    revisions of changed texts (a typo fix: the translations stay current).
+    """
     folder = _folder(settings, args)
     author = _author(args)
+    minor = bool(getattr(args, "minor", False))
     try:
-        async with _database(settings) as sessions:
-            result = await import_folder(sessions, folder, author)
+        # Everything 'kb validate' checks, also what only rendering shows (answers too long
+        # with their contact card), before the database is touched.
+        snapshot = load_checked(folder)
     except ContentError as exc:
         count = _count(len(exc.problems), "problem")
         return _problems(f"Nothing was imported: {folder} has {count}:", exc.problems, sys.stderr)
-    if result.unchanged:
-        print("Nothing changed: the served content is the same as the folder.")
-        return 0
+    async with _database(settings) as sessions:
+        async with sessions() as session:
+            plan = await import_snapshot(session, snapshot, author, str(folder), minor=minor, preview=True)
+        if plan.unchanged:
+            print("Nothing changed: the served content is the same as the folder.")
+            if not getattr(args, "dry_run", False):
+                _write_counted_revisions(folder, snapshot, plan)  # files behind the served revision
+            return 0
+        _print_preview(folder, plan)
+        if getattr(args, "dry_run", False):
+            print("This was a dry run: nothing was imported.")
+            return 0
+        if plan.removed and not getattr(args, "yes", False) and not _removal_confirmed(plan):
+            return 1
+        try:
+            async with sessions.begin() as session:
+                result = await import_snapshot(
+                    session, snapshot, author, str(folder), minor=minor, expected=plan
+                )
+        except ImportConflict:
+            print(
+                "Nothing was imported: the served content changed after the preview (another import "
+                "or a change in the web admin). Run 'wegweiser kb import' again to see what it changes now.",
+                file=sys.stderr,
+            )
+            return 1
     print(
         f"Imported {folder} as revision {result.revision_id} by {author}: {len(result.added)} added, "
         f"{len(result.changed)} changed, {len(result.removed)} removed."
     )
-    for label, keys in (("added", result.added), ("changed", result.changed), ("removed", result.removed)):
-        if keys and len(keys) <= 20:
-            print(f"  {label}: {', '.join(_as_file(key) for key in keys)}")
+    if result.removed:
+        print("The removed items are kept in the content history with their last text.")
+    _write_counted_revisions(folder, snapshot, result)
     print(f"Running bots pick it up within {settings.content_poll_seconds:.0f} seconds.")
     return 0
+
+
+def _changed_file(key: str, plan: ImportResult) -> str:
+    """``faq/x.yaml (languages: de, uk; fields: checked_on)``: what differs in a changed item."""
+    parts = []
+    languages, fields = plan.languages.get(key, ()), plan.fields.get(key, ())
+    if languages:
+        parts.append(f"languages: {', '.join(languages)}")
+    if fields:
+        parts.append(f"fields: {', '.join(fields)}")
+    return f"{_as_file(key)} ({'; '.join(parts)})" if parts else _as_file(key)
+
+
+def _print_preview(folder: Path, plan: ImportResult) -> None:
+    print(
+        f"{folder} compared with the served content: {len(plan.added)} added, "
+        f"{len(plan.changed)} changed, {len(plan.removed)} removed."
+    )
+    if plan.added and plan.based_on is None:
+        print(f"  added: all {_count(len(plan.added), 'item')} (nothing has been imported before)")
+    elif plan.added:
+        print(f"  added: {', '.join(_as_file(key) for key in plan.added)}")
+    if plan.changed:
+        print(f"  changed: {', '.join(_changed_file(key, plan) for key in plan.changed)}")
+    if plan.removed:
+        print(f"  removed: {', '.join(_as_file(key) for key in plan.removed)}")
+    if plan.revised:
+        counted = ", ".join(f"{_as_file(k)} ({old} → {new})" for k, (old, new) in plan.revised.items())
+        print(
+            "  German text changed, so the German revision goes up and the other languages show as "
+            f"outdated until they are translated again: {counted}"
+        )
+    if plan.kept:
+        print(
+            "  German text changed as a minor edit (--minor): the revision stays and the translations "
+            f"stay current: {', '.join(_as_file(key) for key in plan.kept)}"
+        )
+
+
+def _removal_confirmed(plan: ImportResult) -> bool:
+    """Ask before items are removed; without a terminal, refuse."""
+    items = _count(len(plan.removed), "item")
+    if not sys.stdin.isatty():
+        print(
+            f"Nothing was imported: it would remove {items}, and removing needs a confirmation. "
+            "Run it in a terminal to answer the question, or add --yes when the removal is intended.",
+            file=sys.stderr,
+        )
+        return False
+    print(f"Remove {items}? Type yes to import, anything else to stop: ", end="", flush=True)
+    if sys.stdin.readline().strip().lower() != "yes":
+        print("Nothing was imported.")
+        return False
+    return True
+
+
+def _write_counted_revisions(folder: Path, snapshot: ContentSnapshot, result: ImportResult) -> None:
+    """Write the German revisions the import counted into the files, so the folder says
+    what is served (a translator's sheet names the served revision)."""
+    written: list[str] = []
+    for key, revision in sorted(result.counted.items()):
+        origin = snapshot.origins.get(key)
+        path = folder.parent / origin if origin else folder / _as_file(key)
+        try:
+            sheets.set_german_revision(path, revision)
+        except OSError as exc:
+            print(
+                f"{path} could not be updated ({exc.strerror}): it still names an older German revision "
+                f"than the {revision} now served. Write 'revision: {revision}' under de there, so the "
+                "next translator's sheet fits the file.",
+                file=sys.stderr,
+            )
+            continue
+        written.append(f"{_as_file(key)} ({revision})")
+    if written:
+        print(
+            f"The German revisions counted by the import were written into the files: {', '.join(written)}."
+        )
 
 
 def _sheet_failed(what: str, exc: sheets.SheetError) -> int:
@@ -199,7 +312,9 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
     if language:
         print(
             f"Wrote {count} FAQ entries in {reports.language_label(language)} beside German to {target}. "
-            f"Translators fill the '{language}' column; then run 'wegweiser kb import-sheet {target}'."
+            f"Translators fill the '{language}' column, or write '{sheets.REVIEWED}' in the status column "
+            f"of a text they checked and left as it is; then run 'wegweiser kb import-sheet {target}'. "
+            "Only those entries are written and lose their machine-translation notice."
         )
     else:
         print(f"Wrote {count} files to {target}.")
@@ -214,12 +329,23 @@ async def import_sheet(settings: Settings, args: argparse.Namespace) -> int:
         return _sheet_failed("Nothing was changed.", exc)
     label = reports.language_label(result.language)
     if not result.changed:
-        print(f"Nothing changed: the {label} texts in {folder} already match {args.sheet}.")
+        print(
+            f"Nothing changed: no {label} text in {args.sheet} differs from {folder}, and no status "
+            f"says {sheets.REVIEWED} where the file does not already say so."
+        )
         return 0
     print(
         f"Updated the {label} translation of {_count(len(result.changed), 'FAQ entry', 'FAQ entries')} "
         f"in {folder}: {', '.join(result.changed)}."
     )
+    if result.confirmed:
+        print(f"Of these, the status confirmed a review without a change: {', '.join(result.confirmed)}.")
+    if result.reviewed:
+        print(
+            "These were machine-translated and are now marked reviewed (people no longer see the "
+            f"machine-translation notice): {', '.join(result.reviewed)}."
+        )
+    print("Every other entry of the sheet stays as it was.")
     if result.outdated:
         print(
             "The German text changed after the sheet was exported, so these stay marked as stale: "

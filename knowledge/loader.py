@@ -23,6 +23,7 @@ from pydantic_core import ErrorDetails
 from knowledge.model import (
     LANGUAGES,
     MAX_ANSWER_CHARS,
+    STORED,
     Contact,
     Event,
     FaqEntry,
@@ -57,6 +58,14 @@ class ContentSnapshot:
     origins: Mapping[str, str] = field(default_factory=dict)
     # Extra matching phrasings per language (``phrasings/<lang>.yaml``).
     phrasings: Mapping[str, Phrasings] = field(default_factory=dict)
+    # The line of each FAQ answer in its file, ``(entry id, language) → line``, for messages
+    # about an answer (content loaded from a folder; stored content has none).
+    answer_lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
+
+    def where_answer(self, entry_id: str, lang: str) -> tuple[str, int | None]:
+        """The file and line of an FAQ answer, for a ``Problem`` about it."""
+        file = self.origins.get(f"faq:{entry_id}", f"faq/{entry_id}.yaml")
+        return file, self.answer_lines.get((entry_id, lang))
 
     def phrasings_of(self, entry_id: str, lang: str) -> tuple[str, ...]:
         extra = self.phrasings.get(lang)
@@ -115,6 +124,35 @@ ContentLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in _Base.yaml_implicit_resolvers.items()
 }
+
+
+def _duplicate_keys(root: yaml.Node) -> list[tuple[int, str, int]]:
+    """Keys that appear more than once in one mapping: YAML keeps only the last, silently.
+    Each as (line of its second appearance, key, how often it appears)."""
+    found: list[tuple[int, str, int]] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # an alias points back to a node already looked at
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            lines: dict[tuple[str, str], list[int]] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    lines.setdefault((key.tag, key.value), []).append(key.start_mark.line + 1)
+                stack.extend((key, value))
+            found.extend((at[1], key, len(at)) for (_tag, key), at in lines.items() if len(at) > 1)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return sorted(found)
+
+
+def _twice(key: str, count: int) -> str:
+    if count == 2:
+        return f"'{key}' appears twice in this mapping; the second would silently replace the first"
+    return f"'{key}' appears {count} times in this mapping; the last would silently replace the others"
 
 
 def _node_line(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
@@ -226,6 +264,14 @@ def _plain_message(error: ErrorDetails) -> str:
     return template.format(field=field_name, value=shown, expected=expected)
 
 
+def _follows_on(error: ErrorDetails, errors: list[ErrorDetails]) -> bool:
+    """A list "too short" only because its own items were not valid: one cause, one problem."""
+    if error["type"] != "too_short":
+        return False
+    loc = error["loc"]
+    return any(other["loc"][: len(loc)] == loc and len(other["loc"]) > len(loc) for other in errors)
+
+
 def _validate(
     model: type[ModelT], text: str, file: str, problems: list[Problem]
 ) -> tuple[ModelT | None, yaml.Node | None]:
@@ -233,7 +279,9 @@ def _validate(
         loader = ContentLoader(text)
         try:
             node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
+            duplicates = _duplicate_keys(node) if node is not None else []
+            # With a key twice, whatever the model says could be a follow-on of the lost value.
+            data = loader.construct_document(node) if node is not None and not duplicates else None
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
@@ -242,6 +290,9 @@ def _validate(
         reason = getattr(exc, "problem", None) or str(exc)
         problems.append(Problem(file, line, f"the file is not valid YAML ({reason})"))
         return None, None
+    if duplicates:
+        problems.extend(Problem(file, line, _twice(key, count)) for line, key, count in duplicates)
+        return None, node
     if not isinstance(data, dict):
         problems.append(
             Problem(file, 1, "the file should contain named fields (key: value), not a list or text")
@@ -250,7 +301,10 @@ def _validate(
     try:
         return model.model_validate(data), node
     except ValidationError as exc:
-        for error in exc.errors():
+        errors = exc.errors()
+        for error in errors:
+            if _follows_on(error, errors):
+                continue
             loc = tuple(p for p in error["loc"] if p != "[key]")
             message = _plain_message(error)
             problems.append(Problem(file, _node_line(node, loc or _where(message)), message))
@@ -277,9 +331,24 @@ def _read(path: Path, root: Path, problems: list[Problem]) -> str | None:
     return None
 
 
+def _id_in(node: yaml.Node | None) -> str | None:
+    """The id a file gives itself, read from its YAML even when the item is not valid."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "id" and isinstance(value, yaml.ScalarNode):
+                return str(value.value)
+    return None
+
+
 def _load_folder(
-    model: type[ModelT], folder: Path, root: Path, problems: list[Problem]
+    model: type[ModelT],
+    folder: Path,
+    root: Path,
+    problems: list[Problem],
+    invalid: set[str] | None = None,
 ) -> list[tuple[ModelT, str, yaml.Node | None]]:
+    """The valid items of a folder. ``invalid`` collects the ids of those that exist but are
+    not valid, so references to them are not reported again (one problem per cause)."""
     items: list[tuple[ModelT, str, yaml.Node | None]] = []
     if not folder.is_dir():
         return items
@@ -290,10 +359,10 @@ def _load_folder(
                 problems.append(Problem(name, None, "only .yaml files belong in this folder"))
             continue
         text = _read(path, root, problems)
-        if text is None:
-            continue
-        item, node = _validate(model, text, name, problems)
+        item, node = _validate(model, text, name, problems) if text is not None else (None, None)
         if item is None:
+            if invalid is not None:
+                invalid.update(i for i in (path.stem, _id_in(node)) if i)
             continue
         item_id = getattr(item, "id", "")
         if item_id != path.stem:
@@ -338,17 +407,21 @@ def _check_phrasings(
     phrasings: Mapping[str, tuple[Phrasings, str, yaml.Node | None]],
     faq: Mapping[str, tuple[FaqEntry, str, yaml.Node | None]],
     problems: list[Problem],
+    invalid_faq: Iterable[str] = (),
 ) -> dict[str, Phrasings]:
-    """The phrasings of entries that exist. Those of an entry that is gone (deleted, or not
-    loadable) are left out with a warning, so deleting an entry never blocks the content.
+    """The phrasings of entries that exist. Those of an entry that is gone (deleted) are left
+    out with a warning, so deleting an entry never blocks the content; those of an entry
+    that is not valid (``invalid_faq``) quietly, as the entry has its own problem.
     The same phrasing under two entries confuses the matcher: that is a problem."""
+    invalid = set(invalid_faq)
     kept: dict[str, Phrasings] = {}
     for lang, (extra, name, node) in phrasings.items():
         owner: dict[str, str] = {}
         for entry_id, texts in extra.phrasings.items():
             line = _node_line(node, ("phrasings", entry_id))
             if entry_id not in faq:
-                log.warning("%s:%s: no FAQ entry '%s'; its phrasings are left out", name, line, entry_id)
+                if entry_id not in invalid:
+                    log.warning("%s:%s: no FAQ entry '%s'; its phrasings are left out", name, line, entry_id)
                 continue
             for text in texts:
                 key = " ".join(text.casefold().split())
@@ -373,11 +446,14 @@ def check_snapshot(
     faq: Mapping[str, tuple[FaqEntry, str, yaml.Node | None]],
     contacts: Mapping[str, Any],
     problems: list[Problem],
+    invalid_contacts: Iterable[str] = (),
 ) -> None:
-    """Checks across files: references, dates and languages."""
+    """Checks across files: references, dates and languages. A contact that exists but is
+    not valid (``invalid_contacts``) has its own problem; the entries naming it get none."""
+    invalid = set(invalid_contacts)
     for entry, name, node in faq.values():
         for index, ref in enumerate(entry.contacts):
-            if ref not in contacts:
+            if ref not in contacts and ref not in invalid:
                 problems.append(
                     Problem(
                         name, _node_line(node, ("contacts", index)), f"the contact '{ref}' does not exist"
@@ -399,37 +475,57 @@ def check_snapshot(
                 )
 
 
-def load_content(root: Path) -> ContentSnapshot:
-    """Load and check the whole content folder; raise ``ContentError`` listing every problem."""
+def read_content(root: Path) -> tuple[ContentSnapshot, list[Problem]]:
+    """Everything in the content folder that is valid, and every problem found.
+
+    The snapshot holds only what loaded (an empty glossary or synonyms when theirs did not),
+    so checks that need a snapshot can report their problems together with these."""
     problems: list[Problem] = []
     if not root.is_dir():
-        raise ContentError([Problem(str(root), None, "the content folder does not exist")])
-    faq = _unique(_load_folder(FaqEntry, root / "faq", root, problems), problems)
-    contacts = _unique(_load_folder(Contact, root / "contacts", root, problems), problems)
+        problems.append(Problem(str(root), None, "the content folder does not exist"))
+        return ContentSnapshot({}, {}, (), Glossary(terms=()), Synonyms(groups=())), problems
+    invalid_faq: set[str] = set()
+    faq = _unique(_load_folder(FaqEntry, root / "faq", root, problems, invalid_faq), problems)
+    invalid_contacts: set[str] = set()
+    contacts = _unique(_load_folder(Contact, root / "contacts", root, problems, invalid_contacts), problems)
     events = _unique(_load_folder(Event, root / "events", root, problems), problems)
     glossary = _load_single(Glossary, root / "glossary.yaml", root, problems)
     synonyms = _load_single(Synonyms, root / "synonyms.yaml", root, problems)
     phrasings = _unique(_load_folder(Phrasings, root / "phrasings", root, problems), problems)
-    check_snapshot(faq, contacts, problems)
-    extra_phrasings = _check_phrasings(phrasings, faq, problems)
+    check_snapshot(faq, contacts, problems, invalid_contacts)
+    extra_phrasings = _check_phrasings(phrasings, faq, problems, invalid_faq)
     if not faq and not problems:
         problems.append(Problem(_relative(root / "faq", root), None, "there are no FAQ entries"))
-    if problems or glossary is None or synonyms is None:
-        raise ContentError(problems)
     origins = (
         {f"faq:{k}": v[1] for k, v in faq.items()}
         | {f"contact:{k}": v[1] for k, v in contacts.items()}
         | {f"event:{k}": v[1] for k, v in events.items()}
     )
-    return ContentSnapshot(
+    answer_lines: dict[tuple[str, str], int] = {
+        (entry_id, str(lang)): line
+        for entry_id, (entry, _name, node) in faq.items()
+        for lang in entry.translations
+        if (line := _node_line(node, ("translations", lang, "answer"))) is not None
+    }
+    snapshot = ContentSnapshot(
         faq={k: v[0] for k, v in faq.items()},
         contacts={k: v[0] for k, v in contacts.items()},
         events=tuple(sorted((v[0] for v in events.values()), key=lambda e: e.starts_at)),
-        glossary=glossary,
-        synonyms=synonyms,
+        glossary=glossary or Glossary(terms=()),
+        synonyms=synonyms or Synonyms(groups=()),
         origins=origins,
         phrasings=extra_phrasings,
+        answer_lines=answer_lines,
     )
+    return snapshot, problems
+
+
+def load_content(root: Path) -> ContentSnapshot:
+    """Load and check the whole content folder; raise ``ContentError`` listing every problem."""
+    snapshot, problems = read_content(root)
+    if problems:
+        raise ContentError(problems)
+    return snapshot
 
 
 def _per_language(body: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
@@ -467,7 +563,10 @@ def upgrade_stored(kind: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def snapshot_from_items(items: Iterable[Mapping[str, Any]]) -> ContentSnapshot:
-    """Rebuild a snapshot from stored items (the database), validating each again."""
+    """Rebuild a snapshot from stored items (the database), validating each again.
+
+    Checks on how editors write (``knowledge.model.STORED``) were made when the items were
+    imported; one added since must not stop the bots from serving what is stored."""
     faq: dict[str, FaqEntry] = {}
     contacts: dict[str, Contact] = {}
     events: list[Event] = []
@@ -478,19 +577,19 @@ def snapshot_from_items(items: Iterable[Mapping[str, Any]]) -> ContentSnapshot:
         kind = item["kind"]
         body = upgrade_stored(kind, item["body"])
         if kind == "faq":
-            entry = FaqEntry.model_validate(body)
+            entry = FaqEntry.model_validate(body, context=STORED)
             faq[entry.id] = entry
         elif kind == "contact":
-            contact = Contact.model_validate(body)
+            contact = Contact.model_validate(body, context=STORED)
             contacts[contact.id] = contact
         elif kind == "event":
-            events.append(Event.model_validate(body))
+            events.append(Event.model_validate(body, context=STORED))
         elif kind == "glossary":
-            glossary = Glossary.model_validate(body)
+            glossary = Glossary.model_validate(body, context=STORED)
         elif kind == "synonyms":
-            synonyms = Synonyms.model_validate(body)
+            synonyms = Synonyms.model_validate(body, context=STORED)
         elif kind == "phrasings":
-            extra = Phrasings.model_validate(body)
+            extra = Phrasings.model_validate(body, context=STORED)
             phrasings[extra.id] = extra
     return ContentSnapshot(
         faq=faq,

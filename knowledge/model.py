@@ -9,17 +9,24 @@ marks the other languages stale. Machine-made translations say so until reviewed
 from __future__ import annotations
 
 import datetime as dt
+import html.entities
 import re
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Annotated, Literal, TypeVar, cast
 from zoneinfo import ZoneInfo
 
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     HttpUrl,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -50,6 +57,166 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,47}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 ReviewStatus = Literal["draft", "reviewed", "needs_verification"]
 
+# The checks on how editors write (markup, phone numbers, e-mail addresses) apply to what
+# is written now. Content that was imported before a check existed still loads when it is
+# validated with ``context=STORED``, so a stricter check never takes served content down.
+STORED: Mapping[str, bool] = MappingProxyType({"stored": True})
+
+
+def _stored(info: ValidationInfo) -> bool:
+    return isinstance(info.context, Mapping) and bool(info.context.get("stored"))
+
+
+# ---------------------------------------------------------------- plain text
+
+# Content is sent as plain text (escaped into Telegram's HTML), so markup an editor copies
+# from a web page or a chat shows up literally: the tags of HTML, its codes (&nbsp;), and
+# Markdown (each pattern with what it is and what to write instead).
+_HTML_TAG = re.compile(
+    r"</?(?:a|abbr|b|big|blockquote|br|center|code|del|div|em|font|h[1-6]|hr|i|img|ins|li|mark|ol|p"
+    r"|pre|s|small|span|strike|strong|sub|sup|table|td|th|tr|tt|u|ul)(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+_HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|(?P<name>[A-Za-z][A-Za-z0-9]{1,31}));")
+_MARKDOWN: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"\*\*[^\s*](?:[^*\n]*[^\s*])?\*\*"), "Markdown bold", "write it without the asterisks"),
+    (
+        re.compile(r"(?<!\w)__[^\s_](?:[^_\n]*[^\s_])?__(?!\w)"),
+        "Markdown bold",
+        "write it without the underscores",
+    ),
+    (re.compile(r"\[[^\[\]\n]+\]\(\s*[^()\s]+\s*\)"), "a Markdown link", "write the web address itself"),
+    (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S[^\n]*", re.MULTILINE), "a Markdown heading", "leave out the '#'"),
+    (re.compile(r"`[^`\n]+`"), "Markdown code", "write it without the backticks"),
+)
+# How the messages name a field.
+_FIELD_NAMES = {
+    "variants": "variant",
+    "opening_hours": "opening hours",
+    "phone_note": "phone note",
+    "address_note": "address note",
+}
+
+
+def _shown(found: str) -> str:
+    return found if len(found) <= 40 else found[:39] + "…"
+
+
+def markup_in(text: str) -> str | None:
+    """The first HTML or Markdown in ``text`` and what to write instead; None for plain text.
+
+    A lone "*" (a footnote), "<5", "3 < 4", bullets ("-", "•") and emoji are plain text."""
+    found: list[tuple[int, str, str]] = []
+    tag = _HTML_TAG.search(text)
+    if tag:
+        found.append((tag.start(), f"the HTML tag '{_shown(tag.group(0))}'", "write plain text without tags"))
+    for entity in _HTML_ENTITY.finditer(text):
+        name = entity.group("name")
+        if name is None or f"{name};" in html.entities.html5:
+            code = _shown(entity.group(0))
+            found.append((entity.start(), f"the HTML code '{code}'", "write the character itself"))
+            break
+    for pattern, what, instead in _MARKDOWN:
+        match = pattern.search(text)
+        if match:
+            found.append((match.start(), f"{what} ('{_shown(match.group(0))}')", instead))
+    if not found:
+        return None
+    _at, what, instead = min(found)
+    return f"{what}, which Telegram would show to young people as it is; {instead}"
+
+
+def _plain(value: str, info: ValidationInfo) -> str:
+    if _stored(info):
+        return value
+    found = markup_in(value)
+    if found is not None:
+        name = info.field_name or "text"
+        raise ValueError(f"the {_FIELD_NAMES.get(name, name)} contains {found}")
+    return value
+
+
+# Text a person reads: plain, without HTML or Markdown.
+PlainText = Annotated[Text, AfterValidator(_plain)]
+
+
+# ---------------------------------------------------------------- addresses and numbers
+
+# Digits and what separates them; commas (or semicolons) between several numbers.
+_NOT_A_NUMBER = re.compile(r"[^\d\s+()/.\-–,;]")
+# The harmonised European numbers of social value (116 111, 116 117, 116 016, …), free
+# from any phone; the phone-number library knows only some of them.
+_SOCIAL_VALUE = re.compile(r"116\d{3}")
+
+
+def _callable_numbers(number: str) -> list[str]:
+    """A written number as the numbers it stands for: "03501 46 8130/38" is 03501 46 8130
+    and 03501 46 8138 (an alternative ending); "03501/468130" is one number."""
+    head, *endings = (part.strip() for part in number.split("/"))
+    digits = re.sub(r"\D", "", head)
+    if endings and len(digits) >= 6 and all(e.isdigit() and len(e) <= 3 for e in endings):
+        plus = "+" if head.startswith("+") else ""
+        return [head, *(plus + digits[: -len(e)] + e for e in endings)]
+    return [number]
+
+
+def _callable_in_germany(number: str) -> bool:
+    try:
+        parsed = phonenumbers.parse(number, "DE")
+    except phonenumbers.NumberParseException:
+        return False
+    if phonenumbers.is_valid_number(parsed) or phonenumbers.is_valid_short_number(parsed):
+        return True
+    return parsed.country_code == 49 and _SOCIAL_VALUE.fullmatch(str(parsed.national_number)) is not None
+
+
+def _phone(value: str, info: ValidationInfo) -> str:
+    """One number or several separated by commas, as Germans write them: 03501 515-0,
+    +49 3501 515-0, 0800 111 0 111, 116 111, 03501 46 8130/38."""
+    if _stored(info):
+        return value
+    if _NOT_A_NUMBER.search(value):
+        raise ValueError(
+            f"the phone number '{_shown(value)}' has letters or signs in it; write only the number here "
+            "(several separated by commas) and put words in 'phone_note'"
+        )
+    for number in (n.strip() for n in re.split(r"[,;]", value)):
+        if not all(_callable_in_germany(n) for n in _callable_numbers(number)):
+            raise ValueError(
+                f"'{_shown(number)}' is not a phone number that can be called in Germany; check the digits "
+                "and write it like 03501 515-0, +49 3501 515-0 or 116 111"
+            )
+    return value
+
+
+def _email(value: str, info: ValidationInfo) -> str:
+    if _stored(info):
+        return value
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"'{_shown(value)}' is not a valid e-mail address: {exc}") from None
+    return value
+
+
+_WEB = re.compile(r"\s*https?://", re.IGNORECASE)
+
+
+def _no_spaces(value: object) -> object:
+    """A web address with a space would be taken with the space made %20: mostly a typo.
+    (Text that is no web address at all is left to the address check to name.)"""
+    if isinstance(value, str) and _WEB.match(value) and any(ch.isspace() for ch in value.strip()):
+        raise ValueError(
+            f"'{_shown(value.strip())}' has a space in it, and a web address has none; "
+            "copy the address again from the browser's address bar"
+        )
+    return value
+
+
+PhoneNumbers = Annotated[Text, AfterValidator(_phone)]
+Email = Annotated[Text, AfterValidator(_email)]
+WebAddress = Annotated[HttpUrl, BeforeValidator(_no_spaces)]
+
 
 T = TypeVar("T")
 
@@ -64,15 +231,17 @@ class Strict(BaseModel):
 
 
 class Source(Strict):
-    url: HttpUrl
+    url: WebAddress
     title: Text
 
 
 class FaqTranslation(Strict):
-    question: Text
-    variants: tuple[Text, ...] = ()
+    question: PlainText
+    variants: tuple[PlainText, ...] = ()
     answer: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ANSWER_CHARS)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ANSWER_CHARS),
+        AfterValidator(_plain),
     ]
     # German (source) only: raised by editors when the meaning changes.
     revision: int | None = Field(default=None, ge=1)
@@ -126,12 +295,14 @@ class ContactText(Strict):
     """What a person reads on a contact card, in one language."""
 
     # A short description of what this office does for young people.
-    description: Text
-    opening_hours: Text | None = None
+    description: PlainText
+    opening_hours: PlainText | None = None
     # Said after the phone number: "free service number", "switchboard of the district office".
-    phone_note: Text | None = None
+    phone_note: PlainText | None = None
     # Said after the address: "postal address of the district office".
-    address_note: Text | None = None
+    address_note: PlainText | None = None
+    # German only (optional): counted up by the web admin when the German text changes.
+    revision: int | None = Field(default=None, ge=1)
     # Every language but German: the German revision this text was made from (optional).
     source_revision: int | None = Field(default=None, ge=1)
     machine_translated: bool = False
@@ -167,14 +338,15 @@ def _same_fields(translations: Mapping[Language, BaseModel], fields: tuple[str, 
 class Contact(Strict):
     id: Slug
     # A name: it stays as it is in every language.
-    organisation: Text
+    organisation: PlainText
     # Names, numbers and addresses stay as they are in every language; what a person reads
     # about them is in ``translations``.
-    address: Text | None = None
+    address: PlainText | None = None
     town: Text | None = None
-    phone: Text | None = None
-    email: Text | None = None
-    website: HttpUrl | None = None
+    # One number or several, separated by commas.
+    phone: PhoneNumbers | None = None
+    email: Email | None = None
+    website: WebAddress | None = None
     languages: tuple[Language, ...] = ()
     topics: tuple[Topic, ...] = ()
     sources: tuple[Source, ...] = Field(min_length=1)
@@ -194,11 +366,13 @@ class Contact(Strict):
 class EventText(Strict):
     """What a person reads about an event, in one language."""
 
-    title: Text
-    description: Text
+    title: PlainText
+    description: PlainText
     # Where it takes place, in words (names stay as they are); required in German.
-    place: Text | None = None
-    registration: Text | None = None
+    place: PlainText | None = None
+    registration: PlainText | None = None
+    # German only (optional): counted up by the web admin when the German text changes.
+    revision: int | None = Field(default=None, ge=1)
     source_revision: int | None = Field(default=None, ge=1)
     machine_translated: bool = False
 

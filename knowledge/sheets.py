@@ -1,10 +1,18 @@
 """Content as files: a whole folder, or one language beside German for translators.
 
-Language sheets (.csv or .xlsx) have the columns ``id, field, de, <lang>, source_revision``;
-``field`` is question, variants (one per line) or answer, and ``source_revision`` is the
-German revision the row shows. A translator fills the language column; importing the sheet
-writes the translations into the FAQ files, records that they were made from that German
-revision and marks them as no longer machine-translated.
+Language sheets (.csv or .xlsx) have the columns
+``id, field, de, <lang>, source_revision, status``; ``field`` is question, variants (one per
+line) or answer, ``source_revision`` is the German revision the row shows and ``status``
+the translation's state when it was exported: reviewed, machine-translated, outdated (made
+from an older German text) or not translated. A translator fills the language column.
+
+Importing the sheet writes into the FAQ files only the translations a translator worked
+on: those whose text changed, and those whose status the translator set to "reviewed"
+(a review without a change). They are recorded as made from the sheet's German revision
+and lose their machine-translation notice; every other translation stays as it is, so
+returning a whole sheet after editing two cells changes two entries. Sheets without the
+status column (exported before it existed) work the same way, by changed text alone.
+An emptied question or answer cell is a problem, never a silent "keep the old text".
 
 Importing a sheet is all or nothing: every row is checked before any file is written, and
 only the language's block in each file is rewritten, so the rest of the file (comments,
@@ -32,6 +40,14 @@ from knowledge.model import LANGUAGES, RTL_LANGUAGES, SOURCE_LANGUAGE, FaqEntry
 from knowledge.reports import FOLDERS, translation_of
 
 FIELDS = ("question", "variants", "answer")
+REQUIRED = ("question", "answer")
+HEADER = ("id", "field", SOURCE_LANGUAGE, "<language>", "source_revision", "status")
+# A translation's state as the status column shows it.
+REVIEWED = "reviewed"
+MACHINE_TRANSLATED = "machine-translated"
+OUTDATED = "outdated"
+NOT_TRANSLATED = "not translated"
+STATUSES = (REVIEWED, MACHINE_TRANSLATED, OUTDATED, NOT_TRANSLATED)
 # libyaml when installed: the pure-Python parser takes seconds for a whole sheet.
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{1,47}")  # as knowledge.model.Slug: never a path
@@ -53,6 +69,10 @@ class SheetImport:
     changed: tuple[str, ...]
     # Of those, the ones translated from an older German revision than the file now has.
     outdated: tuple[str, ...]
+    # Of those, the ones that were machine-translated and are now marked reviewed.
+    reviewed: tuple[str, ...] = ()
+    # Of those, the ones whose text stayed the same: the status column confirmed a review.
+    confirmed: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------- YAML the way editors write it
@@ -99,12 +119,23 @@ def _check_target(target: Path) -> None:
         raise SheetError(f"{target}: the file name must end in .csv or .xlsx")
 
 
+def status_of(entry: FaqEntry, lang: str) -> str:
+    """The translation's state as the status column shows it."""
+    target = translation_of(entry, lang)
+    if target is None:
+        return NOT_TRANSLATED
+    if entry.is_stale(lang):
+        return OUTDATED
+    return MACHINE_TRANSLATED if target.machine_translated else REVIEWED
+
+
 def _rows(snapshot: ContentSnapshot, lang: str) -> list[list[str | int]]:
-    rows: list[list[str | int]] = [["id", "field", SOURCE_LANGUAGE, lang, "source_revision"]]
+    rows: list[list[str | int]] = [["id", "field", SOURCE_LANGUAGE, lang, "source_revision", "status"]]
     for entry in sorted(snapshot.faq.values(), key=lambda e: e.id):
         source = translation_of(entry, SOURCE_LANGUAGE)
         target = translation_of(entry, lang)
         assert source is not None  # the model requires the German version
+        status = status_of(entry, lang)
         for name in FIELDS:
             if name == "variants":
                 de_text = "\n".join(source.variants)
@@ -112,7 +143,7 @@ def _rows(snapshot: ContentSnapshot, lang: str) -> list[list[str | int]]:
             else:
                 de_text = getattr(source, name)
                 tr_text = getattr(target, name) if target else ""
-            rows.append([entry.id, name, de_text, tr_text, entry.source_revision])
+            rows.append([entry.id, name, de_text, tr_text, entry.source_revision, status])
     return rows
 
 
@@ -137,6 +168,7 @@ def export_language(snapshot: ContentSnapshot, lang: str, target: Path) -> int:
 def _write_xlsx(rows: list[list[str | int]], lang: str, target: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     book = Workbook()
     sheet = book.active
@@ -146,8 +178,14 @@ def _write_xlsx(rows: list[list[str | int]], lang: str, target: Path) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDE", (30, 10, 60, 60, 16), strict=True):
+    for column, width in zip("ABCDEF", (30, 10, 60, 60, 16, 20), strict=True):
         sheet.column_dimensions[column].width = width
+    # The status column offers its values as a list, so a typo cannot slip in.
+    choices = DataValidation(type="list", formula1=f'"{",".join(STATUSES)}"', allow_blank=True)
+    choices.error = f"Choose one of: {', '.join(STATUSES)}"
+    choices.showErrorMessage = True
+    sheet.add_data_validation(choices)
+    choices.add(f"F2:F{max(len(rows), 2)}")
     top = Alignment(vertical="top", wrap_text=True)
     translated = Alignment(vertical="top", wrap_text=True, readingOrder=2 if lang in RTL_LANGUAGES else 0)
     for row_cells in sheet.iter_rows(min_row=2):
@@ -262,6 +300,17 @@ class _Update:
     revision_row: int
 
 
+@dataclass
+class _Sheet:
+    lang: str
+    # The filled-in translations per entry id.
+    updates: dict[str, _Update]
+    # Emptied question or answer cells: entry id → field → sheet row number.
+    empty: dict[str, dict[str, int]]
+    # Entries whose status column says "reviewed": entry id → the first such row.
+    reviewed: dict[str, int]
+
+
 def _revision(text: str) -> int | None:
     """A whole number ≥ 1 ("2", or "2.0" as spreadsheet programs sometimes write it), else None."""
     try:
@@ -271,14 +320,24 @@ def _revision(text: str) -> int | None:
     return int(number) if number.is_integer() and number >= 1 else None
 
 
-def _parse(sheet: Path, rows: list[list[str]], problems: list[str]) -> tuple[str, dict[str, _Update]]:
-    """The sheet's language and its filled-in translations per entry id; row problems are
-    added to ``problems``, a wrong first row raises at once."""
+def _status(text: str) -> str | None:
+    """The status cell as one of ``STATUSES`` ("" when empty), or None when unknown.
+    Capitals, spaces, dashes and underscores may differ ("Machine translated")."""
+    words = " ".join(text.replace("-", " ").replace("_", " ").lower().split())
+    if not words:
+        return ""
+    return next((status for status in STATUSES if status.replace("-", " ") == words), None)
+
+
+def _parse(sheet: Path, rows: list[list[str]], problems: list[str]) -> _Sheet:
+    """The sheet's language, its filled-in translations, emptied required cells and
+    confirmed reviews per entry id; row problems are added to ``problems``, a wrong first
+    row raises at once."""
     header = [c.strip().lower() for c in rows[0]] if rows else []
     lang = header[3] if len(header) >= 5 else ""
     if len(header) < 5 or header[:3] != ["id", "field", SOURCE_LANGUAGE] or header[4] != "source_revision":
         raise SheetError(
-            f"{sheet}: the first row must be: id, field, de, <language>, source_revision "
+            f"{sheet}: the first row must be: {', '.join(HEADER)} "
             f"(it is: {', '.join(c for c in header if c) or 'empty'})"
         )
     if lang not in LANGUAGES or lang == SOURCE_LANGUAGE:
@@ -286,9 +345,13 @@ def _parse(sheet: Path, rows: list[list[str]], problems: list[str]) -> tuple[str
             f"{sheet}: '{rows[0][3].strip()}' in the first row is not a language to translate into; "
             f"use one of {', '.join(LANGUAGES[1:])}"
         )
-    updates: dict[str, _Update] = {}
+    # Sheets exported before the status column existed have five columns.
+    has_status = len(header) >= 6 and header[5] == "status"
+    parsed = _Sheet(lang, {}, {}, {})
     for number, raw in enumerate(rows[1:], start=2):
-        row = [*raw, "", "", "", "", ""][:5]
+        row = [*raw, "", "", "", "", "", ""][:6]
+        if not has_status:
+            row[5] = ""
         if not any(cell.strip() for cell in row):
             continue
         where = f"{sheet}, row {number}"
@@ -305,8 +368,20 @@ def _parse(sheet: Path, rows: list[list[str]], problems: list[str]) -> tuple[str
                 f"{where}: the field column says '{row[1].strip()}'; use question, variants or answer"
             )
             continue
+        status = _status(row[5])
+        if status is None:
+            problems.append(
+                f"{where}: the status column says '{row[5].strip()}'; write {REVIEWED} when you have "
+                f"checked the translation, or leave what the export wrote "
+                f"({MACHINE_TRANSLATED}, {OUTDATED} or {NOT_TRANSLATED})"
+            )
+            continue
+        if status == REVIEWED:
+            parsed.reviewed.setdefault(entry_id, number)
         if not text:
-            continue  # not translated (yet): the file keeps what it has
+            if name in REQUIRED:
+                parsed.empty.setdefault(entry_id, {}).setdefault(name, number)
+            continue  # not translated (yet), or no variants: the file keeps what it has
         revision = _revision(row[4])
         if revision is None:
             problems.append(
@@ -314,7 +389,7 @@ def _parse(sheet: Path, rows: list[list[str]], problems: list[str]) -> tuple[str
                 f"not '{row[4].strip()}'"
             )
             continue
-        update = updates.setdefault(entry_id, _Update({}, {}, revision, number))
+        update = parsed.updates.setdefault(entry_id, _Update({}, {}, revision, number))
         if name in update.rows:
             problems.append(
                 f"{where}: '{entry_id}' has a second {name} row (the first is row {update.rows[name]})"
@@ -330,7 +405,7 @@ def _parse(sheet: Path, rows: list[list[str]], problems: list[str]) -> tuple[str
         update.fields[name] = (
             [v.strip() for v in text.split("\n") if v.strip()] if name == "variants" else text
         )
-    return lang, updates
+    return parsed
 
 
 def _translation_errors(data: Mapping[str, Any], lang: str, update: _Update, where: str) -> list[str]:
@@ -405,39 +480,88 @@ def _entry_data(text: str) -> tuple[dict[str, Any], dict[str, Any], int] | None:
     return data, translations, revision
 
 
+def _as_in_sheet(translation: Mapping[str, Any], name: str) -> Any:
+    """A field of the file's translation the way the sheet's cell reads after cleaning."""
+    value = translation.get(name)
+    if name == "variants":
+        return [str(v).strip() for v in value or () if str(v).strip()]
+    return _clean(str(value)) if value is not None else ""
+
+
 def import_language(sheet: Path, folder: Path) -> SheetImport:
-    """Write the sheet's translations into the FAQ files of ``folder``, all or nothing."""
+    """Write the sheet's translations into the FAQ files of ``folder``, all or nothing.
+
+    Only translations whose text changed, or whose status a translator set to "reviewed",
+    are written (and lose their machine-translation notice); the others stay as they are.
+    """
     problems: list[str] = []
-    lang, updates = _parse(sheet, _read(sheet), problems)
+    parsed = _parse(sheet, _read(sheet), problems)
+    lang = parsed.lang
     writes: dict[Path, str] = {}
     changed: list[str] = []
     outdated: list[str] = []
-    for entry_id, update in sorted(updates.items()):
-        where = f"{sheet}, row {update.revision_row}"
+    reviewed: list[str] = []
+    confirmed: list[str] = []
+    for entry_id in sorted({*parsed.updates, *parsed.empty, *parsed.reviewed}):
+        update = parsed.updates.get(entry_id)
+        empty = parsed.empty.get(entry_id, {})
+        # The row a problem of the whole entry names: its first filled-in row, else the first
+        # emptied or reviewed one.
+        marked = [parsed.reviewed[entry_id]] if entry_id in parsed.reviewed else []
+        first_row = update.revision_row if update else min([*empty.values(), *marked])
         path = folder / "faq" / f"{entry_id}.yaml"
         if not path.is_file():
-            problems.append(f"{where}: there is no FAQ entry '{entry_id}' (no file faq/{entry_id}.yaml)")
-            continue
+            if update is not None:
+                problems.append(
+                    f"{sheet}, row {first_row}: there is no FAQ entry '{entry_id}' "
+                    f"(no file faq/{entry_id}.yaml)"
+                )
+            continue  # rows left empty for an entry that is gone: nothing to write
         text = path.read_text(encoding="utf-8")
         loaded = _entry_data(text)
         if loaded is None:
             problems.append(
                 f"faq/{entry_id}.yaml cannot be read (run 'wegweiser kb validate' to see why), "
-                f"so row {update.revision_row} of {sheet} cannot be applied"
+                f"so row {first_row} of {sheet} cannot be applied"
             )
             continue
         data, translations, current_revision = loaded
+        current = translations.get(lang)
+        current = dict(current) if isinstance(current, dict) else {}
+        emptied = [
+            (row, name) for name, row in sorted(empty.items(), key=lambda e: e[1]) if current.get(name)
+        ]
+        for row, name in emptied:
+            problems.append(
+                f"{sheet}, row {row}: the {name} in column {lang} is empty, but the {name} is required; "
+                f"write it, or delete the whole row to keep the {lang} {name} the file has"
+            )
+        if emptied:
+            continue
+        if update is None:
+            if entry_id in parsed.reviewed and not current:
+                problems.append(
+                    f"{sheet}, row {parsed.reviewed[entry_id]}: the status says {REVIEWED}, but there "
+                    f"is no {lang} text of '{entry_id}' to review; write the translation first"
+                )
+            continue  # left untranslated: the file keeps what it has
+        where = f"{sheet}, row {update.revision_row}"
         if update.revision > current_revision:
             problems.append(
                 f"{where}: source_revision {update.revision} is newer than the German text of "
                 f"'{entry_id}' (revision {current_revision})"
             )
             continue
-        current = translations.get(lang)
-        current = dict(current) if isinstance(current, dict) else {}
         filled = {name: update.fields[name] for name in FIELDS if name in update.fields}
+        text_changed = any(value != _as_in_sheet(current, name) for name, value in filled.items())
+        if not text_changed and entry_id not in parsed.reviewed:
+            continue  # returned as exported: no review to record, the file keeps what it has
         merged = {"source_revision": 0, "machine_translated": False, **current, **filled}
-        merged["source_revision"], merged["machine_translated"] = update.revision, False
+        revision = update.revision
+        if not text_changed:
+            # A confirmed review never makes the translation older than the file says.
+            revision = max(revision, int(current.get("source_revision") or 0))
+        merged["source_revision"], merged["machine_translated"] = revision, False
         if "question" not in merged or "answer" not in merged:
             problems.append(f"{where}: '{entry_id}' needs both a question and an answer in {lang}")
             continue
@@ -453,10 +577,50 @@ def import_language(sheet: Path, folder: Path) -> SheetImport:
             new_text = dump_yaml(new_data)  # an unusual layout: write the whole file anew
         writes[path] = new_text
         changed.append(entry_id)
-        if update.revision < current_revision:
+        if revision < current_revision:
             outdated.append(entry_id)
+        if current.get("machine_translated"):
+            reviewed.append(entry_id)
+        if not text_changed:
+            confirmed.append(entry_id)
     if problems:
         raise SheetError(*problems)
     for path, new_text in writes.items():
         path.write_text(new_text, encoding="utf-8")
-    return SheetImport(lang, tuple(changed), tuple(outdated))
+    return SheetImport(lang, tuple(changed), tuple(outdated), tuple(reviewed), tuple(confirmed))
+
+
+# ---------------------------------------------------------------- the German revision an import counted
+
+
+def _with_revision(text: str, revision: int) -> str | None:
+    """``text`` with only the number after ``translations: de: revision:`` replaced, or
+    None when the file's layout is unusual."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    node: yaml.Node | None = root
+    for name in ("translations", SOURCE_LANGUAGE, "revision"):
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next((v for k, v in node.value if k.value == name), None)
+    if not isinstance(node, yaml.ScalarNode) or node.style:
+        return None  # absent, or a quoted number (plain is None or "", by parser)
+    return text[: node.start_mark.index] + str(revision) + text[node.end_mark.index :]
+
+
+def set_german_revision(path: Path, revision: int) -> None:
+    """Write the German revision an import counted into a FAQ file, so the folder says
+    what is served; only that number changes, the rest of the file stays as written.
+    Raises ``OSError`` when the file cannot be read or written."""
+    text = path.read_text(encoding="utf-8")
+    loaded = _entry_data(text)
+    if loaded is None or loaded[2] == revision:
+        return
+    data = loaded[0]
+    data["translations"][SOURCE_LANGUAGE]["revision"] = revision
+    new_text = _with_revision(text, revision)
+    if new_text is None or _load(new_text) != data:
+        new_text = dump_yaml(data)  # an unusual layout: write the whole file anew
+    path.write_text(new_text, encoding="utf-8")

@@ -6,9 +6,11 @@ file; none of the commands builds the knowledge base's matcher.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import csv
 import datetime as dt
+import io
 import json
 import os
 import shutil
@@ -22,12 +24,15 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from bot.config import SHIPPED_CONTENT_DIR
+from bot.config import SHIPPED_CONTENT_DIR, load_settings
+from bot.content import ImportConflict, import_folder, import_snapshot, latest_revision
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import UnansweredQuestion, utcnow
 from knowledge.loader import ContentSnapshot, load_content
-from knowledge.model import LANGUAGES, MAX_ANSWER_CHARS
+from knowledge.model import LANGUAGES, MAX_ANSWER_CHARS, FaqEntry
+from knowledge.reports import FOLDERS
+from knowledge.sheets import dump_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,6 +58,7 @@ class Cli:
             capture_output=True,
             text=True,
             timeout=300,
+            stdin=subprocess.DEVNULL,  # never a terminal: nothing waits for an answer
         )
         assert "Traceback" not in result.stderr, result.stderr
         return result
@@ -159,6 +165,32 @@ def test_validate_accepts_good_content(cli: Cli, folder: Path) -> None:
     assert all("FAQ translation" in line for line in lines[2:])
 
 
+def test_validate_names_an_answer_too_long_with_its_contact_card_with_the_other_problems(
+    cli: Cli, folder: Path
+) -> None:
+    # Allowed on its own (under MAX_ANSWER_CHARS), too long with the question, the contact
+    # card and the source line around it.
+    allowed = ("Frag in deiner Berufsschule nach, wer dir hilft. " * 80)[: MAX_ANSWER_CHARS - 2] + "."
+    edit_yaml(faq(folder, "jugendmigrationsdienst"), lambda d: d["translations"]["de"].update(answer=allowed))
+    replace(faq(folder, "asa-flex"), "topic: training\n", "")
+
+    result = cli("kb", "validate", "content")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "content: 2 problems to fix:"
+    body = [line.strip() for line in lines[1:]]
+    assert body[0] == "content/faq/asa-flex.yaml:1: the required field 'topic' is missing"
+    at = line_of(faq(folder, "jugendmigrationsdienst"), "    answer:", "  de:")
+    assert body[1].startswith(
+        f"content/faq/jugendmigrationsdienst.yaml:{at}: with its question, the card of the contact "
+        "'jugendmigrationsdienst-ssoe', the source line and the note that the bot answers while "
+        "someone waits for an advisor, the de answer makes a message of "
+    ), body
+    assert body[1].endswith(" characters"), body
+    assert "one Telegram message holds 4096, so shorten the answer by at least" in body[1]
+
+
 def test_validate_of_a_missing_folder_says_so(cli: Cli) -> None:
     result = cli("kb", "validate", "nowhere")
     assert result.returncode == 1
@@ -172,9 +204,12 @@ def test_import_is_all_or_nothing_and_keeps_a_history(cli: Cli, folder: Path) ->
     count = len(items(folder))
     first = cli("kb", "import", "content", "--author", "alice")
     assert first.returncode == 0, first.stderr
-    assert first.stdout.splitlines()[0] == (
-        f"Imported content as revision 1 by alice: {count} added, 0 changed, 0 removed."
-    )
+    # The preview first, then what was done.
+    assert first.stdout.splitlines()[:3] == [
+        f"content compared with the served content: {count} added, 0 changed, 0 removed.",
+        f"  added: all {count} items (nothing has been imported before)",
+        f"Imported content as revision 1 by alice: {count} added, 0 changed, 0 removed.",
+    ]
 
     replace(faq(folder, "berufsschule"), "checked_on: 2026-11-27", "checked_on: 2026-11-28")
     second = cli("kb", "import", "content", "--author", "bob")
@@ -249,8 +284,9 @@ def test_language_sheet_goes_out_and_comes_back_in(cli: Cli, folder: Path, suffi
     else:
         with sheet.open(encoding="utf-8-sig", newline="") as fp:
             rows = list(csv.reader(fp))
-    assert rows[0] == ["id", "field", "de", "uk", "source_revision"]
+    assert rows[0] == ["id", "field", "de", "uk", "source_revision", "status"]
     row = next(r for r in rows if r[:2] == ["berufsschule", "question"])
+    assert row[5] == "machine-translated"
     row[3] = "Що таке Berufsschule?"
     with (cli.cwd / "back.csv").open("w", encoding="utf-8-sig", newline="") as fp:
         csv.writer(fp).writerows([rows[0], row])
@@ -417,3 +453,284 @@ def test_unanswered_on_an_empty_database(cli: Cli) -> None:
     result = cli("kb", "unanswered", "--days", "7")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "No unanswered questions in the last 7 days."
+
+
+# ---------------------------------------------------------------- import: preview, confirmation, history
+
+
+class Terminal(io.StringIO):
+    """What an editor types, as from a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+async def run_import(
+    cli: Cli,
+    folder: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    stdin: io.StringIO,
+    **options: bool,
+) -> tuple[int, str, str]:
+    """``wegweiser kb import`` in this process, with the options the command line gives."""
+    from bot import editor
+
+    settings = load_settings(database_url=f"sqlite:///{cli.database}")
+    flags = {"yes": False, "dry_run": False, "minor": False} | options
+    args = argparse.Namespace(folder=folder, author="dora", **flags)
+    monkeypatch.setattr(sys, "stdin", stdin)
+    code = await editor.import_content(settings, args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def served(cli: Cli) -> dict[str, dict[str, Any]]:
+    return {
+        f"{k}:{i}": json.loads(b) for k, i, b in cli.query("SELECT kind, item_id, body FROM content_items")
+    }
+
+
+def versions_of(cli: Cli, kind: str, item_id: str) -> list[tuple[int, bool, dict[str, Any], int | None, str]]:
+    rows = cli.query(
+        "SELECT number, removed, body, revision_id, author FROM content_versions "
+        f"WHERE kind = '{kind}' AND item_id = '{item_id}' ORDER BY number"
+    )
+    return [(n, bool(r), json.loads(b), rev, who) for n, r, b, rev, who in rows]
+
+
+def as_file(key: str) -> str:
+    """``faq:berufsschule`` → ``faq/berufsschule.yaml``, as the commands name items."""
+    kind, _, item_id = key.partition(":")
+    return f"{FOLDERS[kind]}/{item_id}.yaml" if kind in FOLDERS else f"{kind}.yaml"
+
+
+def keep_only(folder: Path, entry_id: str) -> None:
+    """The new editor's folder: one FAQ entry, the rest deleted."""
+    for path in (folder / "faq").glob("*.yaml"):
+        if path.stem != entry_id:
+            path.unlink()
+    shutil.rmtree(folder / "events")
+
+
+def test_an_import_that_removes_items_is_previewed_and_refused_without_a_terminal(
+    cli: Cli, folder: Path
+) -> None:
+    assert cli("kb", "import", "content").returncode == 0
+    before = served(cli)
+    keep_only(folder, "berufsschule")
+    gone = sorted(set(before) - {f"{item['kind']}:{item['id']}" for item in load_content(folder).items()})
+    assert len(gone) > 40
+
+    result = cli("kb", "import", "content")
+
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("content compared with the served content: 0 added, ")
+    assert lines[0].endswith(f" changed, {len(gone)} removed.")
+    assert f"  removed: {', '.join(as_file(key) for key in gone)}" in lines
+    assert (
+        f"Nothing was imported: it would remove {len(gone)} items, and removing needs a confirmation. "
+        "Run it in a terminal to answer the question, or add --yes when the removal is intended."
+    ) in result.stderr.splitlines()
+    assert served(cli) == before
+    assert cli.query("SELECT count(*) FROM content_revisions") == [(1,)]
+
+
+async def test_a_removal_happens_only_after_yes_and_stays_recoverable(
+    cli: Cli, folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("kb", "import", "content", "--author", "alice").returncode == 0
+    # A database imported before versions were kept: the history starts with this import.
+    with sqlite3.connect(cli.database) as conn:
+        conn.execute("DELETE FROM content_versions")
+    before = served(cli)
+    faq(folder, "asa-flex").unlink()
+
+    code, out, _ = await run_import(cli, folder, capsys, monkeypatch, Terminal("no\n"))
+
+    assert code == 1
+    assert "  removed: faq/asa-flex.yaml" in out.splitlines()
+    assert out.endswith("Remove 1 item? Type yes to import, anything else to stop: Nothing was imported.\n")
+    assert served(cli) == before
+
+    code, out, _ = await run_import(cli, folder, capsys, monkeypatch, Terminal("yes\n"))
+
+    assert code == 0
+    assert f"Imported {folder} as revision 2 by dora: 0 added, " in out
+    assert "faq:asa-flex" not in served(cli)
+    # The history keeps the served state and the removal, each in full.
+    history = versions_of(cli, "faq", "asa-flex")
+    assert [(n, removed, rev, who) for n, removed, _, rev, who in history] == [
+        (1, False, 1, "alice"),
+        (2, True, 2, "dora"),
+    ]
+    assert history[1][2] == before["faq:asa-flex"]
+    # Undo: the kept body, written back as a file and imported, serves the entry again.
+    faq(folder, "asa-flex").write_text(dump_yaml(history[1][2]), encoding="utf-8")
+    code, out, _ = await run_import(cli, folder, capsys, monkeypatch, Terminal(""))
+    assert code == 0, out
+    assert served(cli)["faq:asa-flex"] == before["faq:asa-flex"]
+    assert versions_of(cli, "faq", "asa-flex")[-1][:2] == (3, False)
+
+
+async def test_yes_removes_without_a_terminal_and_a_dry_run_changes_nothing(
+    cli: Cli, folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("kb", "import", "content").returncode == 0
+    before = served(cli)
+    keep_only(folder, "berufsschule")
+    replace(faq(folder, "berufsschule"), "checked_on: 2026-11-27", "checked_on: 2026-11-28")
+    file_before = faq(folder, "berufsschule").read_text(encoding="utf-8")
+
+    code, out, _ = await run_import(cli, folder, capsys, monkeypatch, io.StringIO(), dry_run=True)
+
+    assert code == 0
+    lines = out.splitlines()
+    assert "  changed: faq/berufsschule.yaml (fields: checked_on), " in out
+    assert lines[-1] == "This was a dry run: nothing was imported."
+    assert not any(line.startswith(("Remove", "Imported")) for line in lines)
+    assert served(cli) == before
+    assert cli.query("SELECT count(*) FROM content_revisions") == [(1,)]
+    assert faq(folder, "berufsschule").read_text(encoding="utf-8") == file_before
+
+    code, out, err = await run_import(cli, folder, capsys, monkeypatch, io.StringIO(), yes=True)
+
+    assert code == 0, err
+    assert "Remove" not in out
+    assert "The removed items are kept in the content history with their last text." in out
+    assert {key for key in served(cli) if key.startswith("faq:")} == {"faq:berufsschule"}
+    removed = cli.query("SELECT count(*) FROM content_versions WHERE removed AND revision_id = 2")
+    assert removed == [(len(before) - len(served(cli)),)]
+
+
+def test_a_changed_german_text_counts_the_revision_up_by_itself(cli: Cli, folder: Path) -> None:
+    entry = faq(folder, "berufsschule")
+    assert cli("kb", "import", "content", "--author", "alice").returncode == 0
+    old_answer = served(cli)["faq:berufsschule"]["translations"]["de"]["answer"]
+    # The meaning changes; nobody raises 'revision: 1'.
+    replace(entry, "Meistens an 1 bis 2 Tagen pro Woche.", "Meistens an 2 Tagen pro Woche.")
+    edited = entry.read_text(encoding="utf-8")
+
+    result = cli("kb", "import", "content", "--author", "bob")
+
+    assert result.returncode == 0, result.stderr
+    assert "  changed: faq/berufsschule.yaml (languages: de)" in result.stdout
+    assert (
+        "  German text changed, so the German revision goes up and the other languages show as "
+        "outdated until they are translated again: faq/berufsschule.yaml (1 → 2)"
+    ) in result.stdout
+    assert (
+        "The German revisions counted by the import were written into the files: faq/berufsschule.yaml (2)."
+    ) in result.stdout
+    body = served(cli)["faq:berufsschule"]
+    stored = FaqEntry.model_validate(body)
+    assert stored.source_revision == 2
+    assert [lang for lang in LANGUAGES if stored.is_stale(lang)] == list(LANGUAGES[1:])
+    # The file says what is served: only its revision line changed.
+    now = entry.read_text(encoding="utf-8").splitlines()
+    changed = [(a, b) for a, b in zip(edited.splitlines(), now, strict=True) if a != b]
+    assert changed == [("    revision: 1", "    revision: 2")]
+    assert cli("kb", "validate", "content").returncode == 0
+    # Importing the folder again changes nothing: the revision is not counted twice.
+    again = cli("kb", "import", "content")
+    assert again.stdout.strip() == "Nothing changed: the served content is the same as the folder."
+    # A folder behind the served revision (an older copy) is brought up to it.
+    replace(entry, "    revision: 2\n", "    revision: 1\n")
+    behind = cli("kb", "import", "content")
+    assert behind.stdout.splitlines() == [
+        "Nothing changed: the served content is the same as the folder.",
+        "The German revisions counted by the import were written into the files: faq/berufsschule.yaml (2).",
+    ]
+    assert yaml.safe_load(entry.read_text(encoding="utf-8"))["translations"]["de"]["revision"] == 2
+
+    coverage = cli("kb", "coverage").stdout.splitlines()
+    table = {
+        line.split()[0]: line.split()[2:] for line in coverage if line[:2] in LANGUAGES and "(" in line[:4]
+    }
+    assert all(table[lang][2] == "1" for lang in LANGUAGES[1:])
+    assert "  uk (Ukrainian): berufsschule" in coverage
+    # Both states are kept in full.
+    history = versions_of(cli, "faq", "berufsschule")
+    assert [(n, who) for n, _, _, _, who in history] == [(1, "alice"), (2, "bob")]
+    assert history[0][2]["translations"]["de"]["answer"] == old_answer
+    assert history[1][2] == body
+
+
+async def test_a_minor_import_keeps_the_revision(
+    cli: Cli, folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("kb", "import", "content").returncode == 0
+    replace(faq(folder, "berufsschule"), "Dort lernst du die Theorie", "Dort lernst du dei Theorie")
+    assert cli("kb", "import", "content").returncode == 0  # the typo, counted as a change: revision 2
+    replace(faq(folder, "berufsschule"), "Dort lernst du dei Theorie", "Dort lernst du die Theorie")
+
+    code, out, _ = await run_import(cli, folder, capsys, monkeypatch, io.StringIO(), minor=True)
+
+    assert code == 0
+    assert (
+        "  German text changed as a minor edit (--minor): the revision stays and the translations "
+        "stay current: faq/berufsschule.yaml"
+    ) in out
+    stored = FaqEntry.model_validate(served(cli)["faq:berufsschule"])
+    assert stored.source_revision == 2
+    assert "Dort lernst du die Theorie" in stored.translations["de"].answer
+
+
+async def test_the_revision_is_counted_from_the_served_one_never_down(cli: Cli, folder: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{cli.database}")
+    try:
+        await migrate.upgrade(engine)
+        sessions = create_session_factory(engine)
+        await import_folder(sessions, folder, "alice")
+
+        def german(entry_id: str, **change: Any) -> None:
+            edit_yaml(faq(folder, entry_id), lambda d: d["translations"]["de"].update(change))
+
+        # The file's own higher revision wins; a lower one never lowers what is served.
+        german("berufsschule", revision=3, question="Was ist die Berufsschule?")
+        german("asa-flex", revision=1)
+        result = await import_folder(sessions, folder, "bob")
+        assert result.revised == {"faq:berufsschule": (1, 3)}
+        assert result.changed == ("faq:berufsschule",)
+        german("berufsschule", revision=1, question="Was ist eine Berufsschule?")
+        result = await import_folder(sessions, folder, "bob")
+        assert result.revised == {"faq:berufsschule": (3, 4)}
+        assert result.counted == {"faq:berufsschule": 4}
+        german("berufsschule", revision=1)
+        assert (await import_folder(sessions, folder, "bob")).unchanged
+
+        # A preview is applied only while the served content is what it saw.
+        german("asa-flex", question="Was ist AsA flex genau?")
+        async with sessions() as session:
+            plan = await import_snapshot(session, load_content(folder), "carol", "content", preview=True)
+        assert plan.revision_id is None
+        assert plan.revised == {"faq:asa-flex": (1, 2)}
+        german("berufsschule", answer="Die Berufsschule ist der Schul-Teil deiner Ausbildung.")
+        await import_folder(sessions, folder, "dora")
+        with pytest.raises(ImportConflict):
+            async with sessions.begin() as session:
+                await import_snapshot(session, load_content(folder), "carol", "content", expected=plan)
+        async with sessions() as session:
+            assert await latest_revision(session) == 4
+    finally:
+        await engine.dispose()
+
+
+def test_import_options_on_the_command_line(cli: Cli, folder: Path) -> None:
+    """--dry-run, --yes and --minor as editors type them (needs the bot/cli.py wiring)."""
+    assert cli("kb", "import", "content").returncode == 0
+    faq(folder, "asa-flex").unlink()
+    replace(faq(folder, "berufsschule"), "Dort lernst du die Theorie", "Dort lernst du dei Theorie")
+
+    dry = cli("kb", "import", "content", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.splitlines()[-1] == "This was a dry run: nothing was imported."
+    assert "faq:asa-flex" in served(cli)
+
+    done = cli("kb", "import", "content", "--yes", "--minor")
+    assert done.returncode == 0, done.stderr
+    assert "Imported content as revision 2 by " in done.stdout
+    assert "faq:asa-flex" not in served(cli)
+    assert served(cli)["faq:berufsschule"]["translations"]["de"]["revision"] == 1
+    assert "--minor" in cli("kb", "import", "--help").stdout

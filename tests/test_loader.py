@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pydantic import HttpUrl
 
 from bot.config import SHIPPED_CONTENT_DIR
 from knowledge.base import KnowledgeBase
@@ -436,3 +437,265 @@ def test_a_phrasing_both_out_of_scope_and_under_an_entry_is_a_problem(folder: Pa
         load_content(folder)
     problems = [str(p) for p in caught.value.problems]
     assert any("phrasings/de.yaml" in p and "out of scope" in p for p in problems), problems
+
+
+# ---------------------------------------------------------------- one problem per cause
+
+
+def test_a_key_twice_in_a_mapping_is_named_on_its_second_line(folder: Path) -> None:
+    twice = ENTRY.replace(
+        "    answer: A probe is a test.\n", "    answer: A probe is a test.\n    answer: A test.\n"
+    )
+    problems = problems_for(folder, twice)
+    assert problems == [
+        "content/faq/probe-entry.yaml:19: 'answer' appears twice in this mapping; "
+        "the second would silently replace the first"
+    ]
+    three = ENTRY.replace("topic: training\n", "topic: training\ntopic: german\ntopic: events\n")
+    problems = problems_for(folder, three)
+    assert problems == [
+        "content/faq/probe-entry.yaml:3: 'topic' appears 3 times in this mapping; "
+        "the last would silently replace the others"
+    ]
+
+
+def test_the_same_key_in_different_mappings_is_no_problem(folder: Path) -> None:
+    # Each language has its own 'question' and 'answer'.
+    (folder / "faq" / "probe-entry.yaml").write_text(ENTRY, encoding="utf-8")
+    assert "probe-entry" in load_content(folder).faq
+
+
+def test_a_contact_that_is_not_valid_gets_one_problem_not_one_per_entry(folder: Path) -> None:
+    path = folder / "contacts" / "agentur-fuer-arbeit-pirna.yaml"
+    text = path.read_text(encoding="utf-8")
+    referring = [e.id for e in load_content(folder).faq.values() if "agentur-fuer-arbeit-pirna" in e.contacts]
+    assert len(referring) > 10
+    no_scheme = text.replace("website: https://www.arbeitsagentur.de", "website: www.arbeitsagentur.de")
+    path.write_text(no_scheme, encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_content(folder)
+    assert [str(p) for p in caught.value.problems] == [
+        "content/contacts/agentur-fuer-arbeit-pirna.yaml:5: 'www.arbeitsagentur.de' is not a web address "
+        "(it should start with https://)"
+    ]
+    # Also when the file itself cannot be read as a contact (a key twice).
+    path.write_text(text.replace("town: Pirna\n", "town: Pirna\ntown: Pirna\n"), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_content(folder)
+    assert len(caught.value.problems) == 1, caught.value.problems
+    # A contact that does not exist at all is still named in every entry.
+    path.unlink()
+    with pytest.raises(ContentError) as caught:
+        load_content(folder)
+    assert len(caught.value.problems) == len(referring)
+    assert all(
+        "the contact 'agentur-fuer-arbeit-pirna' does not exist" in str(p) for p in caught.value.problems
+    )
+
+
+def test_an_entry_that_is_not_valid_keeps_its_phrasings_quiet(
+    folder: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (folder / "faq" / "asa-flex.yaml").unlink()  # gone: its phrasings are left out with a warning
+    problems = problems_for(
+        folder,
+        (folder / "faq" / "ausbildung-dual.yaml")
+        .read_text(encoding="utf-8")
+        .replace("topic: training\n", ""),
+        name="ausbildung-dual.yaml",
+    )
+    assert problems == ["content/faq/ausbildung-dual.yaml:1: the required field 'topic' is missing"]
+    assert "no FAQ entry 'asa-flex'; its phrasings are left out" in caplog.text
+    assert "ausbildung-dual" not in caplog.text
+
+
+def test_a_source_that_is_no_web_address_is_one_problem(folder: Path) -> None:
+    problems = problems_for(
+        folder,
+        ENTRY.replace("  - url: https://www.arbeitsagentur.de/bildung/ausbildung", "  - url: not a link"),
+    )
+    # Not also "'sources' needs at least one item": the one source is there, only not valid.
+    assert problems == [
+        "content/faq/probe-entry.yaml:4: 'not a link' is not a web address (it should start with https://)"
+    ]
+
+
+# ---------------------------------------------------------------- plain text, numbers, addresses
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "words"),
+    [
+        ("answer: A probe is a test.", "answer: A <b>probe</b> is a test.", 18, "the HTML tag '<b>'"),
+        (
+            "answer: A probe is a test.",
+            "answer: 'A probe, <a href=\"https://x.de\">see here</a>.'",
+            18,
+            "the HTML tag '<a href=\"https://x.de\">'",
+        ),
+        ("answer: A probe is a test.", "answer: A probe.<br>A test.", 18, "the HTML tag '<br>'"),
+        ("answer: A probe is a test.", "answer: A probe is a test.</p>", 18, "the HTML tag '</p>'"),
+        ("answer: A probe is a test.", "answer: A probe&nbsp;is a test.", 18, "the HTML code '&nbsp;'"),
+        ("answer: A probe is a test.", "answer: A **probe** is a test.", 18, "Markdown bold ('**probe**')"),
+        ("answer: A probe is a test.", "answer: A __probe__ is a test.", 18, "Markdown bold ('__probe__')"),
+        (
+            "answer: A probe is a test.",
+            "answer: See [the site](https://x.de).",
+            18,
+            "a Markdown link ('[the site](https://x.de)')",
+        ),
+        ("answer: A probe is a test.", "answer: |-\n      # Probe\n      A test.", 18, "a Markdown heading"),
+        ("answer: A probe is a test.", "answer: Type `probe` here.", 18, "Markdown code ('`probe`')"),
+        ("question: What is a probe?", "question: What is a **probe**?", 17, "the question contains"),
+    ],
+)
+def test_markup_in_text_people_read_is_named_with_the_field(
+    folder: Path, old: str, new: str, line: int, words: str
+) -> None:
+    problems = problems_for(folder, ENTRY.replace(old, new))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"content/faq/probe-entry.yaml:{line}: the "), problems
+    assert words in problems[0], problems
+    assert "Telegram would show to young people as it is" in problems[0]
+
+
+def test_markup_in_a_variant_is_named_on_its_line(folder: Path) -> None:
+    text = ENTRY.replace(
+        "    question: What is a probe?\n",
+        "    question: What is a probe?\n    variants:\n      - probe meaning\n      - <i>probe</i> test\n",
+    )
+    assert problems_for(folder, text) == [
+        "content/faq/probe-entry.yaml:20: the variant contains the HTML tag '<i>', which Telegram would "
+        "show to young people as it is; write plain text without tags"
+    ]
+
+
+def test_plain_text_with_signs_is_no_markup(folder: Path) -> None:
+    answer = (
+        "|-\n      Costs* apply for children <5 and 3 < 4 is true.\n      - one step\n      - another step\n"
+        "      • a bullet 🙂 👍\n      * only for apprentices\n      #1 tip: ask R&D; or AT&T first_name__x"
+    )
+    (folder / "faq" / "probe-entry.yaml").write_text(
+        ENTRY.replace("answer: A probe is a test.", f"answer: {answer}"), encoding="utf-8"
+    )
+    text = load_content(folder).faq["probe-entry"].translations["en"].answer
+    assert "Costs* apply" in text
+    assert "• a bullet 🙂" in text
+
+
+def test_markup_in_contact_and_event_texts_is_named(folder: Path) -> None:
+    problems = contact_problems(folder, CONTACT.replace("description: A probe.", "description: A **probe**."))
+    assert problems == [
+        "content/contacts/probe-contact.yaml:14: the description contains Markdown bold ('**probe**'), "
+        "which Telegram would show to young people as it is; write it without the asterisks"
+    ]
+    problems = contact_problems(folder, CONTACT.replace("Mon–Fri 9–11 am", "Mon–Fri<br>9–11 am"))
+    assert len(problems) == 1
+    assert ":15: the opening hours contains the HTML tag '<br>'" in problems[0]
+    (folder / "contacts" / "probe-contact.yaml").unlink()
+    problems = event_problems(
+        folder, EVENT.replace("  de:\n    title: Probe\n", "  de:\n    title: <b>Probe</b>\n")
+    )
+    assert len(problems) == 1
+    assert ":11: the title contains the HTML tag '<b>'" in problems[0], problems
+
+
+def test_markup_in_stored_content_still_loads() -> None:
+    """The bots keep serving content imported before a check existed."""
+    contact = {
+        "id": "old-contact",
+        "organisation": "Alt",
+        "phone": "Zentrale: 03501 515-0",
+        "email": "not an address",
+        "sources": [{"url": "https://www.bamf.de/", "title": "BAMF"}],
+        "checked_on": "2026-11-27",
+        "translations": {"de": {"description": "<b>Alt</b>."}},
+    }
+    snapshot = snapshot_from_items([{"kind": "contact", "id": "old-contact", "body": contact}])
+    assert snapshot.contacts["old-contact"].translations["de"].description == "<b>Alt</b>."
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "03501 515-0",
+        "+49 3501 515 0",
+        "+49 3501 515-0",
+        "0800 111 0 111",
+        "0800 111 0 111, 0800 111 0 222",
+        "116 111",
+        "116 117",
+        "116 016",
+        "+49 911 943-0",
+        "0800 4 5555 00",
+        "03501 46 8130/38",
+        "03501/468130",
+        "(03501) 515-0",
+    ],
+)
+def test_german_ways_to_write_a_phone_number_are_accepted(folder: Path, phone: str) -> None:
+    (folder / "contacts" / "probe-contact.yaml").write_text(
+        CONTACT.replace("phone: 03501 000", f"phone: '{phone}'"), encoding="utf-8"
+    )
+    assert load_content(folder).contacts["probe-contact"].phone == phone
+
+
+@pytest.mark.parametrize(
+    ("phone", "words"),
+    [
+        ("0800", "'0800' is not a phone number that can be called in Germany"),
+        ("12345", "'12345' is not a phone number that can be called in Germany"),
+        ("116 111, 0800", "'0800' is not a phone number that can be called in Germany"),
+        ("03501 515 0 (Zentrale)", "has letters or signs in it; write only the number here"),
+        ("ruf an: 03501 5150", "put words in 'phone_note'"),
+    ],
+)
+def test_a_phone_number_that_cannot_be_called_is_named(folder: Path, phone: str, words: str) -> None:
+    problems = contact_problems(folder, CONTACT.replace("phone: 03501 000", f"phone: '{phone}'"))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("content/contacts/probe-contact.yaml:3: ")
+    assert words in problems[0]
+
+
+def test_shipped_phone_numbers_and_addresses_are_accepted(shipped: ContentSnapshot) -> None:
+    phones = {c.id: c.phone for c in shipped.contacts.values() if c.phone}
+    assert phones["telefonseelsorge"] == "0800 111 0 111, 0800 111 0 222"
+    assert phones["nummer-gegen-kummer"] == "116 111"
+    assert phones["hilfetelefon-gewalt-gegen-frauen"] == "116 016"
+    assert any(c.email for c in shipped.contacts.values())
+
+
+@pytest.mark.parametrize(
+    ("email", "words"),
+    [
+        ("jmd.diakonie-pirna.de", "must have an @-sign"),
+        ("jmd@diakonie-pirna", "It should have a period"),
+        ("jmd@@diakonie-pirna.de", "invalid characters"),
+    ],
+)
+def test_an_email_address_that_is_not_valid_is_named(folder: Path, email: str, words: str) -> None:
+    problems = contact_problems(
+        folder, CONTACT.replace("phone: 03501 000", f"phone: 03501 000\nemail: {email}")
+    )
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(
+        f"content/contacts/probe-contact.yaml:4: '{email}' is not a valid e-mail address"
+    )
+    assert words in problems[0]
+
+
+def test_a_web_address_with_a_space_is_named(folder: Path) -> None:
+    # The address type alone would take it, as https://www.landratsamt-pirna.de/a%20b.
+    assert str(HttpUrl("https://www.landratsamt-pirna.de/a b")) == "https://www.landratsamt-pirna.de/a%20b"
+    problems = contact_problems(
+        folder, CONTACT.replace("https://www.landratsamt-pirna.de/", "https://www.landratsamt-pirna.de/a b")
+    )
+    assert problems == [
+        "content/contacts/probe-contact.yaml:5: 'https://www.landratsamt-pirna.de/a b' has a space in it, "
+        "and a web address has none; copy the address again from the browser's address bar"
+    ]
+    problems = contact_problems(
+        folder, CONTACT.replace("phone: 03501 000", "website: https://www.probe.de/ x")
+    )
+    assert len(problems) == 1
+    assert ":3: 'https://www.probe.de/ x' has a space in it" in problems[0], problems

@@ -15,7 +15,14 @@ from openpyxl import Workbook, load_workbook
 from bot.config import SHIPPED_CONTENT_DIR
 from knowledge.loader import ContentSnapshot, load_content
 from knowledge.model import MAX_ANSWER_CHARS
-from knowledge.sheets import SheetError, export_folder, export_language, import_language
+from knowledge.reports import translation_of
+from knowledge.sheets import (
+    SheetError,
+    export_folder,
+    export_language,
+    import_language,
+    set_german_revision,
+)
 
 Rows = list[list[Any]]
 ENTRY = "berufsschule"
@@ -114,7 +121,7 @@ def test_language_sheet_has_id_field_german_language_and_revision(
     sheet = tmp_path / f"uk{suffix}"
     assert export_language(shipped, "uk", sheet) == len(shipped.faq)
     rows = read_rows(sheet)
-    assert rows[0] == ["id", "field", "de", "uk", "source_revision"]
+    assert rows[0] == ["id", "field", "de", "uk", "source_revision", "status"]
     assert len(rows) == 1 + 3 * len(shipped.faq)
     entry = shipped.faq[ENTRY]
     de, uk = entry.translations["de"], entry.translations["uk"]
@@ -122,6 +129,10 @@ def test_language_sheet_has_id_field_german_language_and_revision(
     assert cell(rows, ENTRY, "variants")[2:4] == ["\n".join(de.variants), "\n".join(uk.variants)]
     assert cell(rows, ENTRY, "answer")[2:4] == [de.answer, uk.answer]
     assert str(cell(rows, ENTRY, "answer")[4]) == str(entry.source_revision)
+    assert uk.machine_translated
+    assert {cell(rows, ENTRY, name)[5] for name in ("question", "variants", "answer")} == {
+        "machine-translated"
+    }
 
 
 @pytest.mark.parametrize(
@@ -160,8 +171,10 @@ def test_import_writes_the_translation_and_marks_it_reviewed(
 
     assert result.language == "uk"
     assert result.outdated == ()
-    # The untouched rows were reviewed too: the translator returned the whole sheet.
-    assert ENTRY in result.changed
+    # Only the entry whose texts changed; the untouched rows were not reviewed.
+    assert result.changed == (ENTRY,)
+    assert result.reviewed == (ENTRY,)
+    assert result.confirmed == ()
     uk = entry_data(folder)["translations"]["uk"]
     assert uk == {
         "source_revision": 1,
@@ -216,9 +229,16 @@ def test_import_makes_a_stale_translation_current(folder: Path, tmp_path: Path) 
     assert load_content(folder).faq[ENTRY].is_stale("en")
     sheet = tmp_path / "en.xlsx"
     export_language(load_content(folder), "en", sheet)
-    assert str(cell(read_rows(sheet), ENTRY, "question")[4]) == "2"
+    rows = read_rows(sheet)
+    assert str(cell(rows, ENTRY, "question")[4]) == "2"
+    assert cell(rows, ENTRY, "question")[5] == "outdated"
+    # The translator checked the English text against the new German and found it right.
+    cell(rows, ENTRY, "answer")[5] = "reviewed"
+    write_rows(sheet, rows)
 
-    import_language(sheet, folder)
+    result = import_language(sheet, folder)
+
+    assert result.changed == result.confirmed == (ENTRY,)
 
     entry = load_content(folder).faq[ENTRY]
     assert entry.translations["en"].source_revision == 2
@@ -229,11 +249,14 @@ def test_import_makes_a_stale_translation_current(folder: Path, tmp_path: Path) 
 def test_a_sheet_of_an_older_german_text_leaves_the_translation_stale(folder: Path, tmp_path: Path) -> None:
     sheet = tmp_path / "en.csv"
     export_language(load_content(folder), "en", sheet)
+    rows = read_rows(sheet)
+    cell(rows, ENTRY, "question")[3] = "What is a Berufsschule (vocational school)?"
+    write_rows(sheet, rows)
     edit_yaml(folder / "faq" / f"{ENTRY}.yaml", lambda d: d["translations"]["de"].update(revision=2))
 
     result = import_language(sheet, folder)
 
-    assert ENTRY in result.outdated
+    assert result.outdated == (ENTRY,)
     assert load_content(folder).faq[ENTRY].is_stale("en")
 
 
@@ -251,7 +274,10 @@ def test_import_reads_semicolons_and_revisions_written_as_decimals(folder: Path,
 def test_importing_the_same_sheet_twice_changes_nothing_the_second_time(folder: Path, tmp_path: Path) -> None:
     sheet = tmp_path / "cs.csv"
     export_language(load_content(folder), "cs", sheet)
-    assert import_language(sheet, folder).changed
+    rows = read_rows(sheet)
+    cell(rows, ENTRY, "question")[3] = "Co je Berufsschule?"
+    write_rows(sheet, rows)
+    assert import_language(sheet, folder).changed == (ENTRY,)
     before = files(folder)
     assert import_language(sheet, folder).changed == ()
     assert files(folder) == before
@@ -278,7 +304,10 @@ def add_row(*row: Any) -> Callable[[Rows], None]:
 BAD_SHEETS = [
     pytest.param(
         lambda rows: header(rows, ["id", "feld", "de", "uk", "source_revision"]),
-        ["the first row must be: id, field, de, <language>, source_revision (it is: id, feld, de, uk, "],
+        [
+            "the first row must be: id, field, de, <language>, source_revision, status "
+            "(it is: id, feld, de, uk, "
+        ],
         id="bad-header",
     ),
     pytest.param(
@@ -320,6 +349,16 @@ BAD_SHEETS = [
         set_cell(ENTRY, "answer", 3, "x" * (MAX_ANSWER_CHARS + 1)),
         [f"the answer is {MAX_ANSWER_CHARS + 1} characters long"],
         id="answer-too-long",
+    ),
+    pytest.param(
+        set_cell(ENTRY, "answer", 5, "fertig"),
+        ["the status column says 'fertig'; write reviewed when you have checked the translation"],
+        id="unknown-status",
+    ),
+    pytest.param(
+        set_cell(ENTRY, "answer", 3, "  "),
+        ["the answer in column uk is empty, but the answer is required; write it, or delete the whole row"],
+        id="emptied-answer",
     ),
     pytest.param(
         lambda rows: (
@@ -392,3 +431,135 @@ def test_a_problem_names_the_row_a_translator_sees(folder: Path, tmp_path: Path)
         f"{sheet}, row {number}: source_revision should be the German revision as a whole number "
         "such as 1, not 'zwei'"
     ]
+
+
+# ---------------------------------------------------------------- what a returned sheet marks reviewed
+
+
+def machine_translated(folder: Path, lang: str) -> dict[str, bool]:
+    translations = {e.id: translation_of(e, lang) for e in load_content(folder).faq.values()}
+    return {entry_id: bool(tr and tr.machine_translated) for entry_id, tr in translations.items()}
+
+
+@pytest.mark.parametrize("status_column", [True, False], ids=["with-status", "without-status"])
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_whole_sheet_with_two_edited_cells_marks_only_those_entries_reviewed(
+    folder: Path, tmp_path: Path, suffix: str, status_column: bool
+) -> None:
+    other = "anerkennung-kosten"
+    before = machine_translated(folder, "uk")
+    assert all(before.values())
+    sheet = tmp_path / f"uk{suffix}"
+    export_language(load_content(folder), "uk", sheet)
+    rows = read_rows(sheet)
+    cell(rows, ENTRY, "answer")[3] = "Професійна школа: теорія до практики на підприємстві."
+    cell(rows, other, "question")[3] = "Скільки коштує визнання?"
+    if not status_column:  # a sheet exported before the status column existed
+        rows = [row[:5] for row in rows]
+    write_rows(sheet, rows)
+    files_before = files(folder)
+
+    result = import_language(sheet, folder)
+
+    assert result.changed == result.reviewed == tuple(sorted([ENTRY, other]))
+    after = machine_translated(folder, "uk")
+    assert {entry for entry, machine in after.items() if not machine} == {ENTRY, other}
+    changed_files = {name for name, text in files(folder).items() if files_before[name] != text}
+    assert changed_files == {f"faq/{ENTRY}.yaml", f"faq/{other}.yaml"}
+    kept = entry_data(folder, other)["translations"]["uk"]
+    assert kept["question"] == "Скільки коштує визнання?"
+    assert kept["machine_translated"] is False
+
+
+def test_status_reviewed_confirms_a_review_without_a_change(folder: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "ar.xlsx"
+    export_language(load_content(folder), "ar", sheet)
+    rows = read_rows(sheet)
+    # Capitals and spaces as a spreadsheet program's autocorrect may leave them.
+    cell(rows, ENTRY, "question")[5] = " Reviewed "
+    cell(rows, "anerkennung-kosten", "answer")[5] = "Machine translated"
+    write_rows(sheet, rows)
+    old = entry_data(folder)["translations"]["ar"]
+
+    result = import_language(sheet, folder)
+
+    assert result.changed == result.confirmed == result.reviewed == (ENTRY,)
+    new = entry_data(folder)["translations"]["ar"]
+    assert new == {**old, "machine_translated": False}
+    after = machine_translated(folder, "ar")
+    assert [entry for entry, machine in after.items() if not machine] == [ENTRY]
+
+
+def test_reviewed_without_a_translation_is_named(folder: Path, tmp_path: Path) -> None:
+    edit_yaml(folder / "faq" / f"{ENTRY}.yaml", lambda d: d["translations"].pop("tr"))
+    sheet = tmp_path / "tr.csv"
+    export_language(load_content(folder), "tr", sheet)
+    rows = read_rows(sheet)
+    assert cell(rows, ENTRY, "answer")[3:] == ["", "1", "not translated"]
+    cell(rows, ENTRY, "answer")[5] = "reviewed"
+    number = rows.index(cell(rows, ENTRY, "answer")) + 1
+    write_rows(sheet, rows)
+
+    with pytest.raises(SheetError) as caught:
+        import_language(sheet, folder)
+
+    assert caught.value.problems == [
+        f"{sheet}, row {number}: the status says reviewed, but there is no tr text of '{ENTRY}' to "
+        "review; write the translation first"
+    ]
+
+
+def test_an_emptied_question_names_its_row_and_column(folder: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "ru.csv"
+    export_language(load_content(folder), "ru", sheet)
+    rows = read_rows(sheet)
+    number = rows.index(cell(rows, ENTRY, "question")) + 1
+    cell(rows, ENTRY, "question")[3] = ""
+    write_rows(sheet, rows)
+    before = files(folder)
+
+    with pytest.raises(SheetError) as caught:
+        import_language(sheet, folder)
+
+    assert caught.value.problems == [
+        f"{sheet}, row {number}: the question in column ru is empty, but the question is required; "
+        "write it, or delete the whole row to keep the ru question the file has"
+    ]
+    assert files(folder) == before
+    # Deleting the row instead keeps the file's question, as the sentence says.
+    write_rows(sheet, [row for row in rows if row[:2] != [ENTRY, "question"]])
+    assert import_language(sheet, folder).changed == ()
+    assert files(folder) == before
+
+
+def test_emptied_variants_keep_the_files_variants(folder: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "fa.csv"
+    export_language(load_content(folder), "fa", sheet)
+    rows = read_rows(sheet)
+    old = entry_data(folder)["translations"]["fa"]
+    assert old["variants"]
+    cell(rows, ENTRY, "variants")[3] = ""
+    cell(rows, ENTRY, "answer")[3] = "پاسخ تازه."
+    write_rows(sheet, rows)
+
+    assert import_language(sheet, folder).changed == (ENTRY,)
+
+    new = entry_data(folder)["translations"]["fa"]
+    assert new["variants"] == old["variants"]
+    assert new["answer"] == "پاسخ تازه."
+
+
+# ---------------------------------------------------------------- the German revision an import counted
+
+
+def test_set_german_revision_changes_only_that_number(folder: Path) -> None:
+    path = folder / "faq" / f"{ENTRY}.yaml"
+    old = path.read_text(encoding="utf-8")
+
+    set_german_revision(path, 3)
+
+    new = path.read_text(encoding="utf-8")
+    assert entry_data(folder)["translations"]["de"]["revision"] == 3
+    changed = [(a, b) for a, b in zip(old.splitlines(), new.splitlines(), strict=True) if a != b]
+    assert changed == [("    revision: 1", "    revision: 3")]
+    assert load_content(folder).faq[ENTRY].is_stale("uk")
