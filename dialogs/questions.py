@@ -102,7 +102,9 @@ def _suggest(turn: Turn, u: Understanding) -> None:
 
 async def none_of_these(turn: Turn) -> None:
     """The person saw "did you mean" and nothing fitted: the question is recorded for
-    the editors (as unanswered, reason none_of_these), then the advisor is offered."""
+    the editors (as unanswered, reason none_of_these), then the advisor is offered.
+    Counted beside the question outcomes, for the network's statistics."""
+    await turn.storage.stats.count("question", NONE_OF_THESE)
     question = str(turn.state.get("last_question") or "")
     if question:
         written_in = turn.state.pop("last_written_in", None)

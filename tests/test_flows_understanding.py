@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db.models import Case, UnansweredQuestion
+from bot.db.models import Case, UnansweredQuestion, UsageCounter
 from tests.support.chat import ChatClient
 
 
@@ -72,6 +72,21 @@ async def test_none_of_these_is_recorded_for_the_editors(chat: ChatClient) -> No
         await chat.press(next(label for label in chat.labels if "Keine" in label))
     rows = await _unanswered(chat)
     assert [r.reason for r in rows][-1:] == ["none_of_these"]
+
+
+async def test_none_of_these_is_counted_for_the_statistics(chat: ChatClient) -> None:
+    await chat.onboard("Deutsch")
+    await chat.send("lohn")  # a "did you mean" list at the time of writing
+    if any("Keins davon" in label for label in chat.labels):
+        await chat.press("Keins davon")
+    else:  # the matcher was refitted and answers it now: press what the list's last button carries
+        await chat.press_data("adv:none_of_these")
+    async with chat.app.sessions() as session:
+        rows = (await session.scalars(select(UsageCounter).where(UsageCounter.kind == "question"))).all()
+    counts = {r.key: r.count for r in rows}
+    assert counts["none_of_these"] == 1
+    assert sum(counts.values()) == 2  # the question's own outcome, and the choice of none
+    assert "an unser Team weitergegeben" in chat.text  # and the advisor is asked for, as before
 
 
 async def test_a_crisis_at_the_end_of_a_long_message_gets_the_help_numbers(chat: ChatClient) -> None:
