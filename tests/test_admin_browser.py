@@ -253,9 +253,21 @@ def _story(base_url: str, browser: object, bot: Bot, shots: Path) -> None:
     erika.shot("restored")
     assert NEW_GERMAN not in (bot.answer("Deutsch"))
 
-    # An observer cannot edit.
+    # Three more young people read the answer: six in all today, enough to be shown.
+    for _ in range(3):
+        bot.answer("Deutsch")
+
+    # An observer reads the statistics (a chart, a CSV with the test's numbers), cannot edit.
     otto = Person(browser, base_url, "observer", shots)
     otto.sign_in("otto")
+    otto.go("/statistics")  # this month
+    expect(otto.page.locator("svg.chart").first).to_be_visible()
+    otto.shot("statistics")
+    with otto.page.expect_download() as download_info:
+        otto.page.click("text=Download CSV")
+    csv_text = Path(download_info.value.path()).read_text(encoding="utf-8")
+    assert f"entry_views,total,{ENTRY},6" in csv_text.splitlines()
+    assert "starts,total,total,6" in csv_text.splitlines()
     assert _status_of(otto.page, f"{base_url}/content/faq/{ENTRY}/de") == 403
     otto.shot("observer-refused")
 

@@ -291,3 +291,58 @@ async def test_the_content_list_pages_searches_and_filters(
     async with sessions() as db:
         outdated = await editorial.items_overview(db, "faq", show="outdated")
     assert [i.item_id for i in outdated.items] == [ENTRY]
+
+
+async def test_an_answer_too_long_with_its_contacts_is_refused_like_kb_validate_does(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """3,400 characters pass the answer's own limit, but not with four contact cards and the
+    footer."""
+    editor = await _account(sessions, "erika", Role.EDITOR)
+    long_answer = ("Ein Satz über die Erlaubnis zu arbeiten. " * 100)[:3400]
+    texts = {"question": "Brauche ich eine Beschäftigungserlaubnis?", "answer": long_answer}
+    async with sessions.begin() as db:
+        with pytest.raises(EditorialError) as refused:
+            await editorial.save_draft(db, editor, "faq", "beschaeftigungserlaubnis", "de", texts)
+    assert len(refused.value.problems) == 1
+    assert "one Telegram message holds 4096" in refused.value.problems[0]
+
+
+async def test_a_german_contact_change_outdates_its_translations(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    editor = await _account(sessions, "erika", Role.EDITOR)
+    async with sessions() as db:
+        state = await editorial.item_state(db, "contact", "agentur-fuer-arbeit-pirna")
+    assert state is not None
+    assert not any(s.outdated for s in state.languages.values())
+    german = dict(state.languages["de"].published or {})
+    german["description"] = str(german["description"]) + " Auch ohne Termin."
+    async with sessions.begin() as db:
+        await editorial.save_draft(db, editor, "contact", "agentur-fuer-arbeit-pirna", "de", german)
+        await editorial.publish(db, editor, "contact", "agentur-fuer-arbeit-pirna", "de")
+    async with sessions() as db:
+        after = await editorial.item_state(db, "contact", "agentur-fuer-arbeit-pirna")
+        served = await load_snapshot(db)
+    assert after is not None
+    assert served is not None
+    assert all(after.languages[lang].outdated for lang in ("en", "uk"))
+    assert served.contacts["agentur-fuer-arbeit-pirna"].translations["de"].description.endswith("Termin.")
+
+
+def test_statistics_periods_are_whole_calendar_months_quarters_or_years() -> None:
+    from bot.admin.web import parse_period, period_choices
+
+    today = dt.date(2026, 12, 5)
+    assert parse_period("2026-11", today) == (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert parse_period("2026-12", today) == (dt.date(2026, 12, 1), today)
+    assert parse_period("2026-Q1", today) == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    assert parse_period("2025", today) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    for bad in ("2027-01", "2026-13", "2026-Q5", "last-30", "", "1999", "2026-02-30"):
+        assert parse_period(bad, today) is None, bad
+    choices = period_choices(today)
+    assert choices[:2] == ["2026-12", "2026-11"]
+    assert "2025-12" in choices
+    assert "2026-Q4" in choices
+    assert choices[-3:] == ["2026", "2025", "2024"]
+    assert all(parse_period(c, today) is not None for c in choices)

@@ -28,7 +28,9 @@ from bot.admin.accounts import Permission, may, may_edit_language
 from bot.admin.audit import audit
 from bot.content_versions import last_number, record_version, version, versions
 from bot.db.models import AdminAccount, ContentDraft, ContentItem, ContentRevision, ContentVersion
+from dialogs.content_checks import too_long
 from knowledge.item_check import item_problems
+from knowledge.loader import snapshot_from_items
 from knowledge.model import CONTACT_TEXT_FIELDS, EVENT_TEXT_FIELDS, LANGUAGES, SOURCE_LANGUAGE
 
 # The fields of one language a form edits, per kind of item; lists are one line each.
@@ -181,6 +183,23 @@ def check_texts(kind: str, body: Mapping[str, Any], language: str, fields: Mappi
     return item_problems(kind, trial)
 
 
+async def length_problems(session: AsyncSession, kind: str, body: Mapping[str, Any]) -> list[str]:
+    """An FAQ answer the bot would send longer than one Telegram message, with its contact
+    cards and footer (the check ``kb validate`` runs), as sentences."""
+    if kind != "faq" or item_problems(kind, body):
+        return []
+    wanted = {("glossary", "glossary")} | {("contact", str(ref)) for ref in body.get("contacts", ())}
+    rows = await session.scalars(
+        select(ContentItem).where(
+            ContentItem.kind.in_(("contact", "glossary")),
+            ContentItem.item_id.in_([item_id for _, item_id in wanted]),
+        )
+    )
+    items = [{"kind": r.kind, "id": r.item_id, "body": r.body} for r in rows if (r.kind, r.item_id) in wanted]
+    items.append({"kind": "faq", "id": body["id"], "body": dict(body)})
+    return [problem.message for problem in too_long(snapshot_from_items(items))]
+
+
 def _require_language(account: AdminAccount, language: str) -> None:
     if language not in LANGUAGES:
         raise EditorialError(f"'{language}' is not one of the content languages")
@@ -206,6 +225,8 @@ async def save_draft(
     if row is None or kind not in TEXT_FIELDS:
         raise EditorialError(f"There is no {kind} item '{item_id}'.")
     problems = check_texts(kind, row.body, language, fields)
+    if not problems:
+        problems = await length_problems(session, kind, _merged(kind, row.body, language, fields))
     if problems:
         raise EditorialError(*problems)
     draft = await session.scalar(
@@ -319,7 +340,7 @@ async def publish(
             own.pop("machine_translated", None)
         else:
             own["machine_translated"] = True
-    problems = item_problems(kind, body)
+    problems = item_problems(kind, body) or await length_problems(session, kind, body)
     if problems:
         raise EditorialError(*problems)
     note = f"publish {language}" + (" (minor edit)" if draft.minor else "")

@@ -24,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 from bot.admin import accounts, editorial
 from bot.admin.accounts import AccountError, Permission, Policy, Role
 from bot.admin.audit import audit, recent
+from bot.admin.charts import bar_chart
 from bot.admin.editorial import EditorialError
 from bot.admin.pages import (
     ADMIN_LANGUAGES,
@@ -44,9 +45,10 @@ from bot.admin.security import (
     SecurityHeaders,
     same_token,
 )
+from bot.db import statistics as stats
 from bot.db.models import AdminAccount
 from dialogs.i18n import LANGUAGE_NAMES
-from knowledge.model import LANGUAGES, SOURCE_LANGUAGE
+from knowledge.model import BERLIN, LANGUAGES, SOURCE_LANGUAGE
 
 
 def _safe_next(target: str) -> str:
@@ -394,6 +396,92 @@ async def account_edit(ctx: Context) -> Response:
     )
 
 
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def parse_period(text: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """A calendar period: "2026" (a year), "2026-Q4" (a quarter) or "2026-11" (a month).
+
+    Only fixed calendar periods are offered: two overlapping windows (the 1st to the 30th
+    and the 1st to the 31st) would differ by one day, and their totals would show that
+    day's counts below 5."""
+    try:
+        if len(text) == 4 and text.isdigit():
+            start, end = dt.date(int(text), 1, 1), dt.date(int(text), 12, 31)
+        elif len(text) == 7 and text[4:6] == "-Q" and text[6] in "1234":
+            quarter = int(text[6])
+            start = dt.date(int(text[:4]), 3 * quarter - 2, 1)
+            end = _month_end(start.year, 3 * quarter)
+        elif len(text) == 7 and text[4] == "-":
+            start = dt.date(int(text[:4]), int(text[5:]), 1)
+            end = _month_end(start.year, start.month)
+        else:
+            return None
+    except ValueError:
+        return None
+    if start > today or start.year < 2020:
+        return None
+    return start, min(end, today)
+
+
+def period_choices(today: dt.date) -> list[str]:
+    """The last 13 months, 5 quarters and 3 years, newest first."""
+    months = []
+    year, month = today.year, today.month
+    for _month in range(13):
+        months.append(f"{year}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    quarter = (today.month - 1) // 3 + 1
+    quarters = []
+    year = today.year
+    for _quarter in range(5):
+        quarters.append(f"{year}-Q{quarter}")
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    return months + quarters + [str(today.year - n) for n in range(3)]
+
+
+@page(Permission.VIEW_STATISTICS)
+async def statistics_page(ctx: Context) -> Response:
+    today = dt.datetime.now(BERLIN).date()
+    chosen = ctx.request.query_params.get("period", "") or f"{today.year}-{today.month:02d}"
+    period = parse_period(chosen, today)
+    if period is None:
+        return ctx.render("error.html", 404, message=_("There are no statistics for this period."))
+    start, end = period
+    figures = await stats.daily_statistics(ctx.db, start, end)
+    download = ctx.request.query_params.get("format", "")
+    name = f"wegweiser-statistics-{chosen}"
+    if download == "csv":
+        return Response(
+            stats.to_csv(figures),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if download == "xlsx":
+        return Response(
+            stats.to_xlsx(figures),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"content-disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    charts = []
+    for table, title in (
+        (figures.starts, _("People starting per day")),
+        (figures.questions, _("Questions per day")),
+    ):
+        grid = table.grid()
+        charts.append(bar_chart(title, figures.days, [row[-1] for row in grid[1:-1]]))  # type: ignore[misc]
+    return ctx.render(
+        "statistics.html",
+        figures=figures,
+        charts=charts,
+        start=start,
+        end=end,
+        chosen=chosen,
+        choices=period_choices(today),
+    )
+
+
 @page(Permission.VIEW_AUDIT)
 async def audit_log(ctx: Context) -> Response:
     return ctx.render("audit.html", entries=await recent(ctx.db, 200))
@@ -423,6 +511,7 @@ def build_admin_app(
         Route("/accounts", account_list, methods=["GET", "POST"]),
         Route("/accounts/{account_id:int}", account_edit, methods=["GET", "POST"]),
         Route("/audit", audit_log),
+        Route("/statistics", statistics_page),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
