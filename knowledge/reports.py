@@ -272,6 +272,8 @@ class QuestionGroup:
     newest: dt.datetime
     # The entries whose answers were rated unhelpful for this question.
     entries: set[str] = field(default_factory=set)
+    # Every wording in the group, as asked.
+    texts: set[str] = field(default_factory=set)
 
 
 def _key(text: str) -> str:
@@ -303,6 +305,7 @@ def group_questions(questions: Iterable[Question], threshold: float = 85.0) -> l
         group.count += 1
         group.languages.add(q.language)
         group.reasons.add(q.reason)
+        group.texts.add(q.text)
         if q.entry_id:
             group.entries.add(q.entry_id)
         seen.setdefault(key, index)

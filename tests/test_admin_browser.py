@@ -305,6 +305,10 @@ MAIN_PAGES = (
     f"/content/faq/{ENTRY}/versions/1",
     "/accounts",
     "/audit",
+    "/statistics",
+    "/advisors",
+    "/cases",
+    "/unanswered",
 )
 
 
@@ -339,7 +343,9 @@ def test_main_pages_pass_axe_and_fit_a_phone(base_url: str, browser: object) -> 
         page.click("button[type=submit]")
         page.wait_for_url(base_url + "/")
         for path in MAIN_PAGES:
-            page.goto(base_url + path)
+            response = page.goto(base_url + path)
+            assert response is not None
+            assert response.status == 200, path
             results = axe.run(
                 page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
             )

@@ -222,4 +222,15 @@ SHOWN_NAMES = (
     N_("cases answered"),
     N_("median minutes"),
     N_("p90 minutes"),
+    # Topics, and the states of cases.
+    N_("training"),
+    N_("internship"),
+    N_("counselling"),
+    N_("recognition"),
+    N_("german"),
+    N_("events"),
+    N_("residence"),
+    N_("crisis"),
+    N_("open"),
+    N_("waiting"),
 )

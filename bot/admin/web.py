@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.admin import accounts, editorial
+from bot.admin import accounts, editorial, inbox
 from bot.admin.accounts import AccountError, Permission, Policy, Role
 from bot.admin.audit import audit, recent
 from bot.admin.charts import bar_chart
@@ -45,10 +45,12 @@ from bot.admin.security import (
     SecurityHeaders,
     same_token,
 )
+from bot.db import reports
 from bot.db import statistics as stats
-from bot.db.models import AdminAccount
+from bot.db.models import AdminAccount, Advisor, Case, User
 from dialogs.i18n import LANGUAGE_NAMES
-from knowledge.model import BERLIN, LANGUAGES, SOURCE_LANGUAGE
+from knowledge.match_dense import Embedder
+from knowledge.model import BERLIN, LANGUAGES, SOURCE_LANGUAGE, TOPICS
 
 
 def _safe_next(target: str) -> str:
@@ -482,6 +484,139 @@ async def statistics_page(ctx: Context) -> Response:
     )
 
 
+def _codes(values: list[str], allowed: tuple[str, ...]) -> str:
+    return ",".join(v for v in allowed if v in values)
+
+
+@page(Permission.MANAGE_ADVISORS)
+async def advisor_list(ctx: Context) -> Response:
+    """Who may take, answer and close cases in the advisors' group."""
+    errors: list[str] = []
+    if ctx.form is not None:
+        raw_id = field(ctx.form, "telegram_id").strip()
+        name = field(ctx.form, "display_name").strip()
+        if not raw_id.isdigit() or not 0 < int(raw_id) < 2**52:
+            errors.append(_("The Telegram id is the number the advisor's /me shows in the advisors' group."))
+        if not name:
+            errors.append(_("The advisor needs a display name."))
+        if not errors:
+            advisor = await ctx.db.get(Advisor, int(raw_id))
+            before = _advisor_summary(advisor) if advisor is not None else None
+            if advisor is None:
+                advisor = Advisor(telegram_id=int(raw_id))
+                ctx.db.add(advisor)
+            advisor.display_name = name[:60]
+            advisor.languages = _codes([str(v) for v in ctx.form.getlist("languages")], LANGUAGES)
+            advisor.topics = _codes([str(v) for v in ctx.form.getlist("topics")], TOPICS)
+            advisor.active = field(ctx.form, "active") == "on"
+            advisor.role = advisor.role or "advisor"
+            await ctx.db.flush()
+            await audit(
+                ctx.db,
+                ctx.account,
+                "save advisor",
+                f"advisor:{advisor.telegram_id}",
+                before,
+                _advisor_summary(advisor),
+            )
+            return RedirectResponse("/advisors?done=saved", status_code=303)
+    rows = list(await ctx.db.scalars(select(Advisor).order_by(Advisor.active.desc(), Advisor.display_name)))
+    chosen = ctx.request.query_params.get("edit", "")
+    editing = next((a for a in rows if str(a.telegram_id) == chosen), None)
+    return ctx.render(
+        "advisors.html",
+        status_code=422 if errors else 200,
+        rows=rows,
+        editing=editing,
+        errors=errors,
+        languages=LANGUAGES,
+        topics=TOPICS,
+        names=LANGUAGE_NAMES,
+        done=ctx.request.query_params.get("done", ""),
+    )
+
+
+def _advisor_summary(advisor: Advisor) -> dict[str, object]:
+    return {
+        "display_name": advisor.display_name,
+        "languages": advisor.languages,
+        "topics": advisor.topics,
+        "active": advisor.active,
+    }
+
+
+CASE_STATES = ("waiting", "taken", "closed")
+
+
+@page(Permission.MANAGE_ADVISORS)
+async def case_list(ctx: Context) -> Response:
+    """Cases with pseudonym, language, topic, state, waiting time and advisor; no texts."""
+    state = ctx.request.query_params.get("state", "open")
+    query = (
+        select(Case, User.pseudonym, Advisor.display_name)
+        .join(User, User.id == Case.user_id)
+        .outerjoin(Advisor, Advisor.telegram_id == Case.advisor_id)
+        .order_by(Case.urgent.desc(), Case.created_at)
+        .limit(500)
+    )
+    if state == "open":
+        query = query.where(Case.state != "closed")
+    elif state in CASE_STATES:
+        query = query.where(Case.state == state)
+    now = dt.datetime.now(dt.UTC)
+    rows = []
+    for case, pseudonym, advisor in (await ctx.db.execute(query)).all():
+        waited_until = case.taken_at or case.closed_at or now
+        rows.append(
+            {
+                "id": case.id,
+                "pseudonym": pseudonym,
+                "language": case.language,
+                "topic": case.topic or "",
+                "state": case.state,
+                "urgent": case.urgent,
+                "opened": case.created_at.astimezone(BERLIN),
+                "waited_minutes": max(0, int((waited_until - case.created_at).total_seconds() // 60)),
+                "advisor": advisor or "",
+            }
+        )
+    return ctx.render("cases.html", rows=rows, state=state, states=("open", *CASE_STATES))
+
+
+INBOX_DAYS = (7, 30, 90)
+
+
+@page(Permission.VIEW_CONTENT)
+async def unanswered(ctx: Context) -> Response:
+    """The unanswered inbox: groups by meaning, "none of these" and 👎 per entry."""
+    raw = ctx.request.query_params.get("days", "")
+    days = int(raw) if raw.isdigit() and int(raw) in INBOX_DAYS else 30
+    embedder = ctx.request.app.state.embedder
+    groups = await inbox.inbox(ctx.db, days, embedder)
+    done = ctx.request.query_params.get("done", "")
+    if ctx.form is not None:
+        if not ctx.may(Permission.EDIT_CONTENT):
+            return ctx.render("error.html", 403, message=_("Your account may not change this."))
+        chosen = field(ctx.form, "group")
+        index = int(chosen) if chosen.isdigit() else -1
+        if 0 <= index < len(groups):
+            marked = await reports.mark_handled(ctx.db, groups[index].texts, days)
+            await audit(
+                ctx.db, ctx.account, "mark handled", "unanswered", None, {"questions": marked, "days": days}
+            )
+        return RedirectResponse(f"/unanswered?days={days}&done=handled", status_code=303)
+    return ctx.render(
+        "unanswered.html",
+        groups=groups,
+        days=days,
+        periods=INBOX_DAYS,
+        unhelpful=await inbox.unhelpful_per_entry(ctx.db, days),
+        none_of_these=await inbox.none_of_these(ctx.db, days),
+        done=done,
+        names=LANGUAGE_NAMES,
+    )
+
+
 @page(Permission.VIEW_AUDIT)
 async def audit_log(ctx: Context) -> Response:
     return ctx.render("audit.html", entries=await recent(ctx.db, 200))
@@ -497,7 +632,10 @@ def build_admin_app(
     policy: Policy | None = None,
     secure_cookies: bool = True,
     login_limit: RateLimit | None = None,
+    embedder: Embedder | None = None,
 ) -> Starlette:
+    """The admin application; ``embedder`` joins unanswered questions across languages
+    (by default the bot's sentence model, loaded when the inbox is first opened)."""
     routes = [
         Route("/", home),
         Route("/health", health),
@@ -512,6 +650,9 @@ def build_admin_app(
         Route("/accounts/{account_id:int}", account_edit, methods=["GET", "POST"]),
         Route("/audit", audit_log),
         Route("/statistics", statistics_page),
+        Route("/advisors", advisor_list, methods=["GET", "POST"]),
+        Route("/cases", case_list),
+        Route("/unanswered", unanswered, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
@@ -519,4 +660,5 @@ def build_admin_app(
     app.state.policy = policy or Policy()
     app.state.secure_cookies = secure_cookies
     app.state.login_limit = login_limit or RateLimit()
+    app.state.embedder = embedder
     return app

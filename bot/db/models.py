@@ -131,6 +131,8 @@ class UnansweredQuestion(Base):
     reason: Mapped[str] = mapped_column(String(20))
     entry_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    # An editor marked its group handled in the web admin (answered by a new entry, say).
+    handled_at: Mapped[dt.datetime | None]
 
 
 class UsageCounter(Base):
@@ -246,6 +248,8 @@ class Advisor(Base):
     languages: Mapped[str] = mapped_column(String(60), default="")
     topics: Mapped[str] = mapped_column(String(200), default="")
     username: Mapped[str | None] = mapped_column(String(64))
+    # An inactive advisor keeps their name on past cases but takes, answers and closes none.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

@@ -50,6 +50,12 @@ def _thread_gone(exc: TelegramBadRequest) -> bool:
     return any(marker in exc.message for marker in THREAD_GONE)
 
 
+async def active_advisor(session: AsyncSession, telegram_id: int) -> Advisor | None:
+    """The active advisor with this Telegram id (a deactivated one counts as none)."""
+    advisor = await session.get(Advisor, telegram_id)
+    return advisor if advisor is not None and advisor.active else None
+
+
 class HandoffService:
     def __init__(self, app: App, bot: Bot) -> None:
         self.app = app
@@ -102,10 +108,10 @@ class HandoffService:
         )
 
     async def advisor(self, session: AsyncSession, telegram_id: int) -> Advisor | None:
-        return await session.get(Advisor, telegram_id)
+        return await active_advisor(session, telegram_id)
 
     async def mentions(self, session: AsyncSession, case: Case) -> str:
-        advisors = (await session.scalars(select(Advisor))).all()
+        advisors = (await session.scalars(select(Advisor).where(Advisor.active))).all()
         matching = [
             a
             for a in advisors

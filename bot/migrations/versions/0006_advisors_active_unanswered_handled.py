@@ -1,0 +1,30 @@
+"""advisors can be deactivated, unanswered questions marked handled (web admin)
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-05 20:35:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("advisors", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("active", sa.Boolean(), server_default=sa.text("true"), nullable=False))
+    with op.batch_alter_table("unanswered_questions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("handled_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("unanswered_questions", schema=None) as batch_op:
+        batch_op.drop_column("handled_at")
+    with op.batch_alter_table("advisors", schema=None) as batch_op:
+        batch_op.drop_column("active")
