@@ -309,6 +309,8 @@ MAIN_PAGES = (
     "/advisors",
     "/cases",
     "/unanswered",
+    f"/content/faq/{ENTRY}/details",
+    "/content/new?kind=event",
 )
 
 

@@ -346,3 +346,63 @@ def test_statistics_periods_are_whole_calendar_months_quarters_or_years() -> Non
     assert "2026-Q4" in choices
     assert choices[-3:] == ["2026", "2025", "2024"]
     assert all(parse_period(c, today) is not None for c in choices)
+
+
+async def test_facts_are_checked_and_published_and_new_items_served(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    from bot.admin import details
+
+    editor = await _account(sessions, "erika", Role.EDITOR)
+    translator = await _account(sessions, "olena", Role.TRANSLATOR, ("uk",))
+    async with sessions() as db:
+        row = await editorial.published_item(db, "contact", "agentur-fuer-arbeit-pirna")
+    assert row is not None
+    form = details.form_values("contact", row.body)
+    async with sessions.begin() as db:
+        with pytest.raises(EditorialError) as bad:
+            await details.save_details(
+                db, editor, "contact", "agentur-fuer-arbeit-pirna", form | {"phone": "call us"}
+            )
+        with pytest.raises(NotAllowed):
+            await details.save_details(db, translator, "contact", "agentur-fuer-arbeit-pirna", form)
+    assert len(bad.value.problems) == 1
+    assert "phone" in bad.value.problems[0]
+    async with sessions.begin() as db:
+        await details.save_details(
+            db,
+            editor,
+            "contact",
+            "agentur-fuer-arbeit-pirna",
+            form | {"town": "Pirna", "needs_verification": "on"},
+        )
+    async with sessions() as db:
+        served = await load_snapshot(db)
+    assert served is not None
+    assert served.contacts["agentur-fuer-arbeit-pirna"].needs_verification
+
+    new = {
+        "question": "Wo finde ich eine Wohnung?",
+        "answer": "Wir helfen bei Ausbildung und Arbeit; bei der Wohnungssuche hilft das Sozialamt.",
+        "topic": "counselling",
+        "sources": "https://www.landkreis-pirna.de Landratsamt",
+        "checked_on": "2026-12-05",
+        "review_by": "2027-06-05",
+        "contacts": "agentur-fuer-arbeit-pirna",
+    }
+    async with sessions.begin() as db:
+        with pytest.raises(EditorialError, match="small letters"):
+            await details.create_item(db, editor, "faq", "Wohnung Suche", new)
+        with pytest.raises(EditorialError, match="exists already"):
+            await details.create_item(db, editor, "faq", ENTRY, new)
+        with pytest.raises(EditorialError, match="the contact 'nirgends' does not exist"):
+            await details.create_item(db, editor, "faq", "wohnung", new | {"contacts": "nirgends"})
+    async with sessions.begin() as db:
+        await details.create_item(db, editor, "faq", "wohnung", new)
+    async with sessions() as db:
+        served = await load_snapshot(db)
+        history = await editorial.history(db, "faq", "wohnung")
+    assert served is not None
+    assert served.faq["wohnung"].translations["de"].question == "Wo finde ich eine Wohnung?"
+    assert served.faq["wohnung"].contacts == ("agentur-fuer-arbeit-pirna",)
+    assert [v.note for v in history] == ["create"]

@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.admin import accounts, editorial, inbox
+from bot.admin import accounts, details, editorial, inbox
 from bot.admin.accounts import AccountError, Permission, Policy, Role
 from bot.admin.audit import audit, recent
 from bot.admin.charts import bar_chart
@@ -272,6 +272,79 @@ async def translation(ctx: Context) -> Response:
         field_text=editorial.field_text,
         names=LANGUAGE_NAMES,
         rtl=language in ("ar", "fa"),
+    )
+
+
+def _details_form(ctx: Context, kind: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for spec in details.FIELDS[kind]:
+        if spec.shape == "choices":
+            values[spec.name] = [str(v) for v in ctx.form.getlist(spec.name)] if ctx.form is not None else []
+        else:
+            values[spec.name] = field(ctx.form, spec.name)
+    for name in details.NEW_TEXTS[kind]:
+        values[name] = field(ctx.form, name)
+    return values
+
+
+@page(Permission.VIEW_CONTENT)
+async def item_details(ctx: Context) -> Response:
+    state = await _state_or_404(ctx)
+    if isinstance(state, Response):
+        return state
+    errors: list[str] = []
+    values: dict[str, Any] = details.form_values(state.kind, state.body)
+    if ctx.form is not None:
+        values = _details_form(ctx, state.kind)
+        try:
+            await details.save_details(ctx.db, ctx.account, state.kind, state.item_id, values)
+            return RedirectResponse(f"/content/{state.kind}/{state.item_id}?done=details", status_code=303)
+        except EditorialError as exc:
+            errors = exc.problems
+    return ctx.render(
+        "details.html",
+        status_code=422 if errors else 200,
+        state=state,
+        kind=state.kind,
+        specs=details.FIELDS[state.kind],
+        values=values,
+        errors=errors,
+        new=False,
+        names=LANGUAGE_NAMES,
+    )
+
+
+@page(Permission.PUBLISH)
+async def new_item(ctx: Context) -> Response:
+    kind = ctx.request.query_params.get("kind", "faq")
+    if kind not in details.FIELDS:
+        kind = "faq"
+    errors: list[str] = []
+    today = dt.datetime.now(BERLIN).date()
+    values: dict[str, Any] = {
+        **details.default_dates(today),
+        "question": ctx.request.query_params.get("question", ""),
+    }
+    if ctx.form is not None:
+        values = _details_form(ctx, kind)
+        item_id = field(ctx.form, "id").strip()
+        values["id"] = item_id
+        try:
+            await details.create_item(ctx.db, ctx.account, kind, item_id, values)
+            return RedirectResponse(f"/content/{kind}/{item_id}?done=created", status_code=303)
+        except EditorialError as exc:
+            errors = exc.problems
+    return ctx.render(
+        "details.html",
+        status_code=422 if errors else 200,
+        state=None,
+        kind=kind,
+        specs=details.FIELDS[kind],
+        texts=details.NEW_TEXTS[kind],
+        values=values,
+        errors=errors,
+        new=True,
+        names=LANGUAGE_NAMES,
     )
 
 
@@ -643,7 +716,9 @@ def build_admin_app(
         Route("/logout", logout, methods=["POST"]),
         Route("/language", choose_language),
         Route("/content", content_list),
+        Route("/content/new", new_item, methods=["GET", "POST"]),
         Route("/content/{kind}/{item_id}", content_item),
+        Route("/content/{kind}/{item_id}/details", item_details, methods=["GET", "POST"]),
         Route("/content/{kind}/{item_id}/versions/{number:int}", version_view, methods=["GET", "POST"]),
         Route("/content/{kind}/{item_id}/{language}", translation, methods=["GET", "POST"]),
         Route("/accounts", account_list, methods=["GET", "POST"]),
