@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     admin_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # Session cookies only over HTTPS; set false only for a local trial over plain HTTP.
     admin_secure_cookies: bool = True
+    # How often `wegweiser admin` checks the content's web addresses (sources, websites).
+    admin_link_check_hours: float = Field(default=24.0, gt=0)
 
     @field_validator("bot_token", mode="before")
     @classmethod

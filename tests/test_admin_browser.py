@@ -311,6 +311,7 @@ MAIN_PAGES = (
     "/unanswered",
     f"/content/faq/{ENTRY}/details",
     "/content/new?kind=event",
+    "/links",
 )
 
 

@@ -406,3 +406,54 @@ async def test_facts_are_checked_and_published_and_new_items_served(
     assert served.faq["wohnung"].translations["de"].question == "Wo finde ich eine Wohnung?"
     assert served.faq["wohnung"].contacts == ("agentur-fuer-arbeit-pirna",)
     assert [v.note for v in history] == ["create"]
+
+
+async def test_the_link_check_lists_broken_addresses_where_they_are_used(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Real HTTP against a local server: 200, 404, a HEAD refused (405) but GET fine, none."""
+    from aiohttp import web
+
+    from bot.admin import details, links
+
+    async def ok(_request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def no_head(request: web.Request) -> web.Response:
+        return web.Response(status=405) if request.method == "HEAD" else web.Response(text="ok")
+
+    server = web.Application()
+    server.router.add_route("*", "/ok", ok)
+    server.router.add_route("*", "/no-head", no_head)
+    runner = web.AppRunner(server)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    base = f"http://127.0.0.1:{port}"
+    editor = await _account(sessions, "erika", Role.EDITOR)
+    try:
+        async with sessions.begin() as db:
+            row = await editorial.published_item(db, "contact", "agentur-fuer-arbeit-pirna")
+            assert row is not None
+            form = details.form_values("contact", row.body) | {
+                "website": f"{base}/gone",
+                "sources": f"{base}/ok Eine Quelle\n{base}/no-head Noch eine\nhttp://127.0.0.1:9/ Niemand",
+            }
+            await details.save_details(db, editor, "contact", "agentur-fuer-arbeit-pirna", form)
+        results = {
+            r.url: r for r in await links.run_check(sessions, per_link_seconds=5, prefix="http://127.0.0.1")
+        }
+        async with sessions() as db:
+            broken, checked = await links.broken_links(db)
+    finally:
+        await runner.cleanup()
+    assert results[f"{base}/ok"].status == 200
+    assert results[f"{base}/no-head"].status == 200
+    assert results[f"{base}/gone"].status == 404
+    assert results["http://127.0.0.1:9/"].status is None
+    assert checked == len(results)
+    assert {row.url: used for row, used in broken} == {
+        f"{base}/gone": ["contact:agentur-fuer-arbeit-pirna"],
+        "http://127.0.0.1:9/": ["contact:agentur-fuer-arbeit-pirna"],
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import getpass
 import os
@@ -10,7 +11,7 @@ import sys
 
 from sqlalchemy import select
 
-from bot.admin import accounts
+from bot.admin import accounts, links
 from bot.admin.accounts import AccountError, Policy, Role
 from bot.admin.audit import audit
 from bot.config import Settings
@@ -102,9 +103,11 @@ async def serve(settings: Settings, args: argparse.Namespace) -> int:
         log_level=settings.log_level.lower(),
         access_log=False,  # paths may carry search words; errors are still logged
     )
+    checker = asyncio.create_task(links.check_forever(sessions, settings.admin_link_check_hours * 3600))
     try:
         await uvicorn.Server(config).serve()
     finally:
+        checker.cancel()
         await engine.dispose()
     return 0
 

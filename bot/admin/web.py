@@ -12,7 +12,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.admin import accounts, details, editorial, inbox
+from bot.admin import accounts, details, editorial, inbox, links
 from bot.admin.accounts import AccountError, Permission, Policy, Role
 from bot.admin.audit import audit, recent
 from bot.admin.charts import bar_chart
@@ -47,7 +47,7 @@ from bot.admin.security import (
 )
 from bot.db import reports
 from bot.db import statistics as stats
-from bot.db.models import AdminAccount, Advisor, Case, User
+from bot.db.models import AdminAccount, Advisor, Case, LinkCheck, User
 from dialogs.i18n import LANGUAGE_NAMES
 from knowledge.match_dense import Embedder
 from knowledge.model import BERLIN, LANGUAGES, SOURCE_LANGUAGE, TOPICS
@@ -690,6 +690,13 @@ async def unanswered(ctx: Context) -> Response:
     )
 
 
+@page(Permission.VIEW_CONTENT)
+async def link_report(ctx: Context) -> Response:
+    broken, checked = await links.broken_links(ctx.db)
+    latest = await ctx.db.scalar(select(func.max(LinkCheck.checked_at)))
+    return ctx.render("links.html", broken=broken, checked=checked, latest=latest)
+
+
 @page(Permission.VIEW_AUDIT)
 async def audit_log(ctx: Context) -> Response:
     return ctx.render("audit.html", entries=await recent(ctx.db, 200))
@@ -728,6 +735,7 @@ def build_admin_app(
         Route("/advisors", advisor_list, methods=["GET", "POST"]),
         Route("/cases", case_list),
         Route("/unanswered", unanswered, methods=["GET", "POST"]),
+        Route("/links", link_report),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])

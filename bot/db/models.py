@@ -362,3 +362,15 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(120))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class LinkCheck(Base):
+    """The last check of a web address the content names (sources, contact websites)."""
+
+    __tablename__ = "link_checks"
+
+    url: Mapped[str] = mapped_column(String(500), primary_key=True)
+    # The HTTP status, or None when no answer came (``error`` says why).
+    status: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(200))
+    checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,4 +1,4 @@
-"""advisors can be deactivated, unanswered questions marked handled (web admin)
+"""advisors can be deactivated, unanswered questions marked handled, links checked (web admin)
 
 Revision ID: 0006
 Revises: 0005
@@ -21,9 +21,18 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("active", sa.Boolean(), server_default=sa.text("true"), nullable=False))
     with op.batch_alter_table("unanswered_questions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("handled_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        "link_checks",
+        sa.Column("url", sa.String(length=500), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=True),
+        sa.Column("error", sa.String(length=200), nullable=True),
+        sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("url", name=op.f("pk_link_checks")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("link_checks")
     with op.batch_alter_table("unanswered_questions", schema=None) as batch_op:
         batch_op.drop_column("handled_at")
     with op.batch_alter_table("advisors", schema=None) as batch_op:
