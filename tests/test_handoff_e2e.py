@@ -169,6 +169,9 @@ async def test_blocked_person_marks_the_case_instead_of_retrying(fake: FakeTeleg
     jonas = fake.add_user("Jonas", language_code="de")
     async with running_bot(fake, url, group.id, tmp_path):
         card = await open_case(fake, jonas, "Deutsch", group)
+        # The bot's own confirmation reaches Jonas first; under load it could otherwise be
+        # the message that meets the block, and the advisor's reply would never be tried.
+        await fake.wait_for_message(jonas, timeout=30)
         await fake.block(jonas)
         await fake.send_text(anna, "Hallo Jonas!", chat=group, thread_id=card.thread_id)
         await fake.wait_for_call(
