@@ -51,6 +51,8 @@ async def _reply(turn: Turn, text: str, meaningful: bool) -> None:
     town = _named_town(turn, text) if meaningful else None
     if town is not None:
         turn.state["town"] = town
+        # Which towns young people name, for the network's situation analysis (anonymous).
+        await turn.storage.stats.count("town", town)
         if len(text.split()) <= 2:
             await browse.contacts(turn)
             return

@@ -89,6 +89,14 @@ async def test_none_of_these_is_counted_for_the_statistics(chat: ChatClient) -> 
     assert "an unser Team weitergegeben" in chat.text  # and the advisor is asked for, as before
 
 
+async def test_a_town_named_is_counted_for_the_statistics(chat: ChatClient) -> None:
+    await chat.onboard("Deutsch")
+    await chat.send("Praktikum in Pirna")
+    async with chat.app.sessions() as session:
+        rows = (await session.scalars(select(UsageCounter).where(UsageCounter.kind == "town"))).all()
+    assert [(r.key, r.count) for r in rows] == [("Pirna", 1)]
+
+
 async def test_a_crisis_at_the_end_of_a_long_message_gets_the_help_numbers(chat: ChatClient) -> None:
     await chat.onboard("Deutsch")
     story = (

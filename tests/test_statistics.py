@@ -58,6 +58,8 @@ COUNTERS = {
     (D2, "language", "de"): 5,
     (D1, "topic", "training"): 9,
     (D2, "topic", "training"): 6,
+    (D1, "town", "Pirna"): 7,
+    (D2, "town", "Sebnitz"): 2,
     (D1, "answer", ENTRY): 10,
     (D2, "answer", ENTRY): 4,
     (D1, "question", "answer"): 30,
@@ -169,6 +171,7 @@ async def test_counters_become_daily_series_and_totals(sessions: async_sessionma
     assert stats.languages.series("de") == (12, 5)
     assert stats.languages.total == 25  # the day after the period is not in it
     assert stats.topics.count(D2, "training") == 6
+    assert stats.towns.key_totals == {"Pirna": 7, "Sebnitz": 2}
     assert stats.entry_views.key_totals == {ENTRY: 14}
     assert stats.questions.keys == ("answered", "suggested", "unanswered")
     assert stats.questions.counts == ((30, 8, 6), (11, 5, 1))
@@ -416,6 +419,7 @@ async def test_xlsx_has_a_sheet_per_measure_with_suppressed_cells(
         "starts",
         "languages",
         "topics",
+        "towns",
         "entry_views",
         "entry_helpful",
         "entry_unhelpful",

@@ -202,6 +202,7 @@ SHOWN_NAMES = (
     N_("Starts per campaign link"),
     N_("Languages chosen"),
     N_("Topics viewed"),
+    N_("Towns named"),
     N_("Entries viewed"),
     N_("👍 per entry"),
     N_("👎 per entry"),

@@ -56,7 +56,7 @@ NO_CAMPAIGN: Final = "(no campaign)"
 OUTCOMES: Final = {"answer": "answered", "suggest": "suggested", "none": "unanswered"}
 NONE_OF_THESE: Final = "none_of_these"
 CASE_MEASURES: Final = ("opened", "taken", "closed", "urgent")
-_COUNTER_KINDS: Final = ("start", "campaign", "language", "topic", "answer", "question")
+_COUNTER_KINDS: Final = ("start", "campaign", "language", "topic", "town", "answer", "question")
 
 Cell = int | float | str | dt.date
 
@@ -165,6 +165,7 @@ class Statistics:
     starts: Table  # /start commands per campaign link (not distinct people)
     languages: Table  # language choices (also changes of language)
     topics: Table  # topic menus opened
+    towns: Table  # towns named in questions (the names of the contacts' towns)
     entry_views: Table  # answers shown, per entry
     helpful: Table  # 👍 per entry
     unhelpful: Table  # 👎 per entry
@@ -182,6 +183,7 @@ class Statistics:
             self.starts,
             self.languages,
             self.topics,
+            self.towns,
             self.entry_views,
             self.helpful,
             self.unhelpful,
@@ -235,6 +237,7 @@ async def daily_statistics(session: AsyncSession, start: dt.date, end: dt.date) 
         ),
         languages=_table("languages", "Languages chosen", days, counters.get("language", {})),
         topics=_table("topics", "Topics viewed", days, counters.get("topic", {})),
+        towns=_table("towns", "Towns named", days, counters.get("town", {})),
         entry_views=_table("entry_views", "Entries viewed", days, counters.get("answer", {})),
         helpful=_table("entry_helpful", "👍 per entry", days, helpful),
         unhelpful=_table("entry_unhelpful", "👎 per entry", days, unhelpful),
