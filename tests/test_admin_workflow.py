@@ -457,3 +457,36 @@ async def test_the_link_check_lists_broken_addresses_where_they_are_used(
         f"{base}/gone": ["contact:agentur-fuer-arbeit-pirna"],
         "http://127.0.0.1:9/": ["contact:agentur-fuer-arbeit-pirna"],
     }
+
+
+async def test_items_stored_before_titles_existed_get_their_title(database_url: str) -> None:
+    """Migration 0006 fills the search title of the items a database already holds."""
+    import json
+
+    from sqlalchemy import text
+
+    engine = create_engine(database_url)
+    try:
+        await migrate.upgrade(engine, "0005")
+        body = {"id": "probe", "translations": {"de": {"question": "Wie finde ich ein PRAKTIKUM?"}}}
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO content_revisions (id, created_at, author, source, changes) "
+                    "VALUES (1, :now, 'test', 'test', '{}')"
+                ),
+                {"now": dt.datetime.now(dt.UTC)},
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO content_items (kind, item_id, body, revision_id) "
+                    "VALUES ('faq', 'probe', :body, 1)"
+                ),
+                {"body": json.dumps(body)},
+            )
+        await migrate.upgrade(engine)
+        async with engine.connect() as conn:
+            title = await conn.scalar(text("SELECT title FROM content_items WHERE item_id = 'probe'"))
+    finally:
+        await engine.dispose()
+    assert title == "wie finde ich ein praktikum?"

@@ -37,7 +37,7 @@ from bot.config import SHIPPED_CONTENT_DIR
 from bot.content import import_folder
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
-from bot.db.models import ContentItem, ContentRevision, Feedback, UsageCounter
+from bot.db.models import ContentItem, ContentRevision, Feedback, UsageCounter, item_title
 from knowledge.model import LANGUAGES, TOPICS
 
 PASSWORD = "benchmark password"
@@ -71,7 +71,15 @@ async def fill(sessions: async_sessionmaker[AsyncSession], entries: int, days: i
         for n in range(entries - len(originals)):
             body = copy.deepcopy(originals[n % len(originals)])
             body["id"] = f"{body['id'][:38]}-{n:06d}"
-            rows.append({"kind": "faq", "item_id": body["id"], "body": body, "revision_id": revision.id})
+            rows.append(
+                {
+                    "kind": "faq",
+                    "item_id": body["id"],
+                    "body": body,
+                    "revision_id": revision.id,
+                    "title": item_title(body),
+                }
+            )
             if len(rows) == 2000:
                 await db.execute(insert(ContentItem), rows)
                 rows = []

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.admin.accounts import Permission, may, may_edit_language
@@ -479,15 +479,13 @@ async def items_overview(
     """One page of a kind's items with the state of each language.
 
     ``show`` is "review" (a draft waits for review) or "outdated" (a translation is behind
-    German); ``search`` looks in ids and texts. The plain list is paged in SQL; the
+    German); ``search`` looks in ids and German titles. The plain list is paged in SQL; the
     outdated filter reads every item's revision numbers.
     """
     query = select(ContentItem).where(ContentItem.kind == kind)
     if search.strip():
         needle = f"%{search.strip().lower()}%"
-        query = query.where(
-            or_(ContentItem.item_id.like(needle), func.lower(cast(ContentItem.body, String)).like(needle))
-        )
+        query = query.where(or_(ContentItem.item_id.like(needle), ContentItem.title.like(needle)))
     if show == "review":
         waiting = select(ContentDraft.item_id).where(
             ContentDraft.kind == kind, ContentDraft.status == Status.REVIEW.value

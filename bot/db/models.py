@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -166,6 +167,21 @@ class ContentItem(Base):
     item_id: Mapped[str] = mapped_column(String(64))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     revision_id: Mapped[int] = mapped_column(ForeignKey("content_revisions.id"))
+    # The German question, title or organisation, lower case: what the admin's search reads
+    # (kept by ``_keep_title`` whenever the body is written).
+    title: Mapped[str] = mapped_column(String(300), default="", server_default="")
+
+
+def item_title(body: dict[str, Any]) -> str:
+    german = (body.get("translations") or {}).get("de") or {}
+    text = german.get("question") or german.get("title") or body.get("organisation") or ""
+    return str(text).lower()[:300]
+
+
+@event.listens_for(ContentItem, "before_insert")
+@event.listens_for(ContentItem, "before_update")
+def _keep_title(_mapper: object, _connection: object, target: ContentItem) -> None:
+    target.title = item_title(target.body or {})
 
 
 class ContentRevision(Base):
