@@ -312,6 +312,7 @@ MAIN_PAGES = (
     f"/content/faq/{ENTRY}/details",
     "/content/new?kind=event",
     "/links",
+    "/content/removed",
 )
 
 

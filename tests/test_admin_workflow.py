@@ -490,3 +490,37 @@ async def test_items_stored_before_titles_existed_get_their_title(database_url: 
     finally:
         await engine.dispose()
     assert title == "wie finde ich ein praktikum?"
+
+
+async def test_an_item_is_removed_kept_in_the_history_and_brought_back(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    from bot.admin import removal
+
+    editor = await _account(sessions, "erika", Role.EDITOR)
+    translator = await _account(sessions, "olena", Role.TRANSLATOR, ("uk",))
+    before = await _served(sessions)
+    contact = before["contacts"][0]  # type: ignore[index]
+    async with sessions.begin() as db:
+        with pytest.raises(EditorialError, match=f"{ENTRY}.*point to this contact"):
+            await removal.remove_item(db, editor, "contact", str(contact))
+        with pytest.raises(NotAllowed):
+            await removal.remove_item(db, translator, "faq", ENTRY)
+        await editorial.save_draft(db, editor, "faq", ENTRY, "de", _german("Ein Entwurf."))
+    async with sessions.begin() as db:
+        await removal.remove_item(db, editor, "faq", ENTRY)
+    async with sessions() as db:
+        snapshot = await load_snapshot(db)
+        gone = await removal.removed_items(db)
+        drafts = await db.scalar(select(func.count()).select_from(ContentDraft))
+    assert snapshot is not None
+    assert ENTRY not in snapshot.faq
+    assert [(r.kind, r.item_id) for r in gone] == [("faq", ENTRY)]
+    assert drafts == 0
+    async with sessions.begin() as db:
+        await removal.bring_back(db, editor, "faq", ENTRY)
+    assert await _served(sessions) == before
+    async with sessions() as db:
+        assert await removal.removed_items(db) == []
+        notes = [v.note for v in await editorial.history(db, "faq", ENTRY)]
+    assert notes[:2] == ["bring back", "remove"]

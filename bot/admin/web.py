@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.admin import accounts, details, editorial, inbox, links
+from bot.admin import accounts, details, editorial, inbox, links, removal
 from bot.admin.accounts import AccountError, Permission, Policy, Role
 from bot.admin.audit import audit, recent
 from bot.admin.charts import bar_chart
@@ -345,6 +345,39 @@ async def new_item(ctx: Context) -> Response:
         errors=errors,
         new=True,
         names=LANGUAGE_NAMES,
+    )
+
+
+@page(Permission.PUBLISH)
+async def remove(ctx: Context) -> Response:
+    kind, item_id = ctx.request.path_params["kind"], ctx.request.path_params["item_id"]
+    if field(ctx.form, "confirm") != "on":
+        return ctx.render("error.html", 422, message=_("Tick the box to confirm the removal."))
+    try:
+        await removal.remove_item(ctx.db, ctx.account, kind, item_id)
+    except EditorialError as exc:
+        return ctx.render("error.html", 422, message=" ".join(exc.problems))
+    return RedirectResponse("/content/removed?done=removed", status_code=303)
+
+
+@page(Permission.VIEW_CONTENT)
+async def removed_list(ctx: Context) -> Response:
+    errors: list[str] = []
+    if ctx.form is not None:
+        if not ctx.may(Permission.PUBLISH):
+            return ctx.render("error.html", 403, message=_("Your account may not change this."))
+        kind, item_id = field(ctx.form, "kind"), field(ctx.form, "item_id")
+        try:
+            await removal.bring_back(ctx.db, ctx.account, kind, item_id)
+            return RedirectResponse(f"/content/{kind}/{item_id}?done=back", status_code=303)
+        except EditorialError as exc:
+            errors = exc.problems
+    return ctx.render(
+        "removed.html",
+        status_code=422 if errors else 200,
+        items=await removal.removed_items(ctx.db),
+        errors=errors,
+        done=ctx.request.query_params.get("done", ""),
     )
 
 
@@ -724,8 +757,10 @@ def build_admin_app(
         Route("/language", choose_language),
         Route("/content", content_list),
         Route("/content/new", new_item, methods=["GET", "POST"]),
+        Route("/content/removed", removed_list, methods=["GET", "POST"]),
         Route("/content/{kind}/{item_id}", content_item),
         Route("/content/{kind}/{item_id}/details", item_details, methods=["GET", "POST"]),
+        Route("/content/{kind}/{item_id}/remove", remove, methods=["POST"]),
         Route("/content/{kind}/{item_id}/versions/{number:int}", version_view, methods=["GET", "POST"]),
         Route("/content/{kind}/{item_id}/{language}", translation, methods=["GET", "POST"]),
         Route("/accounts", account_list, methods=["GET", "POST"]),
