@@ -280,6 +280,15 @@ def _story(base_url: str, browser: object, bot: Bot, shots: Path) -> None:
     assert forged.status == 403
     assert "did not come from this site" in forged.text()
 
+    # An editor removes the entry and brings it back from the history.
+    erika.go(f"/content/faq/{ENTRY}")
+    erika.page.check("#confirm")
+    erika.page.click("form[action$='/remove'] button")
+    expect(erika.page.locator("table")).to_contain_text(ENTRY)
+    erika.shot("removed")
+    erika.page.click("text=Bring back")
+    expect(erika.page.locator("[role=status]")).to_contain_text("served again")
+
     # Five wrong passwords lock the account, even against the right one.
     mallory = Person(browser, base_url, "lockout", shots)
     for _ in range(5):
