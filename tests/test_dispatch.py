@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
 from aiogram.types import Update
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from bot.app import App
-from bot.db.models import Case, OutboxItem, User
+from bot.app import App, build_app
+from bot.db.models import Case, OutboxItem, ProcessedUpdate, UsageCounter, User
 from bot.handoff import scheduler
 from bot.handoff.service import HandoffService
 from bot.telegram.runner import create_bot, create_dispatcher
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.support.chat import ChatClient
-from tests.support.telegram import start_update
+from tests.support.telegram import start_update, text_update
 
 
 @pytest.fixture
@@ -97,3 +100,71 @@ async def test_waiting_cases_are_announced_in_office_hours_and_reminded(
         ]
     assert texts[0].startswith("⏰")
     assert texts[1].startswith("🔔")
+
+
+async def _feed(app: App, fake: FakeTelegram, database_url: str, *updates: dict[str, object]) -> None:
+    settings = make_settings(database_url, bot_token=fake.token, telegram_api_url=fake.url)
+    bot = create_bot(settings)
+    dispatcher = create_dispatcher(replace(app, settings=settings), None)
+    try:
+        for update in updates:
+            await dispatcher.feed_update(bot, Update.model_validate(update))
+    finally:
+        await bot.session.close()
+
+
+async def test_a_flood_limit_on_typing_never_costs_the_answer(
+    app: App, fake: FakeTelegram, database_url: str
+) -> None:
+    """'typing…' is optional: a 429 (or any error) on it must not end the update."""
+    olena = fake.add_user("Olena", language_code="uk")
+    fake.fail_next("sendChatAction", status=429, retry_after=5, chat_id=olena.id)
+    fake.fail_next("setMessageReaction", status=500, chat_id=olena.id)
+    await _feed(app, fake, database_url, text_update(olena, 501, "Привіт, шукаю практику"))
+    assert fake.stats.served_429 >= 1
+    assert len(fake.messages_to(olena)) >= 1  # the answer (here: choose a language) came
+    async with app.sessions() as session:
+        assert await session.get(ProcessedUpdate, 501) is not None
+
+
+async def test_an_update_that_fails_asks_the_person_to_send_it_again(
+    app: App, fake: FakeTelegram, database_url: str
+) -> None:
+    """A real fault (the conversation table is gone): no silence, and nothing of the text in
+    the log."""
+    jonas = fake.add_user("Jonas", language_code="de")
+    async with app.sessions.begin() as session:
+        await session.execute(text("DROP TABLE conversation_state"))
+    await _feed(app, fake, database_url, text_update(jonas, 502, "Mein geheimer Text"))
+    messages = fake.messages_to(jonas)
+    assert [m.plain for m in messages] == [
+        "Entschuldigung, deine letzte Nachricht ist bei uns verloren gegangen. Bitte schick sie noch einmal."
+    ]
+    async with app.sessions() as session:
+        failed = await session.scalar(select(UsageCounter).where(UsageCounter.kind == "failed"))
+    assert failed is not None
+    assert (failed.key, failed.count) == ("message", 1)
+
+
+async def test_a_turn_that_meets_a_locked_database_is_run_again(
+    fake: FakeTelegram, sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another writer holds SQLite's lock past the busy timeout (5 s): the turn is rolled
+    back, waits and runs again; the person gets the answer."""
+    ana = fake.add_user("Ana", language_code="ar")
+    app = await build_app(make_settings(sqlite_url))
+    holder = sqlite3.connect(sqlite_url.split(":///", 1)[1], isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        release = asyncio.get_running_loop().call_later(5.5, holder.execute, "COMMIT")
+        with caplog.at_level(logging.WARNING, logger="bot.telegram.people"):
+            await _feed(app, fake, sqlite_url, text_update(ana, 503, "مرحبا"))
+        release.cancel()
+        async with app.sessions() as session:
+            handled = await session.get(ProcessedUpdate, 503)
+    finally:
+        holder.close()
+        await app.close()
+    assert "database locked; running the turn again" in caplog.text
+    assert len(fake.messages_to(ana)) >= 1
+    assert handled is not None

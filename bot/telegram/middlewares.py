@@ -13,10 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.db.models import ProcessedUpdate
+from bot.db.repositories import SqlStats, SqlUsers
+from dialogs.i18n import N_
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+SEND_AGAIN = N_("Sorry, your last message got lost on our side. Please send it again.")
 
 
 def record_update(session: AsyncSession) -> None:
@@ -68,6 +72,10 @@ class UnitOfWork(BaseMiddleware):
             data["app"] = self.app
             try:
                 result = await handler(event, data)
+            except Exception as exc:
+                await session.rollback()
+                await self._failed(event, data, exc)
+                return None
             except BaseException:
                 await session.rollback()
                 raise
@@ -75,3 +83,26 @@ class UnitOfWork(BaseMiddleware):
             await session.commit()
             self.app.committed(session)
             return result
+
+    async def _failed(self, event: Update, data: dict[str, Any], exc: Exception) -> None:
+        """An update that failed after every retry: logged without its text, counted, and
+        the person asked to send it again, so nobody meets silence."""
+        log.error(
+            "update %s failed (%s); the person is asked to send it again",
+            event.update_id,
+            type(exc).__name__,
+            exc_info=exc,
+        )
+        chat = data.get("event_chat")
+        bot = data.get("bot")
+        if chat is None or bot is None or chat.type != "private":
+            return
+        try:
+            async with self.app.sessions.begin() as session:
+                user = await SqlUsers(session).get(chat.id)
+                await SqlStats(session).count("failed", event.event_type)
+            lang = user.language if user is not None and user.language else self.app.settings.default_language
+            text = self.app.catalogs.translate(lang, SEND_AGAIN)
+            await bot.send_message(chat.id, text)
+        except Exception:  # the database or Telegram is down as well: the log says so
+            log.exception("could not ask the person of update %s to send it again", event.update_id)

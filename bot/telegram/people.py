@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from typing import Any
 
+import aiohttp
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatAction, ChatMemberStatus, ChatType
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, ReactionTypeEmoji
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
@@ -46,14 +49,39 @@ def message_to_incoming(message: Message) -> Incoming:
     return replace(incoming, message_id=message.message_id, reply_to=reply_to, first_name=first_name)
 
 
+# A turn that meets SQLite's lock (another writer past the busy timeout) is run again.
+LOCK_RETRIES = 4
+
+
+def _locked(exc: OperationalError) -> bool:
+    return "locked" in str(exc.orig).lower()
+
+
 async def _turn(
     app: App, session: AsyncSession, state: FSMContext | None, incoming: Incoming, bot_id: int, user_id: int
 ) -> Outcome:
     """Run the turn and commit before anything is sent, so no database lock waits on Telegram.
 
-    Without Redis the conversation state lives in the database, in this same unit of work;
-    with Redis it is aiogram's FSM data, shared by every bot process.
+    A turn that meets a locked database is rolled back and run again from the start, never
+    dropped (nothing has been sent yet at that point).
     """
+    for attempt in range(LOCK_RETRIES + 1):
+        try:
+            return await _turn_once(app, session, state, incoming, bot_id, user_id)
+        except OperationalError as exc:
+            if not _locked(exc) or attempt == LOCK_RETRIES:
+                raise
+            await session.rollback()
+            log.warning("database locked; running the turn again (attempt %d)", attempt + 2)
+            await asyncio.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+async def _turn_once(
+    app: App, session: AsyncSession, state: FSMContext | None, incoming: Incoming, bot_id: int, user_id: int
+) -> Outcome:
+    """Without Redis the conversation state lives in the database, in this same unit of work;
+    with Redis it is aiogram's FSM data, shared by every bot process."""
     if state is None:
         key = KEY_BUILDER.build(StorageKey(bot_id=bot_id, chat_id=incoming.chat_id, user_id=user_id))
         outcome = await app.turn_in(session, incoming, key)
@@ -74,8 +102,9 @@ async def _react(bot: Bot, chat_id: int, message_id: int, outcome: Outcome) -> b
         await bot.set_message_reaction(chat_id, message_id, [ReactionTypeEmoji(emoji=outcome.reaction)])
     except TelegramForbiddenError:
         return False
-    except TelegramBadRequest as exc:
-        log.info("reaction refused (%s); sending the line instead", exc.message[:80])
+    except (TelegramAPIError, aiohttp.ClientError, TimeoutError) as exc:
+        # Optional: a refused, limited or failed reaction becomes the line that says the same.
+        log.info("reaction not set (%s); sending the line instead", type(exc).__name__)
         if outcome.reaction_fallback:
             outcome.replies.insert(0, Reply(outcome.reaction_fallback))
     return True
@@ -91,6 +120,15 @@ async def _deliver(
         await SqlUsers(session).mark_blocked(chat_id)
 
 
+async def _typing(bot: Bot, chat_id: int) -> None:
+    """ "typing…" is a courtesy: no error of it (a flood limit, a blocked bot, a broken
+    connection) may keep the message from being handled and saved."""
+    try:
+        await bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except (TelegramAPIError, aiohttp.ClientError, TimeoutError) as exc:
+        log.info("typing indicator not shown (%s)", type(exc).__name__)
+
+
 def people_router() -> Router:
     router = Router(name="people")
     router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -104,11 +142,7 @@ def people_router() -> Router:
     ) -> None:
         incoming = message_to_incoming(message)
         if incoming.kind is Kind.TEXT:
-            try:
-                await bot.send_chat_action(message.chat.id, ChatAction.TYPING)
-            except TelegramForbiddenError:
-                await SqlUsers(session).mark_blocked(message.chat.id)
-                return
+            await _typing(bot, message.chat.id)
         user_id = message.from_user.id if message.from_user else message.chat.id
         outcome = await _turn(app, session, state, incoming, bot.id, user_id)
         await _deliver(bot, session, message.chat.id, outcome, message.message_id)
@@ -128,8 +162,9 @@ def people_router() -> Router:
         outcome = await _turn(app, session, state, incoming, bot.id, query.from_user.id)
         try:
             await query.answer(outcome.notice[:200] or None)
-        except TelegramBadRequest:
-            log.info("callback query expired before it was answered")
+        except (TelegramAPIError, aiohttp.ClientError, TimeoutError) as exc:
+            # Optional too: the button's spinner stops by itself; the replies still go out.
+            log.info("callback query not answered (%s)", type(exc).__name__)
         await _deliver(bot, session, chat_id, outcome)
 
     @router.edited_message()

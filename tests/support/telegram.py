@@ -61,3 +61,17 @@ def start_update(user: SimUser, update_id: int) -> dict[str, Any]:
             "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
         },
     }
+
+
+def text_update(user: SimUser, update_id: int, text: str) -> dict[str, Any]:
+    """A plain text message from ``user``, for a dispatcher fed directly."""
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1795789264,
+            "text": text,
+            "chat": private_chat_json(user),
+            "from": user.to_json(),
+        },
+    }
