@@ -168,3 +168,31 @@ async def test_a_turn_that_meets_a_locked_database_is_run_again(
     assert "database locked; running the turn again" in caplog.text
     assert len(fake.messages_to(ana)) >= 1
     assert handled is not None
+
+
+async def test_a_stopping_bot_finishes_the_updates_in_hand(
+    app: App, fake: FakeTelegram, database_url: str
+) -> None:
+    """Telegram answers slowly; the stop comes while a message is being handled: the
+    person still gets the reply before the process may close."""
+    lea = fake.add_user("Lea", language_code="de")
+    settings = make_settings(database_url, bot_token=fake.token, telegram_api_url=fake.url)
+    bot = create_bot(settings)
+    dispatcher = create_dispatcher(replace(app, settings=settings), None)
+    fake.latency = 0.4
+    try:
+        handling = asyncio.create_task(
+            dispatcher.feed_update(bot, Update.model_validate(text_update(lea, 601, "Hallo")))
+        )
+        for _ in range(200):
+            if fake.calls:
+                break
+            await asyncio.sleep(0.01)
+        assert not handling.done()
+        late = await dispatcher["unit_of_work"].drain(grace=20)
+        assert late == 0
+        assert handling.done()
+        assert len(fake.messages_to(lea)) >= 1
+    finally:
+        fake.latency = 0.0
+        await bot.session.close()

@@ -110,3 +110,26 @@ async def test_a_shutdown_mid_send_leaves_the_item_for_the_next_start(
     # The next start sends it at once.
     assert await worker.run_once() == 1
     assert len(cards(fake, app)) == 1
+
+
+async def test_a_graceful_stop_lets_the_send_in_flight_finish_once(
+    fake: FakeTelegram, bots: tuple[App, list[Bot]]
+) -> None:
+    """SIGTERM's path: the worker takes nothing new, finishes the send it is in (Telegram
+    is slow here), and the next start has nothing left to send twice."""
+    app, (bot, _) = bots
+    await queue_a_case(app)
+    fake.latency = 0.5
+    worker = OutboxWorker(app.sessions, HandoffService(app, bot).perform)
+    running = asyncio.create_task(worker.run())
+    for _ in range(200):
+        if fake.calls_to("createForumTopic"):
+            break
+        await asyncio.sleep(0.02)
+    worker.stop()
+    await asyncio.wait_for(running, timeout=20)
+    item = await the_item(app)
+    assert (item.status, item.locked_until) == ("done", None)
+    fake.latency = 0.0
+    assert await OutboxWorker(app.sessions, HandoffService(app, bot).perform).run_once() == 0
+    assert len(cards(fake, app)) == 1

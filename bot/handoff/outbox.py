@@ -64,11 +64,18 @@ class OutboxWorker:
         self._sessions = sessions
         self._perform = perform
         self._wake = {lane: asyncio.Event() for lane in LANES}
+        self._stopping = False
 
     def wake_up(self) -> None:
         """Something was queued: look now rather than at the next idle tick."""
         for event in self._wake.values():
             event.set()
+
+    def stop(self) -> None:
+        """Take no new item; ``run`` returns once the items being sent are finished, so a
+        shutdown never cuts a send in half (and never sends it twice after the restart)."""
+        self._stopping = True
+        self.wake_up()
 
     async def _due(self, lane: Lane | None) -> list[OutboxItem]:
         now = utcnow()
@@ -108,6 +115,8 @@ class OutboxWorker:
         held: set[tuple[int | None, bool]] = set()
         now = utcnow()
         for item in await self._due(lane):
+            if self._stopping:
+                break
             key = (item.case_id, item.action in GROUP_ACTIONS)
             if key in held and item.case_id is not None:
                 continue
@@ -216,7 +225,7 @@ class OutboxWorker:
 
     async def _run_lane(self, lane: Lane, idle: float) -> None:
         wake = self._wake[lane]
-        while True:
+        while not self._stopping:
             wake.clear()  # before the round: a wake-up during it means "look again"
             try:
                 await self.run_once(lane)

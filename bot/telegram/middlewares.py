@@ -44,8 +44,30 @@ class UnitOfWork(BaseMiddleware):
         self.app = app
         # chat id → (lock, how many updates hold or wait for it); dropped when none do.
         self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
+        # The updates being handled now, so a shutdown can let them finish.
+        self._in_hand: set[asyncio.Task[Any]] = set()
+
+    async def drain(self, grace: float) -> int:
+        """Wait up to ``grace`` seconds for the updates in hand; returns how many did not
+        finish in time (they are then cut off, and Telegram delivers them again)."""
+        pending = {task for task in self._in_hand if task is not asyncio.current_task()}
+        if not pending:
+            return 0
+        log.info("waiting for %d update(s) in hand before stopping", len(pending))
+        _done, late = await asyncio.wait(pending, timeout=grace)
+        return len(late)
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_hand.add(task)
+        try:
+            return await self._in_order(handler, event, data)
+        finally:
+            if task is not None:
+                self._in_hand.discard(task)
+
+    async def _in_order(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         chat = data.get("event_chat")
         if chat is None:
             return await self._handle(handler, event, data)

@@ -84,7 +84,9 @@ def create_dispatcher(
         dispatcher = Dispatcher(disable_fsm=True, handoff=handoff)
     else:
         dispatcher = Dispatcher(storage=storage, handoff=handoff)
-    dispatcher.update.outer_middleware(UnitOfWork(app))
+    unit_of_work = UnitOfWork(app)
+    dispatcher.update.outer_middleware(unit_of_work)
+    dispatcher["unit_of_work"] = unit_of_work
     if handoff is not None:
         dispatcher.include_router(advisors_router(handoff.chat_id))
     dispatcher.include_router(people_router())
@@ -124,6 +126,10 @@ async def flush_stats(app: App, every: float = 10.0) -> None:
                 log.exception("could not write usage counters; they are kept for the next round")
 
 
+# Seconds a stopping process gives the updates in hand, and then the sends in flight.
+SHUTDOWN_GRACE = 20.0
+
+
 async def _serve(settings: Settings, webhook: bool) -> int:
     app = await build_app(settings)
     bot = create_bot(settings)
@@ -134,9 +140,9 @@ async def _serve(settings: Settings, webhook: bool) -> int:
     app.on_commit.append(worker.wake_up)
     app.stats_buffer = StatsBuffer()
     app.content.on_new_events = partial(announce_events, app)
+    sending = asyncio.create_task(worker.run())
     tasks = [
         asyncio.create_task(app.content.watch(settings.content_poll_seconds)),
-        asyncio.create_task(worker.run()),
         asyncio.create_task(scheduler.run(handoff)),
         asyncio.create_task(flush_stats(app)),
     ]
@@ -151,6 +157,18 @@ async def _serve(settings: Settings, webhook: bool) -> int:
             log.info("polling %s", settings.telegram_api_url)
             await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
     finally:
+        # Stopped (SIGTERM, SIGINT): no new updates come in. The updates in hand finish,
+        # then the outbox finishes the sends in flight; only then does the process close.
+        late = await dispatcher["unit_of_work"].drain(SHUTDOWN_GRACE)
+        if late:
+            log.warning("%d update(s) were cut off at shutdown; Telegram delivers them again", late)
+        worker.stop()
+        try:
+            await asyncio.wait_for(sending, timeout=SHUTDOWN_GRACE)
+        except TimeoutError:
+            log.warning(
+                "outbox sends still in flight after %ss; they are retried at the next start", SHUTDOWN_GRACE
+            )
         for task in tasks:
             task.cancel()
         for task in tasks:
