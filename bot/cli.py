@@ -135,8 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_advisors(sub)
     from bot.admin.cli import add_parser as add_admin
+    from bot.telegram.webhook_cli import add_parser as add_webhook
 
     add_admin(sub)
+    add_webhook(sub)
     kb = sub.add_parser("kb", help="content tools for editors").add_subparsers(
         dest="kb_command", required=True
     )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import socket
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -63,13 +66,31 @@ async def test_webhook_checks_telegrams_secret(fake: FakeTelegram, tmp_path: Pat
         "WEBHOOK_PORT": str(port),
     }
     update = start_update(jonas, update_id=1)
+    # The webhook is set once, by the operator's command, never by a worker.
+    command = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "webhook",
+        "set",
+        env={**os.environ, "BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.url, **env},
+        stdout=asyncio.subprocess.PIPE,
+    )
+    printed, _ = await command.communicate()
+    assert command.returncode == 0
+    assert "https://bot.example.test/telegram/webhook" in printed.decode()
+    hook = fake.calls_to("setWebhook")[-1]
+    assert hook["secret_token"] == "s3cret-token_1"
+    # TLS ends at the reverse proxy, which forwards to the bot on loopback.
+    assert hook["url"] == "https://bot.example.test/telegram/webhook"
     async with running_bot(fake, url, group.id, tmp_path, "--webhook", **env):
-        hook = fake.calls_to("setWebhook")[-1]
-        assert hook["secret_token"] == "s3cret-token_1"
-        # TLS ends at the reverse proxy, which forwards to the bot on loopback.
-        assert hook["url"] == "https://bot.example.test/telegram/webhook"
         endpoint = f"http://127.0.0.1:{port}/telegram/webhook"
         async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/readyz") as ready:
+                assert ready.status == 200
+                assert await ready.json() == {"status": "ready", "database": "ok", "content": "ok"}
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as alive:
+                assert alive.status == 200
             forged = await http.post(
                 endpoint, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
             )
@@ -81,3 +102,6 @@ async def test_webhook_checks_telegrams_secret(fake: FakeTelegram, tmp_path: Pat
         reply = await fake.wait_for_message(jonas, timeout=30)
     assert "Deutsch" in " ".join(reply.button_texts)
     assert len(fake.messages_to(jonas)) == 1, "the forged update was not handled"
+    # Neither the worker's start nor its stop touched the webhook.
+    assert len(fake.calls_to("setWebhook")) == 1
+    assert not fake.calls_to("deleteWebhook")

@@ -151,7 +151,7 @@ async def _serve(settings: Settings, webhook: bool) -> int:
         if webhook:
             from bot.telegram.webhook import serve_webhook
 
-            await serve_webhook(settings, bot, dispatcher)
+            await serve_webhook(settings, bot, dispatcher, app)
         else:
             await bot.delete_webhook(drop_pending_updates=False)
             log.info("polling %s", settings.telegram_api_url)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+
+import aiohttp
 
 from tests.fake_telegram import FakeTelegram
 
@@ -47,8 +50,10 @@ async def running_bot(
         stderr=log,
     )
     try:
-        ready = "setWebhook" if "--webhook" in args else "getUpdates"
-        started = asyncio.ensure_future(fake.wait_for_call(ready, timeout=180))
+        if "--webhook" in args:
+            started = asyncio.ensure_future(_ready(int(environment.get("WEBHOOK_PORT", "8080"))))
+        else:
+            started = asyncio.ensure_future(fake.wait_for_call("getUpdates", timeout=180))
         ended = asyncio.ensure_future(process.wait())
         await asyncio.wait({started, ended}, return_when=asyncio.FIRST_COMPLETED)
         if not started.done():
@@ -66,6 +71,19 @@ async def running_bot(
                 process.kill()
                 await process.wait()
         log.close()
+
+
+async def _ready(port: int, patience: float = 180) -> None:
+    """A webhook worker is ready when its /readyz says so."""
+    deadline = asyncio.get_running_loop().time() + patience
+    async with aiohttp.ClientSession() as http:
+        while asyncio.get_running_loop().time() < deadline:
+            with contextlib.suppress(aiohttp.ClientError):
+                async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
+                    if response.status == 200:
+                        return
+            await asyncio.sleep(0.2)
+    raise TimeoutError("the webhook worker never became ready")
 
 
 def bot_log(workdir: Path) -> str:
