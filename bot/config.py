@@ -112,6 +112,12 @@ class Settings(BaseSettings):
     send_per_second: int = Field(default=30, ge=1, le=1000)
     send_per_chat_per_second: int = Field(default=1, ge=1, le=100)
     send_per_group_per_minute: int = Field(default=20, ge=1, le=6000)
+    # Polling mode: /healthz, /readyz and /metrics on this port (webhook workers serve them
+    # beside the webhook). Unset: not served.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+    # "json": one JSON object per log line (for log collectors); "text" for people.
+    log_format: Literal["text", "json"] = "text"
     # The web admin (``wegweiser admin``): where it listens, and how its sign-in behaves.
     admin_host: str = "127.0.0.1"
     admin_port: int = Field(default=8081, ge=1, le=65535)

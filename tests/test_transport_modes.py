@@ -91,6 +91,9 @@ async def test_webhook_checks_telegrams_secret(fake: FakeTelegram, tmp_path: Pat
                 assert await ready.json() == {"status": "ready", "database": "ok", "content": "ok"}
             async with http.get(f"http://127.0.0.1:{port}/healthz") as alive:
                 assert alive.status == 200
+            async with http.get(f"http://127.0.0.1:{port}/metrics") as scraped:
+                assert scraped.status == 200
+                assert "wegweiser_bot_api_calls_total" in await scraped.text()
             forged = await http.post(
                 endpoint, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
             )

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import App
 from bot.db.models import ProcessedUpdate
 from bot.db.repositories import SqlStats, SqlUsers
+from bot.telegram import metrics
 from dialogs.i18n import N_
 
 log = logging.getLogger(__name__)
@@ -85,9 +86,11 @@ class UnitOfWork(BaseMiddleware):
 
     async def _handle(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
+        timer = metrics.Timer(event.event_type)
         async with self.app.sessions() as session:
             if await session.get(ProcessedUpdate, event.update_id) is not None:
                 log.info("update %s was delivered twice; handled once", event.update_id)
+                timer.done("duplicate")
                 return None
             session.info["update_id"] = event.update_id
             data["session"] = session
@@ -96,6 +99,7 @@ class UnitOfWork(BaseMiddleware):
                 result = await handler(event, data)
             except Exception as exc:
                 await session.rollback()
+                timer.done("failed")
                 await self._failed(event, data, exc)
                 return None
             except BaseException:
@@ -104,6 +108,7 @@ class UnitOfWork(BaseMiddleware):
             record_update(session)
             await session.commit()
             self.app.committed(session)
+            timer.done("ok")
             return result
 
     async def _failed(self, event: Update, data: dict[str, Any], exc: Exception) -> None:

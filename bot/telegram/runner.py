@@ -27,6 +27,7 @@ from bot.handoff.service import HandoffService
 from bot.telegram.advisors import advisors_router
 from bot.telegram.fsm_storage import KEY_BUILDER
 from bot.telegram.limits import FloodControl
+from bot.telegram.metrics import ApiMetrics, sample_forever
 from bot.telegram.middlewares import UnitOfWork
 from bot.telegram.people import people_router
 from dialogs.i18n import DOMAIN, N_, TRANSLATIONS_DIR, Catalogs
@@ -59,6 +60,9 @@ def create_bot(settings: Settings) -> Bot:
             group_per_minute=settings.send_per_group_per_minute,
         )
     )
+    # Innermost (registered last): counts each answer of Telegram, the 429s that flood
+    # control then waits out included.
+    session.middleware(ApiMetrics())
     return Bot(
         settings.bot_token.get_secret_value(),
         session=session,
@@ -142,6 +146,7 @@ async def _serve(settings: Settings, webhook: bool) -> int:
     app.content.on_new_events = partial(announce_events, app)
     sending = asyncio.create_task(worker.run())
     tasks = [
+        asyncio.create_task(sample_forever(app.sessions)),
         asyncio.create_task(app.content.watch(settings.content_poll_seconds)),
         asyncio.create_task(scheduler.run(handoff)),
         asyncio.create_task(flush_stats(app)),
@@ -153,9 +158,16 @@ async def _serve(settings: Settings, webhook: bool) -> int:
 
             await serve_webhook(settings, bot, dispatcher, app)
         else:
+            from bot.telegram.webhook import serve_health
+
+            health = await serve_health(settings, app) if settings.metrics_port else None
             await bot.delete_webhook(drop_pending_updates=False)
             log.info("polling %s", settings.telegram_api_url)
-            await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
+            try:
+                await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
+            finally:
+                if health is not None:
+                    await health.cleanup()
     finally:
         # Stopped (SIGTERM, SIGINT): no new updates come in. The updates in hand finish,
         # then the outbox finishes the sends in flight; only then does the process close.

@@ -1,5 +1,5 @@
 """Webhook mode: aiogram's aiohttp handler with Telegram's secret token checked, and the
-health endpoints a proxy or an orchestrator asks.
+health and metrics endpoints a proxy, an orchestrator or Prometheus asks.
 
 The webhook itself is set once, by ``wegweiser webhook set`` (bot/telegram/webhook_cli.py),
 never by a worker at its start or stop: with several workers behind a proxy, one stopping
@@ -21,6 +21,7 @@ from sqlalchemy import text
 
 from bot.app import App
 from bot.config import ConfigError, Settings
+from bot.telegram.metrics import exposition
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
@@ -65,6 +66,28 @@ def readiness(app: App) -> Callable[[web.Request], Awaitable[web.Response]]:
     return readyz
 
 
+async def metrics_page(_request: web.Request) -> web.Response:
+    body, content_type = exposition()
+    return web.Response(body=body, headers={"Content-Type": content_type})
+
+
+def add_health_routes(web_app: web.Application, app: App) -> None:
+    web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/readyz", readiness(app))
+    web_app.router.add_get("/metrics", metrics_page)
+
+
+async def serve_health(settings: Settings, app: App) -> web.AppRunner:
+    """Polling mode: /healthz, /readyz and /metrics on METRICS_PORT (loopback by default)."""
+    web_app = web.Application()
+    add_health_routes(web_app, app)
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    await web.TCPSite(runner, settings.metrics_host, settings.metrics_port).start()
+    log.info("health and metrics on %s:%s", settings.metrics_host, settings.metrics_port)
+    return runner
+
+
 def webhook_secret(settings: Settings) -> str:
     if not settings.webhook_url or settings.webhook_secret is None:
         raise ConfigError(
@@ -83,8 +106,7 @@ async def serve_webhook(settings: Settings, bot: Bot, dispatcher: Dispatcher, ap
         web_app, path=WEBHOOK_PATH
     )
     setup_application(web_app, dispatcher, bot=bot)
-    web_app.router.add_get("/healthz", healthz)
-    web_app.router.add_get("/readyz", readiness(app))
+    add_health_routes(web_app, app)
     runner = web.AppRunner(web_app)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
