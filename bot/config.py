@@ -202,10 +202,14 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
-    def require_telegram(self) -> None:
-        """The Telegram bot needs a token and the advisors' group; say which is missing."""
+    def require_token(self) -> None:
+        """Anything that talks to the Bot API needs the token."""
         if self.bot_token is None:
             raise ConfigError("BOT_TOKEN is not set: it expects the token BotFather gave you.")
+
+    def require_telegram(self) -> None:
+        """The Telegram bot needs a token and the advisors' group; say which is missing."""
+        self.require_token()
         if self.advisor_chat_id is None:
             raise ConfigError(
                 "ADVISOR_CHAT_ID is not set: it expects the id of the advisors' supergroup, "

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.content_versions import last_number, record_version, version
+from bot.content_versions import keep_served_state, new_revision, record_version
 from bot.db.models import ContentItem, ContentRevision
 from dialogs.content_checks import load_checked
 from knowledge.base import KnowledgeBase
@@ -111,25 +111,6 @@ def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[tuple[
     return languages, tuple(k for k in names if old.get(k) != new.get(k))
 
 
-async def _keep_served_state(session: AsyncSession, row: ContentItem) -> None:
-    """Items served before versions were kept get their served state as a first version,
-    so the history holds the state before this import in full."""
-    number = await last_number(session, row.kind, row.item_id)
-    last = await version(session, row.kind, row.item_id, number) if number else None
-    if last is not None and not last.removed and last.body == row.body:
-        return
-    served_by = await session.get(ContentRevision, row.revision_id)
-    await record_version(
-        session,
-        row.kind,
-        row.item_id,
-        dict(row.body),
-        author=served_by.author if served_by is not None else "unknown",
-        revision_id=row.revision_id,
-        note="as served before the next import",
-    )
-
-
 async def import_snapshot(
     session: AsyncSession,
     snapshot: ContentSnapshot,
@@ -192,24 +173,18 @@ async def import_snapshot(
         raise ImportConflict("the served content changed after the preview")
     if preview or result.unchanged:
         return result
-    revision = ContentRevision(
-        author=author[:100],
-        source=source[:300],
-        changes={"added": added, "changed": changed, "removed": removed},
-    )
-    session.add(revision)
-    await session.flush()
+    revision = await new_revision(session, author, source, added=added, changed=changed, removed=removed)
     note = f"import of {source}"
     for key in removed:
         row = rows[key]
-        await _keep_served_state(session, row)
+        await keep_served_state(session, row, "as served before the next import")
         await record_version(
             session, row.kind, row.item_id, None, author=author, revision_id=revision.id, note=note
         )
         await session.delete(row)
     for key in changed:
         row = rows[key]
-        await _keep_served_state(session, row)
+        await keep_served_state(session, row, "as served before the next import")
         row.body = new[key]["body"]
         row.revision_id = revision.id
         await record_version(
@@ -244,6 +219,15 @@ async def import_folder(
         return await import_snapshot(
             session, snapshot, author or getpass.getuser(), str(folder), minor=minor, preview=preview
         )
+
+
+async def fill_if_empty(sessions: async_sessionmaker[AsyncSession], folder: Path) -> None:
+    """A new database gets the folder's content (the bot's and the admin's start-up)."""
+    async with sessions() as session:
+        revision = await latest_revision(session)
+    if revision is None:
+        result = await import_folder(sessions, folder, author="start-up")
+        log.info("imported the content folder: %d items", len(result.added))
 
 
 async def latest_revision(session: AsyncSession) -> int | None:
@@ -285,11 +269,7 @@ class ContentService:
 
     async def start(self, folder: Path) -> None:
         """Serve what the database holds; a new database gets the folder's content first."""
-        async with self._sessions() as session:
-            revision = await latest_revision(session)
-        if revision is None:
-            result = await import_folder(self._sessions, folder, author="start-up")
-            log.info("imported the content folder: %d items", len(result.added))
+        await fill_if_empty(self._sessions, folder)
         await self.refresh(force=True)
 
     async def refresh(self, force: bool = False) -> bool:

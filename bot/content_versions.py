@@ -7,12 +7,13 @@ restored.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import ContentVersion
+from bot.db.models import ContentItem, ContentRevision, ContentVersion
 
 
 async def last_number(session: AsyncSession, kind: str, item_id: str) -> int:
@@ -74,3 +75,42 @@ async def versions(session: AsyncSession, kind: str, item_id: str) -> list[Conte
         .order_by(ContentVersion.number.desc())
     )
     return list(rows)
+
+
+async def new_revision(
+    session: AsyncSession,
+    author: str,
+    source: str,
+    *,
+    added: Sequence[str] = (),
+    changed: Sequence[str] = (),
+    removed: Sequence[str] = (),
+) -> ContentRevision:
+    """A content revision (running bots reload when a new one appears), flushed for its id."""
+    revision = ContentRevision(
+        author=author[:100],
+        source=source[:300],
+        changes={"added": list(added), "changed": list(changed), "removed": list(removed)},
+    )
+    session.add(revision)
+    await session.flush()
+    return revision
+
+
+async def keep_served_state(session: AsyncSession, row: ContentItem, note: str) -> None:
+    """Before an item changes: items served before versions were kept get their served
+    state as a version, so the history holds the state before the change in full."""
+    number = await last_number(session, row.kind, row.item_id)
+    last = await version(session, row.kind, row.item_id, number) if number else None
+    if last is not None and not last.removed and last.body == row.body:
+        return
+    served_by = await session.get(ContentRevision, row.revision_id)
+    await record_version(
+        session,
+        row.kind,
+        row.item_id,
+        dict(row.body),
+        author=served_by.author if served_by is not None else "unknown",
+        revision_id=row.revision_id,
+        note=note,
+    )

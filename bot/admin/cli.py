@@ -80,15 +80,12 @@ async def serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.admin.web import build_admin_app
     from bot.app import prepare_database
-    from bot.content import import_folder, latest_revision
+    from bot.content import fill_if_empty
 
     engine = create_engine(settings.database_url)
     await prepare_database(engine, settings)
     sessions = create_session_factory(engine)
-    async with sessions() as session:
-        empty = await latest_revision(session) is None
-    if empty:  # a new database gets the shipped content, as the bot's start does
-        await import_folder(sessions, settings.content_dir, author="start-up")
+    await fill_if_empty(sessions, settings.content_dir)  # as the bot's start does
     app = build_admin_app(
         sessions,
         policy=policy_of(settings),

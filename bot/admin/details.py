@@ -21,12 +21,12 @@ from bot.admin.audit import audit
 from bot.admin.editorial import (
     EditorialError,
     NotAllowed,
-    _served_change,
     length_problems,
     published_item,
+    serve_change,
 )
-from bot.content_versions import record_version
-from bot.db.models import AdminAccount, ContentItem, ContentRevision, ContentVersion
+from bot.content_versions import new_revision, record_version
+from bot.db.models import AdminAccount, ContentItem, ContentVersion
 from knowledge.item_check import item_problems
 from knowledge.model import LANGUAGES, TOPICS
 
@@ -174,7 +174,7 @@ async def save_details(
     problems = await _problems(session, kind, body)
     if problems:
         raise EditorialError(*problems)
-    return await _served_change(session, account, row, body, "change details", "")
+    return await serve_change(session, account, row, body, "change details", "")
 
 
 async def create_item(
@@ -204,13 +204,9 @@ async def create_item(
     problems = await _problems(session, kind, body)
     if problems:
         raise EditorialError(*problems)
-    revision = ContentRevision(
-        author=account.username[:100],
-        source=f"web admin: create {kind}",
-        changes={"added": [f"{kind}:{item_id}"], "changed": [], "removed": []},
+    revision = await new_revision(
+        session, account.username, f"web admin: create {kind}", added=[f"{kind}:{item_id}"]
     )
-    session.add(revision)
-    await session.flush()
     row = ContentItem(kind=kind, item_id=item_id, body=body, revision_id=revision.id)
     session.add(row)
     await record_version(

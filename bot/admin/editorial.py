@@ -26,8 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.admin.accounts import Permission, may, may_edit_language
 from bot.admin.audit import audit
-from bot.content_versions import last_number, record_version, version, versions
-from bot.db.models import AdminAccount, ContentDraft, ContentItem, ContentRevision, ContentVersion
+from bot.content_versions import keep_served_state, new_revision, record_version, version, versions
+from bot.db.models import AdminAccount, ContentDraft, ContentItem, ContentVersion, display_title
 from dialogs.content_checks import too_long
 from knowledge.item_check import item_problems
 from knowledge.loader import snapshot_from_items
@@ -91,9 +91,7 @@ class ItemState:
 
     @property
     def title(self) -> str:
-        german = self.body.get("translations", {}).get(SOURCE_LANGUAGE, {})
-        text = german.get("question") or german.get("title") or self.body.get("organisation") or self.item_id
-        return str(text)
+        return display_title(self.body) or self.item_id
 
 
 def texts(body: Mapping[str, Any], language: str) -> dict[str, Any]:
@@ -121,17 +119,23 @@ async def published_item(session: AsyncSession, kind: str, item_id: str) -> Cont
     )
 
 
+def outdated_languages(kind: str, body: Mapping[str, Any]) -> set[str]:
+    """The translations made from an older German text than the one published."""
+    revision = german_revision(kind, body)
+    return {
+        lang
+        for lang, text in body.get("translations", {}).items()
+        if lang != SOURCE_LANGUAGE and int(text.get("source_revision") or revision) < revision
+    }
+
+
 def _state(kind: str, row: ContentItem, drafts: Mapping[str, ContentDraft]) -> ItemState:
     body = row.body
-    revision = german_revision(kind, body)
-    state = ItemState(kind, row.item_id, body, revision)
+    state = ItemState(kind, row.item_id, body, german_revision(kind, body))
+    behind = outdated_languages(kind, body)
     for lang in LANGUAGES:
         published = body.get("translations", {}).get(lang)
-        outdated = (
-            published is not None
-            and lang != SOURCE_LANGUAGE
-            and int(published.get("source_revision") or revision) < revision
-        )
+        outdated = lang in behind
         machine = bool(published.get("machine_translated")) if published else False
         state.languages[lang] = LanguageState(lang, published, drafts.get(lang), outdated, machine)
     return state
@@ -262,7 +266,7 @@ def _draft_summary(draft: ContentDraft | None) -> dict[str, Any] | None:
     }
 
 
-async def _served_change(
+async def serve_change(
     session: AsyncSession,
     account: AdminAccount,
     row: ContentItem,
@@ -271,19 +275,11 @@ async def _served_change(
     language: str,
 ) -> ContentVersion:
     """Serve ``body``: a content revision for the bots, a version for the history."""
-    revision = ContentRevision(
-        author=account.username[:100],
-        source=f"web admin: {note}"[:300],
-        changes={"added": [], "changed": [f"{row.kind}:{row.item_id}"], "removed": []},
+    revision = await new_revision(
+        session, account.username, f"web admin: {note}", changed=[f"{row.kind}:{row.item_id}"]
     )
-    session.add(revision)
-    await session.flush()
     before = dict(row.body)
-    if not await last_number(session, row.kind, row.item_id):
-        # Imported before versions were kept: the state before this change is version 1.
-        await record_version(
-            session, row.kind, row.item_id, before, author="import", revision_id=None, note="as imported"
-        )
+    await keep_served_state(session, row, "as served before this change")
     row.body = body
     row.revision_id = revision.id
     saved = await record_version(
@@ -344,7 +340,7 @@ async def publish(
     if problems:
         raise EditorialError(*problems)
     note = f"publish {language}" + (" (minor edit)" if draft.minor else "")
-    saved = await _served_change(session, account, row, body, note, language)
+    saved = await serve_change(session, account, row, body, note, language)
     await session.delete(draft)
     return saved
 
@@ -360,7 +356,7 @@ async def confirm_review(
         raise EditorialError("There is no published translation to confirm.")
     body = _merged(kind, row.body, language, texts(row.body, language))
     body["translations"][language].pop("machine_translated", None)
-    return await _served_change(session, account, row, body, f"review {language} confirmed", language)
+    return await serve_change(session, account, row, body, f"review {language} confirmed", language)
 
 
 async def discard_draft(
@@ -407,7 +403,7 @@ async def restore(
     problems = item_problems(kind, body)
     if problems:
         raise EditorialError(*problems)
-    return await _served_change(session, account, row, body, f"restore version {number}", "")
+    return await serve_change(session, account, row, body, f"restore version {number}", "")
 
 
 async def history(session: AsyncSession, kind: str, item_id: str) -> list[ContentVersion]:
@@ -494,7 +490,7 @@ async def items_overview(
     query = query.order_by(ContentItem.item_id)
     page = max(page, 1)
     if show == "outdated":
-        rows = [row for row in await session.scalars(query) if _has_outdated(kind, row.body)]
+        rows = [row for row in await session.scalars(query) if outdated_languages(kind, row.body)]
         total = len(rows)
         rows = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
     else:
@@ -510,11 +506,3 @@ async def items_overview(
             drafts.setdefault(draft.item_id, {})[draft.language] = draft
     states = [_state(kind, row, drafts.get(row.item_id, {})) for row in rows]
     return Overview(states, total, page, max(1, -(-total // PER_PAGE)))
-
-
-def _has_outdated(kind: str, body: Mapping[str, Any]) -> bool:
-    revision = german_revision(kind, body)
-    return any(
-        lang != SOURCE_LANGUAGE and int(text.get("source_revision") or revision) < revision
-        for lang, text in body.get("translations", {}).items()
-    )

@@ -15,26 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.admin.accounts import Permission, may
 from bot.admin.audit import audit
 from bot.admin.editorial import EditorialError, NotAllowed, published_item
-from bot.content_versions import last_number, record_version, version
-from bot.db.models import AdminAccount, ContentDraft, ContentItem, ContentRevision, ContentVersion
+from bot.content_versions import keep_served_state, last_number, new_revision, record_version, version
+from bot.db.models import AdminAccount, ContentDraft, ContentItem, ContentVersion, display_title
 from knowledge.item_check import item_problems
 
 
 async def users_of_contact(session: AsyncSession, contact_id: str) -> list[str]:
     rows = await session.scalars(select(ContentItem).where(ContentItem.kind == "faq"))
     return sorted(row.item_id for row in rows if contact_id in (row.body.get("contacts") or ()))
-
-
-async def _revision(session: AsyncSession, account: AdminAccount, key: str, what: str) -> ContentRevision:
-    added, removed = ([key], []) if what == "added" else ([], [key])
-    revision = ContentRevision(
-        author=account.username[:100],
-        source=f"web admin: {'restore removed' if what == 'added' else 'remove'} {key}"[:300],
-        changes={"added": added, "changed": [], "removed": removed},
-    )
-    session.add(revision)
-    await session.flush()
-    return revision
 
 
 async def remove_item(session: AsyncSession, account: AdminAccount, kind: str, item_id: str) -> None:
@@ -50,11 +38,9 @@ async def remove_item(session: AsyncSession, account: AdminAccount, kind: str, i
                 f"The entries {', '.join(users)} point to this contact; take it out of their "
                 "facts first, so no entry names a contact that is gone."
             )
-    revision = await _revision(session, account, f"{kind}:{item_id}", "removed")
-    if not await last_number(session, kind, item_id):
-        await record_version(
-            session, kind, item_id, dict(row.body), author="import", revision_id=None, note="as imported"
-        )
+    key = f"{kind}:{item_id}"
+    revision = await new_revision(session, account.username, f"web admin: remove {key}", removed=[key])
+    await keep_served_state(session, row, "as served before the removal")
     await record_version(
         session, kind, item_id, None, author=account.username, revision_id=revision.id, note="remove"
     )
@@ -93,9 +79,7 @@ async def removed_items(session: AsyncSession) -> list[Removed]:
     )
     found = []
     for v in rows:
-        german = (v.body.get("translations") or {}).get("de") or {}
-        title = german.get("question") or german.get("title") or v.body.get("organisation") or v.item_id
-        found.append(Removed(v.kind, v.item_id, str(title), v))
+        found.append(Removed(v.kind, v.item_id, display_title(v.body) or v.item_id, v))
     return found
 
 
@@ -122,7 +106,8 @@ async def bring_back(session: AsyncSession, account: AdminAccount, kind: str, it
         ]
     if problems:
         raise EditorialError(*problems)
-    revision = await _revision(session, account, f"{kind}:{item_id}", "added")
+    key = f"{kind}:{item_id}"
+    revision = await new_revision(session, account.username, f"web admin: restore removed {key}", added=[key])
     row = ContentItem(kind=kind, item_id=item_id, body=body, revision_id=revision.id)
     session.add(row)
     await record_version(

@@ -7,6 +7,7 @@ person removes everything that points at them while the network keeps its statis
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -172,10 +173,16 @@ class ContentItem(Base):
     title: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
 
-def item_title(body: dict[str, Any]) -> str:
+def display_title(body: Mapping[str, Any]) -> str:
+    """What names an item to editors: its German question or title, or the organisation."""
     german = (body.get("translations") or {}).get("de") or {}
     text = german.get("question") or german.get("title") or body.get("organisation") or ""
-    return str(text).lower()[:300]
+    return str(text)
+
+
+def item_title(body: Mapping[str, Any]) -> str:
+    """The title as the admin's search reads it."""
+    return display_title(body).lower()[:300]
 
 
 @event.listens_for(ContentItem, "before_insert")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from bot.config import ConfigError, Settings
+from bot.config import Settings
 
 
 async def manage(settings: Settings, args: argparse.Namespace) -> int:
-    if settings.bot_token is None:
-        raise ConfigError("BOT_TOKEN is not set: it expects the token BotFather gave you.")
+    settings.require_token()
     from bot.telegram.runner import create_bot
     from bot.telegram.webhook import WEBHOOK_PATH, webhook_secret
 
