@@ -111,43 +111,38 @@ def page(*needs: Permission) -> Callable[[Handler], Callable[[Request], Awaitabl
     def decorate(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         @wraps(handler)
         async def endpoint(request: Request) -> Response:
-            language = admin_language(request)
-            request.scope["admin_language"] = language
-            token = _current.set(_catalogs[language])
-            try:
-                sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
-                async with sessions.begin() as db:
-                    signed = await accounts.current(
-                        db, request.cookies.get(SESSION_COOKIE), request.app.state.policy
-                    )
-                    if signed is None:
-                        target = request.url.path
-                        return RedirectResponse(f"/login?next={target}", status_code=303)
-                    form = None
-                    if request.method == "POST":
-                        form = await request.form()
-                        if not same_token(signed.csrf, str(form.get(CSRF_FIELD) or "")):
-                            return render(
-                                request,
-                                "error.html",
-                                403,
-                                account=signed.account,
-                                csrf=signed.csrf,
-                                message=_(
-                                    "This form has expired or did not come from this site. "
-                                    "Open the page again and repeat your change."
-                                ),
-                            )
-                    context = Context(request, db, signed.account, signed.csrf, language, form)
-                    if not all(context.may(p) for p in needs):
-                        return context.render(
-                            "error.html", 403, message=_("Your account may not open this page.")
+            language = _lang_of(request)
+            sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
+            async with sessions.begin() as db:
+                signed = await accounts.current(
+                    db, request.cookies.get(SESSION_COOKIE), request.app.state.policy
+                )
+                if signed is None:
+                    target = request.url.path
+                    return RedirectResponse(f"/login?next={target}", status_code=303)
+                form = None
+                if request.method == "POST":
+                    form = await request.form()
+                    if not same_token(signed.csrf, str(form.get(CSRF_FIELD) or "")):
+                        return render(
+                            request,
+                            "error.html",
+                            403,
+                            account=signed.account,
+                            csrf=signed.csrf,
+                            message=_(
+                                "This form has expired or did not come from this site. "
+                                "Open the page again and repeat your change."
+                            ),
                         )
-                    return await handler(context)
-            finally:
-                _current.reset(token)
+                context = Context(request, db, signed.account, signed.csrf, language, form)
+                if not all(context.may(p) for p in needs):
+                    return context.render(
+                        "error.html", 403, message=_("Your account may not open this page.")
+                    )
+                return await handler(context)
 
-        return endpoint
+        return public(endpoint)  # in the visitor's language
 
     return decorate
 
