@@ -28,6 +28,7 @@ from .state import (
     UpdateQueue,
     now,
 )
+from .webhook import WebhookDelivery
 
 ChatRef = int | SimUser | SimChat
 _T = TypeVar("_T")
@@ -56,6 +57,7 @@ class FakeTelegram(BotApiMethods):
         seed: int = 0,
         host: str = "127.0.0.1",
         port: int = 0,
+        allow_http_webhook: bool = False,
     ) -> None:
         if not TOKEN_FORMAT.match(token):
             raise ValueError(f"not a bot token: {token!r}")
@@ -87,6 +89,9 @@ class FakeTelegram(BotApiMethods):
         self.descriptions: dict[tuple[str, str], str] = {}
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.webhook: dict[str, Any] = {"url": ""}
+        # Telegram wants https; loopback benchmarks and tests may allow http.
+        self.allow_http_webhook = allow_http_webhook
+        self.delivery = WebhookDelivery(self.updates)
         self.media_by_file_id: dict[str, Any] = {}
         self._poll_waiter: asyncio.Future[None] | None = None
         self.sent: list[SentMessage] = []
@@ -117,6 +122,7 @@ class FakeTelegram(BotApiMethods):
         return self
 
     async def stop(self) -> None:
+        await self.delivery.stop()
         if self._poll_waiter is not None and not self._poll_waiter.done():
             self._poll_waiter.set_result(None)
         self.updates.wake()
@@ -274,6 +280,16 @@ class FakeTelegram(BotApiMethods):
         target = _chat_id(chat_id) if chat_id is not None else None
         return self.faults.add(FaultRule(canonical, status, times, retry_after, description, target, delay))
 
+    def fail_for(
+        self, seconds: float, method: str = "*", status: int = 500, *, retry_after: int = 2
+    ) -> FaultRule:
+        """Answer every call of ``method`` ("*" for any) with an error for ``seconds`` (an outage)."""
+        canonical = method if method == "*" else self.resolve_method(method)
+        if canonical is None:
+            raise ValueError(f"unknown Bot API method {method!r}")
+        rule = FaultRule(canonical, status, retry_after=retry_after, until=time.monotonic() + seconds)
+        return self.faults.add(rule)
+
     def set_flood_limits(self, enabled: bool = True, **limits: Any) -> None:
         """Switch flood limits on (optionally with FloodLimits fields) or off."""
         self.flood.configure(FloodLimits(**limits) if enabled else None)
@@ -388,6 +404,7 @@ class FakeTelegram(BotApiMethods):
         update_id = self.updates.push(kind, payload)
         if update_id is not None:
             self.stats.updates_pushed += 1
+            self.delivery.kick()
         return update_id
 
     def _target_chat(self, user: SimUser, chat: ChatRef | None) -> SimChat:

@@ -49,6 +49,8 @@ class FaultRule:
     chat_id: int | str | None = None
     delay: float = 0.0
     served: int = 0
+    # A time window instead of a count: every matching call until this time.monotonic().
+    until: float | None = None
 
     def matches(self, method: str, params: dict[str, Any]) -> bool:
         if self.method != "*" and self.method != method:
@@ -77,10 +79,14 @@ class FaultInjector:
 
     def take(self, method: str, params: dict[str, Any]) -> FaultRule | None:
         """The first rule that matches, with one use consumed (used-up rules are dropped)."""
+        now = time.monotonic()
+        self.rules = [rule for rule in self.rules if rule.until is None or rule.until > now]
         for index, rule in enumerate(self.rules):
             if rule.matches(method, params):
-                rule.times -= 1
                 rule.served += 1
+                if rule.until is not None:
+                    return rule
+                rule.times -= 1
                 if rule.times <= 0:
                     del self.rules[index]
                 return rule

@@ -39,6 +39,7 @@ from .state import (
     UpdateQueue,
     now,
 )
+from .webhook import DEFAULT_MAX_CONNECTIONS, WebhookDelivery
 
 Handler = Callable[[Any, dict[str, Any]], Any]
 _REGISTRY: dict[str, Handler] = {}  # lower-case method name -> handler
@@ -216,6 +217,8 @@ class BotApiMethods:
     descriptions: dict[tuple[str, str], str]
     menu_buttons: dict[int | None, dict[str, Any]]
     webhook: dict[str, Any]
+    allow_http_webhook: bool
+    delivery: WebhookDelivery
     media_by_file_id: dict[str, Any]
     _poll_waiter: asyncio.Future[None] | None
 
@@ -561,8 +564,12 @@ class BotApiMethods:
     @api("setWebhook")
     def api_set_webhook(self, params: dict[str, Any]) -> bool:
         url = str(params.get("url") or "")
-        if url and not url.startswith("https://"):
+        secure = url.startswith("https://") or (self.allow_http_webhook and url.startswith("http://"))
+        if url and not secure:
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        max_connections = _int(params.get("max_connections") or DEFAULT_MAX_CONNECTIONS, "max_connections")
+        if not 1 <= max_connections <= 100:
+            raise bad_request("bad webhook: max_connections must be between 1 and 100")
         if params.get("drop_pending_updates"):
             self.updates.clear()
         allowed = params.get("allowed_updates")
@@ -570,7 +577,9 @@ class BotApiMethods:
             self.updates.allowed = (
                 frozenset(a for a in allowed if a in ALL_UPDATE_TYPES) or DEFAULT_UPDATE_TYPES
             )
-        self.webhook = {"url": url, "secret_token": params.get("secret_token")}
+        secret = params.get("secret_token")
+        self.webhook = {"url": url, "secret_token": secret, "max_connections": max_connections}
+        self.delivery.configure(url, str(secret) if secret else None, max_connections)
         return True
 
     @api("deleteWebhook")
@@ -578,6 +587,7 @@ class BotApiMethods:
         if params.get("drop_pending_updates"):
             self.updates.clear()
         self.webhook = {"url": ""}
+        self.delivery.configure("", None, DEFAULT_MAX_CONNECTIONS)
         return True
 
     @api("getWebhookInfo")
@@ -587,6 +597,11 @@ class BotApiMethods:
             "has_custom_certificate": False,
             "pending_update_count": len(self.updates),
         }
+        if self.webhook.get("url"):
+            info["max_connections"] = self.webhook.get("max_connections", DEFAULT_MAX_CONNECTIONS)
+        if self.delivery.last_error_date is not None:
+            info["last_error_date"] = self.delivery.last_error_date
+            info["last_error_message"] = self.delivery.last_error_message
         if self.updates.allowed != DEFAULT_UPDATE_TYPES:
             info["allowed_updates"] = sorted(self.updates.allowed)
         return info

@@ -157,6 +157,7 @@ class SentMessage:
     edits: list[dict[str, Any]] = field(default_factory=list, repr=False)
     consumed: bool = field(default=False, repr=False)
     edits_seen: int = field(default=0, repr=False)
+    at: float = field(default_factory=time.monotonic, repr=False)  # when it reached the server
 
     @property
     def visible_text(self) -> str:
@@ -416,6 +417,13 @@ class UpdateQueue:
 
     def clear(self) -> None:
         self._items.clear()
+
+    def remove(self, update_id: int) -> None:
+        """Forget one update (delivered to the webhook), wherever it stands in the queue."""
+        for item in self._items:
+            if item["update_id"] == update_id:
+                self._items.remove(item)
+                return
 
     def add_waiter(self, waiter: asyncio.Future[None]) -> None:
         """``waiter`` gets a result when the next update is pushed."""
