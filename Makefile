@@ -33,7 +33,7 @@ migrate: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check bot dialogs knowledge
+	$(BIN)/ruff format --check bot dialogs knowledge benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -51,6 +51,14 @@ async def _chat(settings: Settings, _args: argparse.Namespace) -> int:
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_telegram()
+    workers: int = getattr(args, "workers", 1)
+    if workers != 1 and not args.webhook:
+        raise ConfigError("--workers needs --webhook: long polling runs in one process.")
+    if workers != 1:
+        # The parent only watches its workers: it never loads the bot (nor its metrics).
+        from bot.telegram.workers import serve_workers
+
+        return await serve_workers(settings, workers)
     from bot.telegram.runner import run_polling, run_webhook
 
     if args.webhook:
@@ -124,6 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(func=_start)
     run = sub.add_parser("run", help="run the Telegram bot (long polling, or --webhook)")
     run.add_argument("--webhook", action="store_true", help="serve Telegram's webhook instead of polling")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="webhook worker processes sharing WEBHOOK_PORT (needs PostgreSQL and Redis when N > 1)",
+    )
     run.set_defaults(func=_run)
     sub.add_parser("chat", help="chat with the assistant in this terminal").set_defaults(func=_chat)
 

@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # Set by `wegweiser run --webhook --workers N` for its workers: they share WEBHOOK_PORT
+    # (SO_REUSEPORT), and only worker 0 publishes the bot's commands and descriptions.
+    webhook_reuse_port: bool = False
+    worker_index: int = Field(default=0, ge=0)
     # The advisors' interface language (cards, buttons in their group).
     advisor_language: Literal["de", "en", "ar", "uk", "ru", "fa", "tr", "cs"] = "de"
     # A message this many hours after a case was closed reopens it; later it starts afresh.

@@ -33,3 +33,23 @@ def test_the_image_compiles_both_catalogs() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert "-D messages" in dockerfile
     assert "-D admin" in dockerfile
+
+
+def test_the_proxy_forwards_only_telegrams_webhook_to_the_bot_workers() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    bot, proxy = services["bot"], services["proxy"]
+    assert "--webhook" in bot["command"]
+    assert str(bot["deploy"]["replicas"]).startswith("${BOT_WORKERS")
+    assert "ports" not in bot  # reachable only through the proxy
+    assert bot["environment"]["WEBHOOK_PORT"] == 8080
+    mounted = {volume.split(":")[0] for volume in proxy["volumes"]}
+    assert "./deploy/nginx/wegweiser.conf" in mounted
+    conf = (ROOT / "deploy" / "nginx" / "wegweiser.conf").read_text(encoding="utf-8")
+    # The worker's port and path, as the bot serves them.
+    from bot.telegram.webhook import WEBHOOK_PATH
+
+    assert "server bot:8080" in conf
+    assert f"location = {WEBHOOK_PATH}" in conf
+    assert "proxy_next_upstream off" in conf  # Telegram, not the proxy, sends an update again
+    assert "return 404" in conf  # /metrics and /readyz stay inside

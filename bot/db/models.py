@@ -148,6 +148,15 @@ class UsageCounter(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class AnnouncedEvent(Base):
+    """An event announced to its followers: once, however many processes see it arrive."""
+
+    __tablename__ = "announced_events"
+
+    event_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    announced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class ProcessedUpdate(Base):
     """Telegram may deliver an update twice; each is handled once."""
 
@@ -155,6 +164,11 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    # The replies the turn decided on, kept for an hour: when the process died after the
+    # commit but before they all went out, Telegram delivers the update again and they are
+    # sent then (the update is not handled twice).
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    replies: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class ContentItem(Base):

@@ -205,11 +205,15 @@ class StatsBuffer:
     make concurrent updates queue on that row's lock. A crash loses seconds of statistics.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, observe: Callable[[str, str], None] | None = None) -> None:
         self.counts: Counter[tuple[dt.date, str, str]] = Counter()
+        # Told of every count as it happens (the Prometheus metrics of the running bot).
+        self.observe = observe
 
     async def count(self, kind: str, key: str) -> None:
         self.counts[(dt.date.today(), kind, key[:80])] += 1
+        if self.observe is not None:
+            self.observe(kind, key[:80])
 
     async def flush(self, sessions: async_sessionmaker[AsyncSession]) -> int:
         pending, self.counts = self.counts, Counter()

@@ -21,6 +21,9 @@ from dialogs.crisis import KEEP_PENDING, PENDING
 
 # Telegram redelivers an update within hours, never after days.
 UPDATE_MEMORY = dt.timedelta(days=2)
+# A worker that died between an update's commit and its replies is replaced within
+# minutes; its replies are kept that long for the redelivered update, not longer.
+REPLY_MEMORY = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,15 @@ async def purge(session: AsyncSession, retention: dt.timedelta, now: dt.datetime
     )
     updates = await session.execute(
         delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < (now or utcnow()) - UPDATE_MEMORY)
+    )
+    await session.execute(
+        update(ProcessedUpdate)
+        .where(
+            ProcessedUpdate.replies.is_not(None),
+            ProcessedUpdate.processed_at < (now or utcnow()) - REPLY_MEMORY,
+        )
+        .values(replies=None)
+        .execution_options(synchronize_session=False)
     )
     # Outbox items hold message texts too: delivered ones are not needed after a day.
     outbox = await session.execute(

@@ -30,7 +30,11 @@ async def tick(handoff: HandoffService, now: dt.datetime) -> int:
         # A case still waiting for its topic is announced when the topic is made (the card).
         waiting = (
             await session.scalars(
-                select(Case).where(Case.state == CaseState.WAITING, Case.thread_id.is_not(None))
+                select(Case)
+                .where(Case.state == CaseState.WAITING, Case.thread_id.is_not(None))
+                # Several workers run this round: each case is taken by one of them
+                # (PostgreSQL; SQLite has one writer anyway).
+                .with_for_update(skip_locked=True)
             )
         ).all()
         for case in waiting:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import App
 from bot.db.models import Advisor, Case, CaseMessage, OutboxItem, User, utcnow
 from bot.handoff.outbox import enqueue
+from bot.telegram import metrics
 from dialogs import callbacks
 from dialogs.handoff import (
     CaseEvent,
@@ -48,6 +49,16 @@ THREAD_GONE = ("message thread not found", "TOPIC_DELETED", "TOPIC_ID_INVALID")
 
 def _thread_gone(exc: TelegramBadRequest) -> bool:
     return any(marker in exc.message for marker in THREAD_GONE)
+
+
+async def _time_first_reply(session: AsyncSession, case_id: int) -> None:
+    """The case's first advisor message reached the person: how long it waited (metrics)."""
+    earlier = await session.scalar(
+        select(CaseMessage.id).where(CaseMessage.case_id == case_id, CaseMessage.direction == "out").limit(1)
+    )
+    if earlier is None:
+        case = await session.get_one(Case, case_id)
+        metrics.observe_first_reply(case.created_at, urgent=case.urgent)
 
 
 async def active_advisor(session: AsyncSession, telegram_id: int) -> Advisor | None:
@@ -218,6 +229,8 @@ class HandoffService:
 
     async def _pair(self, case_id: int, direction: str, user_message_id: int, group_message_id: int) -> None:
         async with self.app.sessions.begin() as session:
+            if direction == "out":
+                await _time_first_reply(session, case_id)
             session.add(
                 CaseMessage(
                     case_id=case_id,

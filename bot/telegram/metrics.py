@@ -52,6 +52,19 @@ OUTBOX_PENDING = Gauge("wegweiser_outbox_pending", "Messages waiting in the outb
 OUTBOX_OLDEST = Gauge(
     "wegweiser_outbox_oldest_seconds", "Age of the oldest waiting outbox message", multiprocess_mode="max"
 )
+DECISIONS = Counter(
+    "wegweiser_decisions_total",
+    "What the bot made of a message: question (answer, suggest, none, two), intent, crisis, handoff",
+    ["kind", "decision"],
+)
+FIRST_REPLY_SECONDS = Histogram(
+    "wegweiser_first_advisor_reply_seconds",
+    "Time from a case's opening to its first advisor message reaching the person",
+    ["urgent"],
+    buckets=(60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 72 * 3600),
+)
+# What the usage counters count that tells how the bot understood a message.
+DECISION_KINDS = frozenset({"question", "intent", "crisis", "crisis_concern", "handoff"})
 CASES = Gauge("wegweiser_cases", "Cases not closed, by state", ["state"], multiprocess_mode="max")
 
 
@@ -92,6 +105,18 @@ class Timer:
     def done(self, result: str) -> None:
         UPDATES.labels(self.kind, result).inc()
         UPDATE_SECONDS.labels(self.kind).observe(time.perf_counter() - self.started)
+
+
+def observe_count(kind: str, key: str) -> None:
+    """A usage counter went up (StatsBuffer): the decisions among them are metrics too."""
+    if kind in DECISION_KINDS:
+        DECISIONS.labels(kind, key).inc()
+
+
+def observe_first_reply(opened: dt.datetime, *, urgent: bool) -> None:
+    if opened.tzinfo is None:
+        opened = opened.replace(tzinfo=dt.UTC)
+    FIRST_REPLY_SECONDS.labels("yes" if urgent else "no").observe((utcnow() - opened).total_seconds())
 
 
 def exposition() -> tuple[bytes, str]:

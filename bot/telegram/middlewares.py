@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
+from redis.exceptions import RedisError
+from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.db.models import ProcessedUpdate
 from bot.db.repositories import SqlStats, SqlUsers
 from bot.telegram import metrics
+from bot.telegram.sending import send_replies
 from dialogs.i18n import N_
+from dialogs.replies import Button, Reply
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +29,54 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 SEND_AGAIN = N_("Sorry, your last message got lost on our side. Please send it again.")
 
 
-def record_update(session: AsyncSession) -> None:
-    """Mark the update handled in the same commit as its effects (so it is handled once).
+def record_update(session: AsyncSession, chat_id: int | None = None, replies: Sequence[Reply] = ()) -> None:
+    """Mark the update handled in the same commit as its effects (so it is handled once),
+    with the replies still to be sent (sent again if the update comes again).
 
     Written at the end, not the start: a write takes SQLite's lock until the commit.
     """
     update_id = session.info.pop("update_id", None)
     if update_id is not None:
-        session.add(ProcessedUpdate(update_id=update_id))
+        kept = [reply_to_json(reply) for reply in replies] or None
+        session.add(ProcessedUpdate(update_id=update_id, chat_id=chat_id if kept else None, replies=kept))
+        if kept:
+            session.info["kept_replies"] = update_id
+
+
+async def replies_sent(session: AsyncSession) -> None:
+    """The kept replies went out: forget them (committed with the update's unit of work)."""
+    update_id = session.info.pop("kept_replies", None)
+    if update_id is not None:
+        await session.execute(
+            update(ProcessedUpdate).where(ProcessedUpdate.update_id == update_id).values(replies=None)
+        )
+
+
+def reply_to_json(reply: Reply) -> dict[str, Any]:
+    return {
+        "text": reply.text,
+        "buttons": [[[b.label, b.data, b.url] for b in row] for row in reply.buttons],
+        "rtl": reply.rtl,
+    }
+
+
+def reply_from_json(raw: dict[str, Any]) -> Reply:
+    buttons = tuple(tuple(Button(label, data, url) for label, data, url in row) for row in raw["buttons"])
+    return Reply(raw["text"], buttons, rtl=bool(raw.get("rtl")))
+
+
+def passing(exc: BaseException) -> bool:
+    """A failure that goes away by itself: the database or Redis unreachable or restarting."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError | ConnectionError | TimeoutError | RedisError)
+
+
+async def _rollback(session: AsyncSession) -> None:
+    try:
+        await session.rollback()
+    except Exception:  # the connection is gone already: nothing was committed
+        log.debug("rollback after a failed update failed too", exc_info=True)
 
 
 class UnitOfWork(BaseMiddleware):
@@ -41,8 +86,9 @@ class UnitOfWork(BaseMiddleware):
     behind it must not race (the message would miss the case the press just opened).
     """
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, *, redelivered: bool = False) -> None:
         self.app = app
+        self.redelivered = redelivered
         # chat id → (lock, how many updates hold or wait for it); dropped when none do.
         self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
         # The updates being handled now, so a shutdown can let them finish.
@@ -87,29 +133,49 @@ class UnitOfWork(BaseMiddleware):
     async def _handle(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         timer = metrics.Timer(event.event_type)
-        async with self.app.sessions() as session:
-            if await session.get(ProcessedUpdate, event.update_id) is not None:
-                log.info("update %s was delivered twice; handled once", event.update_id)
-                timer.done("duplicate")
-                return None
-            session.info["update_id"] = event.update_id
-            data["session"] = session
-            data["app"] = self.app
-            try:
-                result = await handler(event, data)
-            except Exception as exc:
-                await session.rollback()
-                timer.done("failed")
-                await self._failed(event, data, exc)
-                return None
-            except BaseException:
-                await session.rollback()
+        try:
+            async with self.app.sessions() as session:
+                processed = await session.get(ProcessedUpdate, event.update_id)
+                if processed is not None:
+                    log.info("update %s was delivered twice; handled once", event.update_id)
+                    timer.done("duplicate")
+                    await self._send_kept(processed, data)
+                    return None
+                session.info["update_id"] = event.update_id
+                data["session"] = session
+                data["app"] = self.app
+                try:
+                    result = await handler(event, data)
+                except BaseException:
+                    await _rollback(session)
+                    raise
+                record_update(session)
+                await session.commit()
+        except Exception as exc:
+            if self.redelivered and passing(exc):
+                # Not answered with 2xx: Telegram sends the update again in a moment.
+                log.warning(
+                    "update %s left for Telegram to send again (%s)", event.update_id, type(exc).__name__
+                )
+                timer.done("redelivered")
                 raise
-            record_update(session)
-            await session.commit()
-            self.app.committed(session)
-            timer.done("ok")
-            return result
+            timer.done("failed")
+            await self._failed(event, data, exc)
+            return None
+        self.app.committed(session)
+        timer.done("ok")
+        return result
+
+    async def _send_kept(self, processed: ProcessedUpdate, data: dict[str, Any]) -> None:
+        """The first delivery committed but its process died before its replies all went out
+        (they are forgotten once sent): they go out now. A person may then see a reply
+        twice (the process died between the send and forgetting it), never none."""
+        bot = data.get("bot")
+        if not processed.replies or processed.chat_id is None or bot is None:
+            return
+        log.warning("update %s: sending its kept replies again", processed.update_id)
+        metrics.UPDATES.labels("kept_replies", "resent").inc()
+        await send_replies(bot, processed.chat_id, [reply_from_json(raw) for raw in processed.replies])
 
     async def _failed(self, event: Update, data: dict[str, Any], exc: Exception) -> None:
         """An update that failed after every retry: logged without its text, counted, and

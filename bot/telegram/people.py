@@ -21,7 +21,7 @@ from bot.app import App
 from bot.db.repositories import SqlHandoff, SqlUsers
 from bot.handoff.outbox import enqueue
 from bot.telegram.fsm_storage import KEY_BUILDER
-from bot.telegram.middlewares import record_update
+from bot.telegram.middlewares import record_update, replies_sent
 from bot.telegram.sending import send_replies
 from dialogs.replies import Incoming, Kind, Outcome, Reply
 
@@ -89,7 +89,7 @@ async def _turn_once(
         data: dict[str, Any] = await state.get_data()
         outcome, _opened = await app.handle(incoming, data, session)
         await state.set_data(data)
-    record_update(session)
+    record_update(session, incoming.chat_id, outcome.replies)
     await session.commit()
     app.committed(session)
     return outcome
@@ -118,6 +118,7 @@ async def _deliver(
         reachable = await _react(bot, chat_id, message_id, outcome)
     if not reachable or not await send_replies(bot, chat_id, outcome.replies):
         await SqlUsers(session).mark_blocked(chat_id)
+    await replies_sent(session)
 
 
 async def _typing(bot: Bot, chat_id: int) -> None:

@@ -14,6 +14,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 
@@ -27,7 +28,7 @@ from bot.handoff.service import HandoffService
 from bot.telegram.advisors import advisors_router
 from bot.telegram.fsm_storage import KEY_BUILDER
 from bot.telegram.limits import FloodControl
-from bot.telegram.metrics import ApiMetrics, sample_forever
+from bot.telegram.metrics import ApiMetrics, observe_count, sample_forever
 from bot.telegram.middlewares import UnitOfWork
 from bot.telegram.people import people_router
 from dialogs.i18n import DOMAIN, N_, TRANSLATIONS_DIR, Catalogs
@@ -70,25 +71,41 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
+# A chat's Redis lock expires after this many seconds even if its worker died holding it.
+LOCK_SECONDS = 30
+
+
 def create_storage(settings: Settings) -> BaseStorage | None:
     """aiogram's Redis storage when several processes share conversations. Without Redis, None:
     the state then lives in the database, written in each update's own unit of work."""
     if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisStorage
-
         return RedisStorage.from_url(settings.redis_url, key_builder=KEY_BUILDER)
     return None
 
 
 def create_dispatcher(
-    app: App, storage: BaseStorage | None, handoff: HandoffService | None = None
+    app: App,
+    storage: BaseStorage | None,
+    handoff: HandoffService | None = None,
+    *,
+    redelivered: bool = False,
 ) -> Dispatcher:
-    """Handlers get ``app``, ``session`` and ``handoff`` by parameter name."""
+    """Handlers get ``app``, ``session`` and ``handoff`` by parameter name.
+
+    With Redis, aiogram's event isolation locks each chat in Redis while its update is
+    handled, so several processes handle one chat's updates one after another.
+    ``redelivered``: Telegram sends an update again when it was not answered with 2xx
+    (webhooks), so an update that failed for a passing cause (the database restarting) is
+    left to that instead of asking the person to send it again.
+    """
     if storage is None:
         dispatcher = Dispatcher(disable_fsm=True, handoff=handoff)
+    elif isinstance(storage, RedisStorage):
+        isolation = storage.create_isolation(lock_kwargs={"timeout": LOCK_SECONDS})
+        dispatcher = Dispatcher(storage=storage, events_isolation=isolation, handoff=handoff)
     else:
         dispatcher = Dispatcher(storage=storage, handoff=handoff)
-    unit_of_work = UnitOfWork(app)
+    unit_of_work = UnitOfWork(app, redelivered=redelivered)
     dispatcher.update.outer_middleware(unit_of_work)
     dispatcher["unit_of_work"] = unit_of_work
     if handoff is not None:
@@ -139,10 +156,10 @@ async def _serve(settings: Settings, webhook: bool) -> int:
     bot = create_bot(settings)
     storage = create_storage(settings)
     handoff = HandoffService(app, bot)
-    dispatcher = create_dispatcher(app, storage, handoff)
+    dispatcher = create_dispatcher(app, storage, handoff, redelivered=webhook)
     worker = OutboxWorker(app.sessions, handoff.perform)
     app.on_commit.append(worker.wake_up)
-    app.stats_buffer = StatsBuffer()
+    app.stats_buffer = StatsBuffer(observe=observe_count)
     app.content.on_new_events = partial(announce_events, app)
     sending = asyncio.create_task(worker.run())
     tasks = [
@@ -152,7 +169,8 @@ async def _serve(settings: Settings, webhook: bool) -> int:
         asyncio.create_task(flush_stats(app)),
     ]
     try:
-        await publish_profile(bot)
+        if settings.worker_index == 0:
+            await publish_profile(bot)
         if webhook:
             from bot.telegram.webhook import serve_webhook
 

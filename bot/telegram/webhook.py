@@ -102,14 +102,19 @@ async def serve_webhook(settings: Settings, bot: Bot, dispatcher: Dispatcher, ap
     lets the updates in hand finish)."""
     secret = webhook_secret(settings)
     web_app = web.Application()
-    SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret).register(
-        web_app, path=WEBHOOK_PATH
-    )
+    # Telegram gets its answer only when the update is handled and committed: an update
+    # whose worker dies is then delivered again, and Telegram sends one chat's next update
+    # only after that answer, which keeps a chat's updates in order across workers.
+    SimpleRequestHandler(
+        dispatcher=dispatcher, bot=bot, secret_token=secret, handle_in_background=False
+    ).register(web_app, path=WEBHOOK_PATH)
     setup_application(web_app, dispatcher, bot=bot)
     add_health_routes(web_app, app)
     runner = web.AppRunner(web_app)
     await runner.setup()
-    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    site = web.TCPSite(
+        runner, settings.webhook_host, settings.webhook_port, reuse_port=settings.webhook_reuse_port or None
+    )
     await site.start()
     log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
     stop = asyncio.Event()

@@ -89,3 +89,14 @@ async def _ready(port: int, patience: float = 180) -> None:
 def bot_log(workdir: Path) -> str:
     path = workdir / "bot.log"
     return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes ``pid`` started (the workers of ``wegweiser run --workers N``)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+    return found

@@ -1,0 +1,291 @@
+"""Load and faults in webhook mode, against the local Bot API server over HTTP.
+
+    python -m benchmarks.load [--rate 30] [--seconds 300] [--workers 1] [--people 300]
+                              [--database-url URL] [--redis-url URL] [--kill-at S] [--json]
+
+The bot runs as in production: ``wegweiser run --webhook [--workers N]`` as its own
+processes; the local Bot API server (tests/fake_telegram) POSTs each update to the webhook as
+Telegram does (a chat's updates one after another, again until answered with 2xx).
+
+People are onboarded first (/start, language, privacy notice; not measured). Then updates
+arrive open-loop at ``--rate`` a second, whatever the bot's speed: each is a question from
+the FAQ in the person's language with a typo or two (about 40%), or a press of a button of
+the last message the bot sent that person (about 60%). An arrival goes to a person who is
+not waiting for an answer, as people wait for one.
+
+Reported: p50 / p99 / max from an update's arrival at the server to the bot's first reply
+to it arriving there; lost updates (no reply within 30 s after the run); updates whose
+replies repeat; 5xx and redeliveries of the webhook; the workers' resident memory at the
+start and at the end. ``--kill-at S`` (with ``--workers`` > 1) sends SIGKILL to one worker
+S seconds into the run; the parent starts a new one and Telegram's redelivery brings the
+updates it held back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import random
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.bench import load_questions, perturb
+from dialogs.i18n import LANGUAGE_NAMES
+from knowledge.model import LANGUAGES
+from tests.fake_telegram import FakeTelegram, SentMessage, SimUser
+from tests.support.bot_process import children_of, running_bot
+from tests.support.telegram import onboard
+
+ROOT = Path(__file__).resolve().parent.parent
+GRACE = 30.0
+
+
+@dataclass
+class Arrival:
+    person: int
+    at: float
+    sent_before: int  # messages to that chat before the update arrived
+    reply_at: float | None = None
+
+
+@dataclass
+class Report:
+    setup: dict[str, Any]
+    arrivals: list[Arrival] = field(default_factory=list)
+    repeated: int = 0
+    rss_start: int = 0
+    rss_end: int = 0
+    webhook: dict[str, Any] = field(default_factory=dict)
+
+    def figures(self) -> dict[str, Any]:
+        waits = sorted(a.reply_at - a.at for a in self.arrivals if a.reply_at is not None)
+        lost = sum(1 for a in self.arrivals if a.reply_at is None)
+
+        def pct(q: float) -> float:
+            return round(1000 * waits[min(len(waits) - 1, int(q * len(waits)))], 1) if waits else float("nan")
+
+        return {
+            **self.setup,
+            "updates": len(self.arrivals),
+            "p50_ms": pct(0.50),
+            "p99_ms": pct(0.99),
+            "max_ms": round(1000 * waits[-1], 1) if waits else float("nan"),
+            "lost": lost,
+            "repeated": self.repeated,
+            "rss_start_mb": round(self.rss_start / 2**20, 1),
+            "rss_end_mb": round(self.rss_end / 2**20, 1),
+            **self.webhook,
+        }
+
+
+def rss_of_tree(pid: int) -> int:
+    """Resident memory of a process and its children (the workers), in bytes."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(stat[1]) == pid:
+            for line in status.splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+    return total
+
+
+async def upgrade(database_url: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "db", "upgrade", env={**os.environ, "DATABASE_URL": database_url}
+    )
+    if await process.wait() != 0:
+        raise SystemExit("wegweiser db upgrade failed")
+
+
+@asynccontextmanager
+async def bot_running(
+    fake: FakeTelegram, options: argparse.Namespace, workdir: Path, group_id: int
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    port = _free_port()
+    env = {
+        "WEBHOOK_URL": "https://bot.example.test",
+        "WEBHOOK_SECRET": "load-test-secret",
+        "WEBHOOK_PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        "PROMETHEUS_MULTIPROC_DIR": str(workdir / "metrics"),
+    }
+    if options.redis_url:
+        env["REDIS_URL"] = options.redis_url
+    args = ["--webhook"] + (["--workers", str(options.workers)] if options.workers > 1 else [])
+    status, body = await fake.handle(
+        "setWebhook",
+        {"url": f"http://127.0.0.1:{port}/telegram/webhook", "secret_token": env["WEBHOOK_SECRET"]},
+    )
+    if status != 200:
+        raise SystemExit(f"setWebhook failed: {body}")
+    async with running_bot(fake, options.database_url, group_id, workdir, *args, **env) as process:
+        yield process
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Driver:
+    def __init__(
+        self, fake: FakeTelegram, people: list[SimUser], languages: dict[int, str], seed: int
+    ) -> None:
+        self.fake = fake
+        self.people = people
+        self.languages = languages
+        self.rng = random.Random(seed)
+        self.questions = load_questions(ROOT / "knowledge" / "content")
+        self.waiting: dict[int, Arrival] = {}
+
+    def idle_person(self) -> SimUser:
+        idle = [p for p in self.people if p.id not in self.waiting]
+        return self.rng.choice(idle or self.people)
+
+    async def arrive(self, report: Report) -> None:
+        person = self.idle_person()
+        before = len(self.fake.messages_to(person))
+        arrival = Arrival(person.id, time.monotonic(), before)
+        self.waiting[person.id] = arrival
+        report.arrivals.append(arrival)
+        last = self.fake.messages_to(person)[-1] if before else None
+        labels = [b for b in (last.button_texts if last else []) if b]
+        if labels and self.rng.random() < 0.6:
+            await self.fake.press(person, last, self.rng.choice(labels))  # type: ignore[arg-type]
+        else:
+            text = perturb(self.rng.choice(self.questions[self.languages[person.id]]), self.rng)
+            await self.fake.send_text(person, text)
+
+    def collect(self, report: Report) -> None:
+        """Match replies to arrivals: the first message to the chat after its update arrived."""
+        for person_id, arrival in list(self.waiting.items()):
+            sent = self.fake.messages_to(person_id)
+            if len(sent) > arrival.sent_before:
+                arrival.reply_at = sent[arrival.sent_before].at
+                del self.waiting[person_id]
+
+
+def repeated_replies(fake: FakeTelegram, people: list[SimUser]) -> int:
+    """Replies sent twice in a row to one person (the double send of a lost answer)."""
+    count = 0
+    for person in people:
+        sent: list[SentMessage] = fake.messages_to(person)
+        count += sum(
+            1 for a, b in itertools.pairwise(sent) if a.plain == b.plain and a.reply_markup == b.reply_markup
+        )
+    return count
+
+
+async def measure(options: argparse.Namespace) -> dict[str, Any]:
+    workdir = Path(tempfile.mkdtemp(prefix="wegweiser-load-"))
+    if not options.database_url:
+        options.database_url = f"sqlite+aiosqlite:///{workdir / 'bot.db'}"
+    elif options.database_url.startswith("postgresql"):
+        await upgrade(options.database_url)
+    setup = {
+        "database": options.database_url.split(":", 1)[0].split("+")[0],
+        "workers": options.workers,
+        "redis": bool(options.redis_url),
+        "rate": options.rate,
+        "seconds": options.seconds,
+    }
+    report = Report(setup)
+    rng = random.Random(options.seed)
+    async with FakeTelegram(token="123456:LOADTEST-abcdefghij", allow_http_webhook=True) as fake:
+        group = fake.add_forum_group("Beratung")
+        people = [fake.add_user(f"P{i}") for i in range(options.people)]
+        languages = {p.id: rng.choice(LANGUAGES) for p in people}
+        async with bot_running(fake, options, workdir, group.id) as process:
+            semaphore = asyncio.Semaphore(20)
+
+            async def onboard_one(person: SimUser) -> None:
+                async with semaphore:
+                    await onboard(fake, person, LANGUAGE_NAMES[languages[person.id]])
+
+            await asyncio.gather(*(onboard_one(p) for p in people))
+            report.rss_start = rss_of_tree(process.pid)
+            driver = Driver(fake, people, languages, options.seed)
+            posts_before, failures_before = fake.delivery.stats.posts, fake.delivery.stats.failures
+            started = time.monotonic()
+            killed = False
+            for n in range(int(options.rate * options.seconds)):
+                due = started + n / options.rate
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
+                await driver.arrive(report)
+                driver.collect(report)
+                if (
+                    options.kill_at is not None
+                    and not killed
+                    and time.monotonic() - started >= options.kill_at
+                ):
+                    killed = True
+                    os.kill(children_of(process.pid)[0], signal.SIGKILL)
+            deadline = time.monotonic() + GRACE
+            while driver.waiting and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+                driver.collect(report)
+            report.rss_end = rss_of_tree(process.pid)
+            report.repeated = repeated_replies(fake, people)
+            report.webhook = {
+                "webhook_posts": fake.delivery.stats.posts - posts_before,
+                "webhook_failures": fake.delivery.stats.failures - failures_before,
+                "fake_internal_errors": len(fake.internal_errors),
+            }
+    return report.figures()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.load",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--rate", type=float, default=30.0, help="updates a second, open-loop (30)")
+    parser.add_argument("--seconds", type=float, default=300.0, help="length of the run (300)")
+    parser.add_argument("--workers", type=int, default=1, help="webhook worker processes (1)")
+    parser.add_argument("--people", type=int, default=300, help="simulated people (300)")
+    parser.add_argument("--database-url", default="", help="default: a temporary SQLite file")
+    parser.add_argument(
+        "--redis-url", default="", help="REDIS_URL for the workers (needed for --workers > 1)"
+    )
+    parser.add_argument(
+        "--kill-at", type=float, default=None, help="SIGKILL one worker after this many seconds"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    options = parser.parse_args(argv)
+    if options.kill_at is not None and options.workers < 2:
+        parser.error("--kill-at needs --workers 2 or more (a parent to start the next worker)")
+    if options.workers > 1 and not (options.redis_url and options.database_url.startswith("postgresql")):
+        parser.error("--workers > 1 needs --database-url postgresql+asyncpg://… and --redis-url")
+    figures = asyncio.run(measure(options))
+    if options.json:
+        print(json.dumps(figures))
+    else:
+        for key, value in figures.items():
+            print(f"{key:>22}  {value}")
+    return 1 if figures["lost"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
