@@ -13,11 +13,11 @@ DEV_LOCK := requirements/dev.txt
 
 .PHONY: run chat test lint typecheck unit catalogs extract update-catalogs migrate bench lock clean
 
-# Everything from the dev lock, each file checked against its hash; then the project alone,
-# built with the locked setuptools (no build isolation, so nothing unpinned is fetched).
+# Everything from the dev lock, each file checked against its hash (pip itself included: the
+# venv's own pip installs the locked one); then the project alone, built with the locked
+# setuptools (no build isolation, so nothing unpinned is fetched).
 $(STAMP): pyproject.toml $(RUNTIME_LOCK) $(DEV_LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
