@@ -3,12 +3,17 @@ FROM python:3.11-slim AS build
 WORKDIR /src
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
+# The runtime lock first, in a layer of its own that stays cached until the lock changes:
+# exact versions, each file checked against its sha256 hash (make lock writes it).
+COPY requirements/runtime.txt ./requirements/
+RUN pip install --no-cache-dir --require-hashes -r requirements/runtime.txt
 COPY pyproject.toml README.md babel.cfg ./
 COPY bot ./bot
 COPY dialogs ./dialogs
 COPY knowledge ./knowledge
 COPY translations ./translations
-RUN pip install --no-cache-dir . \
+# Then the project alone, built with the locked setuptools: nothing unpinned is fetched.
+RUN pip install --no-cache-dir --no-deps --no-build-isolation . \
  && pybabel compile -d translations -D messages \
  && pybabel compile -d translations -D admin -l de
 
@@ -20,5 +25,6 @@ WORKDIR /app
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1
 USER wegweiser
-# PostgreSQL in production: run `wegweiser db upgrade` once per release before starting.
+# PostgreSQL is migrated by a step of its own before the bot starts, `wegweiser db upgrade`
+# (docker-compose.yml: the one-off migrate service), never by each worker at its start.
 CMD ["wegweiser", "run"]

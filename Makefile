@@ -7,14 +7,38 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/*.po)
 COMPILED := $(CATALOGS:.po=.mo)
+# Exact versions with their sha256 hashes: runtime (the Docker image) and dev (runtime + tools).
+RUNTIME_LOCK := requirements/runtime.txt
+DEV_LOCK := requirements/dev.txt
 
-.PHONY: run chat test lint typecheck unit catalogs extract update-catalogs migrate bench clean
+.PHONY: run chat test lint typecheck unit catalogs extract update-catalogs migrate bench lock clean
 
-$(STAMP): pyproject.toml
+# Everything from the dev lock, each file checked against its hash (pip itself included: the
+# venv's own pip installs the locked one); then the project alone, built with the locked
+# setuptools (no build isolation, so nothing unpinned is fetched).
+$(STAMP): pyproject.toml $(RUNTIME_LOCK) $(DEV_LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Rewrites both lock files from pyproject.toml. Pins that still fit pyproject's bounds are
+# kept, so adding a dependency changes only what it brings. To move pins forward:
+#   make lock UPGRADE=all               every package to the newest release the bounds allow
+#   make lock UPGRADE="aiogram redis"   only these (each passed as --upgrade-package)
+# The dev lock is constrained by the runtime lock: both name the same versions.
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+ifeq ($(UPGRADE),all)
+LOCK_FLAGS += --upgrade
+else
+LOCK_FLAGS += $(foreach package,$(UPGRADE),--upgrade-package $(package))
+endif
+lock: $(STAMP)
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_FLAGS) \
+		--build-deps-for wheel -o $(RUNTIME_LOCK) pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_FLAGS) \
+		--build-deps-for editable --extra dev -c $(RUNTIME_LOCK) -o $(DEV_LOCK) pyproject.toml
 
 translations/%.mo: translations/%.po $(STAMP)
 	$(BIN)/pybabel compile -i $< -o $@
