@@ -81,9 +81,9 @@ update-catalogs: extract
 		--no-fuzzy-matching --ignore-obsolete --no-wrap
 
 bench: $(STAMP)
-	$(BIN)/python -m knowledge.bench --faq ../shared/bench/matching/covidqa_faq.jsonl \
+	$(BIN)/python -m benchmarks.matching --faq ../shared/bench/matching/covidqa_faq.jsonl \
 		--queries ../shared/bench/matching/covidqa_queries_dev.jsonl
-	$(BIN)/python -m knowledge.bench --faq ../shared/bench/matching/xsid_faq.jsonl \
+	$(BIN)/python -m benchmarks.matching --faq ../shared/bench/matching/xsid_faq.jsonl \
 		--queries ../shared/bench/matching/xsid_queries_dev.jsonl
 
 clean:

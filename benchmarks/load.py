@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.bench import load_questions, perturb
+from benchmarks.dispatch import load_questions, perturb
 from dialogs.i18n import LANGUAGE_NAMES
 from knowledge.model import LANGUAGES
 from tests.fake_telegram import FakeTelegram, SentMessage, SimUser
@@ -48,13 +48,27 @@ from tests.support.telegram import onboard
 
 ROOT = Path(__file__).resolve().parent.parent
 GRACE = 30.0
+# What counts as the bot's reply to an update (not "typing…" nor a reaction).
+REPLY_METHODS = frozenset(
+    {"sendMessage", "editMessageText", "editMessageReplyMarkup", "copyMessage", "sendPhoto", "sendDocument"}
+)
+
+
+def callback_labels(message: SentMessage) -> list[str]:
+    """Labels of the buttons a person can press in the chat (not links)."""
+    markup = message.reply_markup or {}
+    return [
+        str(button["text"])
+        for row in markup.get("inline_keyboard", [])
+        for button in row
+        if "callback_data" in button
+    ]
 
 
 @dataclass
 class Arrival:
     person: int
     at: float
-    sent_before: int  # messages to that chat before the update arrived
     reply_at: float | None = None
 
 
@@ -157,6 +171,7 @@ class Driver:
         self.rng = random.Random(seed)
         self.questions = load_questions(ROOT / "knowledge" / "content")
         self.waiting: dict[int, Arrival] = {}
+        self.seen = len(fake.call_log)
 
     def idle_person(self) -> SimUser:
         idle = [p for p in self.people if p.id not in self.waiting]
@@ -164,25 +179,31 @@ class Driver:
 
     async def arrive(self, report: Report) -> None:
         person = self.idle_person()
-        before = len(self.fake.messages_to(person))
-        arrival = Arrival(person.id, time.monotonic(), before)
+        sent = self.fake.messages_to(person)
+        arrival = Arrival(person.id, time.monotonic())
         self.waiting[person.id] = arrival
         report.arrivals.append(arrival)
-        last = self.fake.messages_to(person)[-1] if before else None
-        labels = [b for b in (last.button_texts if last else []) if b]
+        labels = callback_labels(sent[-1]) if sent else []
         if labels and self.rng.random() < 0.6:
-            await self.fake.press(person, last, self.rng.choice(labels))  # type: ignore[arg-type]
+            await self.fake.press(person, sent[-1], self.rng.choice(labels))
         else:
             text = perturb(self.rng.choice(self.questions[self.languages[person.id]]), self.rng)
             await self.fake.send_text(person, text)
 
-    def collect(self, report: Report) -> None:
-        """Match replies to arrivals: the first message to the chat after its update arrived."""
-        for person_id, arrival in list(self.waiting.items()):
-            sent = self.fake.messages_to(person_id)
-            if len(sent) > arrival.sent_before:
-                arrival.reply_at = sent[arrival.sent_before].at
-                del self.waiting[person_id]
+    def collect(self) -> None:
+        """An update's reply: the first message sent or edited in the person's chat after
+        the update arrived (the time its request reached the server)."""
+        log = self.fake.call_log
+        while self.seen < len(log):
+            record = log[self.seen]
+            self.seen += 1
+            if record.method not in REPLY_METHODS or record.status != 200:
+                continue
+            chat = record.params.get("chat_id")
+            arrival = self.waiting.get(int(chat)) if chat is not None else None
+            if arrival is not None and record.at >= arrival.at:
+                arrival.reply_at = record.at
+                del self.waiting[arrival.person]
 
 
 def repeated_replies(fake: FakeTelegram, people: list[SimUser]) -> int:
@@ -223,8 +244,18 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
                     await onboard(fake, person, LANGUAGE_NAMES[languages[person.id]])
 
             await asyncio.gather(*(onboard_one(p) for p in people))
-            report.rss_start = rss_of_tree(process.pid)
             driver = Driver(fake, people, languages, options.seed)
+            # Warm-up, not measured: every person asks once (models and caches load).
+            for person in people:
+                driver.waiting[person.id] = Arrival(person.id, time.monotonic())
+                text = driver.rng.choice(driver.questions[languages[person.id]])
+                await fake.send_text(person, text)
+            warm_until = time.monotonic() + 120
+            while driver.waiting and time.monotonic() < warm_until:
+                await asyncio.sleep(0.1)
+                driver.collect()
+            driver.waiting.clear()
+            report.rss_start = rss_of_tree(process.pid)
             posts_before, failures_before = fake.delivery.stats.posts, fake.delivery.stats.failures
             started = time.monotonic()
             killed = False
@@ -232,7 +263,7 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
                 due = started + n / options.rate
                 await asyncio.sleep(max(0.0, due - time.monotonic()))
                 await driver.arrive(report)
-                driver.collect(report)
+                driver.collect()
                 if (
                     options.kill_at is not None
                     and not killed
@@ -243,7 +274,7 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
             deadline = time.monotonic() + GRACE
             while driver.waiting and time.monotonic() < deadline:
                 await asyncio.sleep(0.1)
-                driver.collect(report)
+                driver.collect()
             report.rss_end = rss_of_tree(process.pid)
             report.repeated = repeated_replies(fake, people)
             report.webhook = {

@@ -8,9 +8,9 @@ is ambiguous; a low cosine to every example means the question is about somethin
 the knowledge base does not cover. Lower-ranked matches get the same function of
 their own features, scaled so the confidences of a result never sum to more than one.
 
-The coefficients and both thresholds are fitted (``python -m knowledge.bench --fit``)
+The coefficients and both thresholds are fitted (``python -m benchmarks.matching --fit``)
 and stored in ``match_fitted.json``; the fit and its cross-validated figures are
-described there and in ``knowledge.bench``.
+described there and in ``benchmarks.matching``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Cross-validated fitting of the matcher's numbers (``python -m knowledge.bench --fit``).
+"""Cross-validated fitting of the matcher's numbers (``python -m benchmarks.matching --fit``).
 
 Data sets, each a list of queries with their candidate entries' signals:
 
@@ -341,7 +341,7 @@ def to_json(numbers: Numbers, cv: dict[str, Any], full: dict[str, Any], sources:
         "thresholds": {"answer": round(numbers.answer_at, 4), "suggest": round(numbers.suggest_at, 4)},
         "provenance": {
             "fitted_on": dt.date.today().isoformat(),
-            "command": "python -m knowledge.bench --fit",
+            "command": "python -m benchmarks.matching --fit",
             "data": sources,
             "procedure": (
                 "signal weights: conditional logit over all data sets, each weighing the same; "

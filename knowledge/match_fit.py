@@ -1,6 +1,6 @@
 """Fitting the matcher's numbers: signal weights, the confidence model, the thresholds.
 
-Used by ``python -m knowledge.bench --fit`` (which also cross-validates the same
+Used by ``python -m benchmarks.matching --fit`` (which also cross-validates the same
 procedure); nothing here runs while the bot answers. Plain numpy: three small models.
 
 * **Signal weights**: a conditional logit over each query's candidate entries. The

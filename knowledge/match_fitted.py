@@ -1,6 +1,6 @@
 """The matcher's fitted numbers, read from ``match_fitted.json`` beside this module.
 
-``python -m knowledge.bench --fit`` writes that file: the four signal weights of the
+``python -m benchmarks.matching --fit`` writes that file: the four signal weights of the
 ranking, the confidence model and the two decision thresholds, each fitted on the
 development data and the project's own evaluation set, with the cross-validated
 figures of the same procedure recorded under ``provenance``. Keeping the numbers in

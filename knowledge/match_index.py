@@ -44,7 +44,7 @@ from knowledge.normalize import fold_word, normalize, term_key, tokenize
 class Params:
     """Ranking parameters. BM25 textbook values and round numbers for the lexical
     machinery; the four signal weights (and the vote's k and temperature) are fitted by
-    ``python -m knowledge.bench --fit`` and read from ``match_fitted.json`` (see
+    ``python -m benchmarks.matching --fit`` and read from ``match_fitted.json`` (see
     ``knowledge.match_fitted``): the defaults here are only the values before any fit."""
 
     k1: float = 1.2

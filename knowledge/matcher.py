@@ -238,7 +238,7 @@ class Matcher:
 
     def candidates(self, query: str, lang: str, limit: int = 20) -> list[Candidate]:
         """The ``limit`` best entries of one language with each raw signal: what the
-        benchmark fits the signal weights on (``knowledge.bench --fit``)."""
+        benchmark fits the signal weights on (``benchmarks.matching --fit``)."""
         index = self._indexes.get(lang)
         if index is None:
             return []

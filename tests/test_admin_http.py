@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.admin import serving
 from bot.admin import accounts
 from bot.admin.accounts import Role
-from bot.admin.bench import serving
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Advisor, Case, Feedback, UnansweredQuestion, User

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from knowledge.bench import ece, load_faq, synthesise
+from benchmarks.matching import ece, load_faq, synthesise
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,5 @@
-"""The throughput benchmark (``python -m bot.bench``): its fake Telegram, its bookkeeping, a tiny run.
+"""The throughput benchmark (``python -m benchmarks.dispatch``): its fake Telegram, its
+bookkeeping, a tiny run.
 
 No timing is asserted here: speed targets are met in the benchmark, never in timed tests.
 """
@@ -19,7 +20,7 @@ from aiogram.enums import ChatAction
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot import bench
+from benchmarks import dispatch as bench
 
 ROOT = Path(__file__).resolve().parent.parent
 UPDATES = 40
@@ -124,7 +125,7 @@ def test_questions_come_from_every_language_and_typos_stay_light() -> None:
 def run_bench(*args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
-        [sys.executable, "-m", "bot.bench", "--json", *args],
+        [sys.executable, "-m", "benchmarks.dispatch", "--json", *args],
         capture_output=True,
         text=True,
         env=environment,

@@ -1,4 +1,4 @@
-"""The fitting behind ``knowledge.bench --fit``: each piece does what it says on data
+"""The fitting behind ``benchmarks.matching --fit``: each piece does what it says on data
 whose answer is known."""
 
 from __future__ import annotations

@@ -448,7 +448,7 @@ def test_the_issue_message_is_an_emergency(detector: CrisisDetector) -> None:
     ],
 )
 def test_repetitive_messages_finish(detector: CrisisDetector, text: str) -> None:
-    # Bounded work: one look-up per distinct word (timings: python -m knowledge.crisis_bench).
+    # Bounded work: one look-up per distinct word (timings: python -m benchmarks.crisis).
     detector.detect(text)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from bot.admin.bench import serving
+from benchmarks.admin import serving
 
 
 @contextmanager

@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -50,6 +51,7 @@ async def running_bot(
         stderr=log,
     )
     try:
+        started: asyncio.Future[Any]
         if "--webhook" in args:
             started = asyncio.ensure_future(_ready(int(environment.get("WEBHOOK_PORT", "8080"))))
         else:

@@ -1,6 +1,6 @@
 """Load figure for the handoff: many young people open cases at once while advisors reply.
 
-    python -m tests.bench_handoff [--people N] [--advisors A] [--group-per-minute G]
+    python -m benchmarks.handoff [--people N] [--advisors A] [--group-per-minute G]
                                   [--database-url URL] [--eager] [--settle S] [--timeout T]
                                   [--workdir DIR] [--json]
 
@@ -608,7 +608,7 @@ def summary(result: dict[str, Any]) -> str:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m tests.bench_handoff", description=__doc__.split("\n\n")[0]
+        prog="python -m benchmarks.handoff", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--people", type=int, default=200, help="young people opening cases at once")
     parser.add_argument("--advisors", type=int, default=3, choices=range(1, len(ADVISOR_NAMES) + 1))

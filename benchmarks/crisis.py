@@ -1,6 +1,6 @@
 """Crisis detection on an evaluation set: recall, false alarms, category accuracy, latency.
 
-    .venv/bin/python -m knowledge.crisis_bench --eval knowledge/eval/crisis \
+    .venv/bin/python -m benchmarks.crisis --eval knowledge/eval/crisis \
         [--questions knowledge/eval/questions] [--json] [--failures]
 
 The folder holds ``<lang>.jsonl`` files, one message per line:

@@ -1,4 +1,4 @@
-"""Page-load benchmark of the web admin: ``python -m bot.admin.bench``.
+"""Page-load benchmark of the web admin: ``python -m benchmarks.admin``.
 
 Fills a database with ``--entries`` FAQ entries (copies of the shipped ones under new ids)
 and ``--days`` of anonymous statistics, serves the admin with uvicorn on a real port, signs

@@ -1,6 +1,6 @@
 """Throughput of the Telegram side: our dispatcher and services beside a bare aiogram echo.
 
-    python -m bot.bench [--updates N] [--users U] [--concurrency C] [--json] [--database-url URL]
+    python -m benchmarks.dispatch [--updates N] [--users U] [--concurrency C] [--json] [--database-url URL]
                         [--fsm sql|memory] [--flood-control] [--seed S] [--profile FILE] [--keep-going]
 
 The application is assembled as ``wegweiser run`` assembles it (``build_app``, the same
@@ -920,7 +920,9 @@ def positive(text: str) -> int:
 
 
 def parse_args(argv: Sequence[str] | None) -> tuple[Options, bool]:
-    parser = argparse.ArgumentParser(prog="python -m bot.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.dispatch", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--updates", type=positive, default=2000, help="measured updates (2000)")
     parser.add_argument("--users", type=positive, default=50, help="simulated people (50)")
     parser.add_argument("--concurrency", type=positive, default=20, help="updates in flight (20)")
