@@ -1,7 +1,8 @@
 """Load and faults in webhook mode, against the local Bot API server over HTTP.
 
     python -m benchmarks.load [--rate 30] [--seconds 300] [--workers 1] [--people 300]
-                              [--database-url URL] [--redis-url URL] [--kill-at S] [--json]
+                              [--database-url URL] [--redis-url URL] [--fault KIND --fault-at S]
+                              [--flood-limits] [--burst N] [--json]
 
 The bot runs as in production: ``wegweiser run --webhook [--workers N]`` as its own
 processes; the local Bot API server (tests/fake_telegram) POSTs each update to the webhook as
@@ -14,18 +15,20 @@ the last message the bot sent that person (about 60%). An arrival goes to a pers
 not waiting for an answer, as people wait for one.
 
 Reported: p50 / p99 / max from an update's arrival at the server to the bot's first reply
-to it arriving there; lost updates (no reply within 30 s after the run); updates whose
-replies repeat; 5xx and redeliveries of the webhook; the workers' resident memory at the
-start and at the end. ``--kill-at S`` (with ``--workers`` > 1) sends SIGKILL to one worker
-S seconds into the run; the parent starts a new one and Telegram's redelivery brings the
-updates it held back.
+to it arriving there; lost updates (no reply within 30 s after the run); webhook posts and
+failed posts (each sent again); the workers' resident memory at the
+start and at the end. ``--fault`` injects one fault ``--fault-at`` seconds into the
+run: SIGKILL of a worker (the parent starts a new one), the Bot API server answering 5xx or
+429 for 10 s, or any command (restarting PostgreSQL or Redis). The workers' own metrics
+(updates by result, Bot API calls by result) are printed beside, to show the fault.
+``--burst N`` instead has N new people press /start within 10 seconds.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
+import contextlib
 import json
 import os
 import random
@@ -76,7 +79,6 @@ class Arrival:
 class Report:
     setup: dict[str, Any]
     arrivals: list[Arrival] = field(default_factory=list)
-    repeated: int = 0
     rss_start: int = 0
     rss_end: int = 0
     webhook: dict[str, Any] = field(default_factory=dict)
@@ -95,7 +97,6 @@ class Report:
             "p99_ms": pct(0.99),
             "max_ms": round(1000 * waits[-1], 1) if waits else float("nan"),
             "lost": lost,
-            "repeated": self.repeated,
             "rss_start_mb": round(self.rss_start / 2**20, 1),
             "rss_end_mb": round(self.rss_end / 2**20, 1),
             **self.webhook,
@@ -132,7 +133,7 @@ async def upgrade(database_url: str) -> None:
 async def bot_running(
     fake: FakeTelegram, options: argparse.Namespace, workdir: Path, group_id: int
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    port = _free_port()
+    port = int(os.environ["LOAD_PORT"])
     env = {
         "WEBHOOK_URL": "https://bot.example.test",
         "WEBHOOK_SECRET": "load-test-secret",
@@ -206,19 +207,41 @@ class Driver:
                 del self.waiting[arrival.person]
 
 
-def repeated_replies(fake: FakeTelegram, people: list[SimUser]) -> int:
-    """Replies sent twice in a row to one person (the double send of a lost answer)."""
-    count = 0
-    for person in people:
-        sent: list[SentMessage] = fake.messages_to(person)
-        count += sum(
-            1 for a, b in itertools.pairwise(sent) if a.plain == b.plain and a.reply_markup == b.reply_markup
-        )
-    return count
+async def scrape(port: int) -> dict[str, float]:
+    """The workers' own account: updates by result and Bot API calls by result, summed."""
+    import aiohttp
+
+    totals: dict[str, float] = {}
+    async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/metrics") as response:
+        page = await response.text()
+    for line in page.splitlines():
+        for metric, label in (
+            ("wegweiser_updates_total", "result"),
+            ("wegweiser_bot_api_calls_total", "result"),
+        ):
+            if line.startswith(metric + "{"):
+                value = line.split(f'{label}="', 1)[1].split('"', 1)[0]
+                kind = "updates" if metric == "wegweiser_updates_total" else "api"
+                key = f"{kind}_{value}"
+                totals[key] = totals.get(key, 0.0) + float(line.rsplit(" ", 1)[1])
+    return totals
+
+
+async def inject(fault: str, fake: FakeTelegram, process: asyncio.subprocess.Process, command: str) -> None:
+    if fault == "kill":
+        os.kill(children_of(process.pid)[0], signal.SIGKILL)
+    elif fault == "api-5xx":
+        fake.fail_for(10.0, "*", 500)
+    elif fault == "api-429":
+        fake.fail_for(10.0, "*", 429, retry_after=3)
+    elif fault == "command":
+        shell = await asyncio.create_subprocess_shell(command)
+        await shell.wait()
 
 
 async def measure(options: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="wegweiser-load-"))
+    os.environ["LOAD_PORT"] = str(_free_port())
     if not options.database_url:
         options.database_url = f"sqlite+aiosqlite:///{workdir / 'bot.db'}"
     elif options.database_url.startswith("postgresql"):
@@ -229,6 +252,8 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
         "redis": bool(options.redis_url),
         "rate": options.rate,
         "seconds": options.seconds,
+        "fault": f"{options.fault} at {options.fault_at:g} s" if options.fault else "none",
+        "flood_limits": options.flood_limits,
     }
     report = Report(setup)
     rng = random.Random(options.seed)
@@ -236,7 +261,11 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
         group = fake.add_forum_group("Beratung")
         people = [fake.add_user(f"P{i}") for i in range(options.people)]
         languages = {p.id: rng.choice(LANGUAGES) for p in people}
+        if options.flood_limits:
+            fake.set_flood_limits(True)
         async with bot_running(fake, options, workdir, group.id) as process:
+            if options.burst:
+                return await burst(fake, options, report, process)
             semaphore = asyncio.Semaphore(20)
 
             async def onboard_one(person: SimUser) -> None:
@@ -258,30 +287,60 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
             report.rss_start = rss_of_tree(process.pid)
             posts_before, failures_before = fake.delivery.stats.posts, fake.delivery.stats.failures
             started = time.monotonic()
-            killed = False
+            injected = False
             for n in range(int(options.rate * options.seconds)):
                 due = started + n / options.rate
                 await asyncio.sleep(max(0.0, due - time.monotonic()))
                 await driver.arrive(report)
                 driver.collect()
-                if (
-                    options.kill_at is not None
-                    and not killed
-                    and time.monotonic() - started >= options.kill_at
-                ):
-                    killed = True
-                    os.kill(children_of(process.pid)[0], signal.SIGKILL)
+                if options.fault and not injected and time.monotonic() - started >= options.fault_at:
+                    injected = True
+                    await inject(options.fault, fake, process, options.fault_command)
             deadline = time.monotonic() + GRACE
             while driver.waiting and time.monotonic() < deadline:
                 await asyncio.sleep(0.1)
                 driver.collect()
             report.rss_end = rss_of_tree(process.pid)
-            report.repeated = repeated_replies(fake, people)
             report.webhook = {
+                **await scrape(int(os.environ["LOAD_PORT"])),
                 "webhook_posts": fake.delivery.stats.posts - posts_before,
                 "webhook_failures": fake.delivery.stats.failures - failures_before,
                 "fake_internal_errors": len(fake.internal_errors),
             }
+    return report.figures()
+
+
+async def all_answered(fake: FakeTelegram, people: list[SimUser]) -> None:
+    for person in people:
+        await fake.wait_for_message(person, timeout=GRACE)
+
+
+async def burst(
+    fake: FakeTelegram, options: argparse.Namespace, report: Report, process: asyncio.subprocess.Process
+) -> dict[str, Any]:
+    """``--burst N``: N people press /start within 10 seconds (Telegram's limits on at the
+    server with --flood-limits); all must be answered once, the last within 15 s."""
+    newcomers = [fake.add_user(f"New{i}") for i in range(options.burst)]
+    report.rss_start = rss_of_tree(process.pid)
+    started = time.monotonic()
+    for n, person in enumerate(newcomers):
+        await asyncio.sleep(max(0.0, started + n * 10.0 / options.burst - time.monotonic()))
+        report.arrivals.append(Arrival(person.id, time.monotonic()))
+        await fake.send_command(person, "/start")
+    with contextlib.suppress(TimeoutError, AssertionError):  # the fake's WaitTimeout
+        await asyncio.wait_for(all_answered(fake, newcomers), GRACE)
+    await asyncio.sleep(2.0)  # a second answer to one /start would show by now
+    for arrival in report.arrivals:
+        sent = fake.messages_to(arrival.person)
+        arrival.reply_at = sent[0].at if sent else None
+    answered = [a.reply_at for a in report.arrivals if a.reply_at is not None]
+    report.rss_end = rss_of_tree(process.pid)
+    report.webhook = {
+        "last_answer_after_s": round(max(answered) - started, 2) if answered else float("nan"),
+        "answered_more_than_once": sum(1 for p in newcomers if len(fake.messages_to(p)) > 1),
+        "flood_429_served": fake.stats.flood_429,
+        **await scrape(int(os.environ["LOAD_PORT"])),
+    }
     return report.figures()
 
 
@@ -300,13 +359,22 @@ def main(argv: list[str] | None = None) -> int:
         "--redis-url", default="", help="REDIS_URL for the workers (needed for --workers > 1)"
     )
     parser.add_argument(
-        "--kill-at", type=float, default=None, help="SIGKILL one worker after this many seconds"
+        "--fault",
+        choices=("kill", "api-5xx", "api-429", "command"),
+        help="kill: SIGKILL one worker (needs --workers > 1); api-5xx / api-429: the Bot API server "
+        "answers every call with 500 / 429 (retry_after 3) for 10 s; command: run --fault-command",
     )
+    parser.add_argument("--fault-at", type=float, default=60.0, help="seconds into the run (60)")
+    parser.add_argument("--fault-command", default="", help='e.g. "pg_ctlcluster 15 main restart"')
+    parser.add_argument("--flood-limits", action="store_true", help="Telegram's flood limits at the server")
+    parser.add_argument("--burst", type=int, default=0, help="instead: N new people press /start within 10 s")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     options = parser.parse_args(argv)
-    if options.kill_at is not None and options.workers < 2:
-        parser.error("--kill-at needs --workers 2 or more (a parent to start the next worker)")
+    if options.fault == "kill" and options.workers < 2:
+        parser.error("--fault kill needs --workers 2 or more (a parent to start the next worker)")
+    if options.fault == "command" and not options.fault_command:
+        parser.error("--fault command needs --fault-command")
     if options.workers > 1 and not (options.redis_url and options.database_url.startswith("postgresql")):
         parser.error("--workers > 1 needs --database-url postgresql+asyncpg://… and --redis-url")
     figures = asyncio.run(measure(options))

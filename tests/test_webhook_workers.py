@@ -174,3 +174,120 @@ def answer_kind(text: str) -> str:
         "Du hast kein offenes Gespräch": "status",
     }
     return next((kind for opening, kind in openings.items() if text.startswith(opening)), text[:40])
+
+
+@pytest.mark.parametrize("status", [500, 429])
+async def test_replies_that_telegram_refused_go_out_when_the_update_comes_again(
+    fake: FakeTelegram, tmp_path: Path, status: int
+) -> None:
+    group = fake.add_forum_group("Beratung")
+    people = [fake.add_user(f"P{i}", language_code="de") for i in range(3)]
+    port = free_port()
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    env = {"WEBHOOK_URL": "https://bot.example.test", "WEBHOOK_SECRET": SECRET, "WEBHOOK_PORT": str(port)}
+    await set_webhook(fake, port)
+    async with running_bot(fake, url, group.id, tmp_path, "--webhook", **env):
+        # The Bot API answers every call with an error: an outage longer than the bot's own
+        # retries (about 15 s), or flood limits.
+        fake.fail_for(18.0 if status == 500 else 4.0, "*", status, retry_after=5)
+        for person in people:
+            await fake.send_command(person, "/start")
+        for person in people:
+            await fake.wait_for_message(person, timeout=90)
+        await asyncio.sleep(1.0)
+    for person in people:
+        assert len(fake.messages_to(person)) == 1, bot_log(tmp_path)[-2000:]
+    if status == 500:
+        assert fake.delivery.stats.failures >= 1  # the webhook answered with an error, so it came again
+
+
+async def postgres_outage(database_url: str, seconds: float) -> None:
+    """PostgreSQL restarting, as the bot sees it: its connections dropped, new ones refused."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    url = make_url(database_url)
+    name = url.database
+    admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            await conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                {"name": name},
+            )
+            await asyncio.sleep(seconds)
+            await conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+    finally:
+        await admin.dispose()
+
+
+async def start_redis(port: int, folder: Path) -> None:
+    server = await asyncio.create_subprocess_exec(
+        "redis-server", "--port", str(port), "--dir", str(folder), "--save", "60 1", "--daemonize", "yes"
+    )
+    assert await server.wait() == 0
+    for _ in range(50):
+        ping = await asyncio.create_subprocess_exec(
+            "redis-cli", "-p", str(port), "ping", stdout=asyncio.subprocess.DEVNULL
+        )
+        if await ping.wait() == 0:
+            return
+        await asyncio.sleep(0.1)
+
+
+async def stop_redis(port: int) -> None:
+    # A restart as an operator does it: the data is saved and read back.
+    stop = await asyncio.create_subprocess_exec("redis-cli", "-p", str(port), "shutdown")
+    await stop.wait()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("outage", ["postgres", "redis"])
+async def test_two_workers_answer_everything_once_across_a_restart(
+    fake: FakeTelegram, tmp_path: Path, outage: str
+) -> None:
+    redis_port = free_port()
+    await start_redis(redis_port, tmp_path)
+    group = fake.add_forum_group("Beratung")
+    people = [fake.add_user(f"P{i}", language_code="de") for i in range(3)]
+    port = free_port()
+    env = {
+        "WEBHOOK_URL": "https://bot.example.test",
+        "WEBHOOK_SECRET": SECRET,
+        "WEBHOOK_PORT": str(port),
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+    }
+    try:
+        async with postgres_database() as postgres_url:
+            await set_webhook(fake, port)
+            upgrade = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "db", "upgrade", env={**os.environ, "DATABASE_URL": postgres_url}
+            )
+            assert await upgrade.wait() == 0
+            args = ("--webhook", "--workers", "2")
+            async with running_bot(fake, postgres_url, group.id, tmp_path, *args, **env):
+                for person in people:
+                    await onboard(fake, person, "Deutsch")
+                if outage == "postgres":
+                    down = asyncio.ensure_future(postgres_outage(postgres_url, 3.0))
+                else:
+                    await stop_redis(redis_port)
+                await asyncio.sleep(0.5)
+                for person in people:
+                    await fake.send_command(person, "/help")
+                if outage == "postgres":
+                    await down
+                else:
+                    await asyncio.sleep(3.0)
+                    await start_redis(redis_port, tmp_path)
+                for person in people:
+                    await fake.wait_for_message(person, contains="So kann ich helfen", timeout=90)
+                await asyncio.sleep(1.5)
+    finally:
+        await stop_redis(redis_port)
+    for person in people:
+        helps = [m for m in fake.messages_to(person) if fake.text_of(m).startswith("So kann ich helfen")]
+        assert len(helps) == 1, bot_log(tmp_path)[-3000:]
+    assert fake.delivery.stats.failures >= 1  # Telegram's delivery met the outage and sent again

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
 from aiogram.types import TelegramObject, Update
 from redis.exceptions import RedisError
 from sqlalchemy import update
@@ -18,7 +18,7 @@ from bot.app import App
 from bot.db.models import ProcessedUpdate
 from bot.db.repositories import SqlStats, SqlUsers
 from bot.telegram import metrics
-from bot.telegram.sending import send_replies
+from bot.telegram.sending import RepliesCutOff, send_replies
 from dialogs.i18n import N_
 from dialogs.replies import Button, Reply
 
@@ -52,6 +52,24 @@ async def replies_sent(session: AsyncSession) -> None:
         )
 
 
+async def send_kept(
+    bot: Bot, session: AsyncSession, update_id: int, chat_id: int, replies: Sequence[Reply]
+) -> bool:
+    """Send an update's replies. When Telegram fails on the way, only the ones not yet sent
+    stay kept (committed at once) and RepliesCutOff goes on: the webhook then answers with
+    an error, Telegram sends the update again, and those replies go out then."""
+    try:
+        return await send_replies(bot, chat_id, list(replies))
+    except RepliesCutOff as exc:
+        rest = [reply_to_json(reply) for reply in replies[exc.sent :]]
+        session.info.pop("kept_replies", None)
+        await session.execute(
+            update(ProcessedUpdate).where(ProcessedUpdate.update_id == update_id).values(replies=rest)
+        )
+        await session.commit()
+        raise
+
+
 def reply_to_json(reply: Reply) -> dict[str, Any]:
     return {
         "text": reply.text,
@@ -65,11 +83,30 @@ def reply_from_json(raw: dict[str, Any]) -> Reply:
     return Reply(raw["text"], buttons, rtl=bool(raw.get("rtl")))
 
 
+# SQLSTATE classes of a database that is restarting or unreachable: connection exceptions,
+# an operator's shutdown or a start in progress, "not accepting connections".
+PASSING_SQLSTATES = ("08", "57P", "55000")
+
+
+def _sqlstate(exc: BaseException | None) -> str:
+    while exc is not None:
+        state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
+        if isinstance(state, str):
+            return state
+        exc = exc.__cause__ or exc.__context__
+    return ""
+
+
 def passing(exc: BaseException) -> bool:
-    """A failure that goes away by itself: the database or Redis unreachable or restarting."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+    """A failure that goes away by itself: the database or Redis unreachable or restarting,
+    Telegram failing to take the replies."""
+    if isinstance(exc, DBAPIError) and (
+        exc.connection_invalidated or _sqlstate(exc.orig).startswith(PASSING_SQLSTATES)
+    ):
         return True
-    return isinstance(exc, OperationalError | InterfaceError | ConnectionError | TimeoutError | RedisError)
+    return isinstance(
+        exc, OperationalError | InterfaceError | ConnectionError | TimeoutError | RedisError | RepliesCutOff
+    )
 
 
 async def _rollback(session: AsyncSession) -> None:
@@ -138,8 +175,8 @@ class UnitOfWork(BaseMiddleware):
                 processed = await session.get(ProcessedUpdate, event.update_id)
                 if processed is not None:
                     log.info("update %s was delivered twice; handled once", event.update_id)
+                    await self._send_kept(session, processed, data)
                     timer.done("duplicate")
-                    await self._send_kept(processed, data)
                     return None
                 session.info["update_id"] = event.update_id
                 data["session"] = session
@@ -166,7 +203,9 @@ class UnitOfWork(BaseMiddleware):
         timer.done("ok")
         return result
 
-    async def _send_kept(self, processed: ProcessedUpdate, data: dict[str, Any]) -> None:
+    async def _send_kept(
+        self, session: AsyncSession, processed: ProcessedUpdate, data: dict[str, Any]
+    ) -> None:
         """The first delivery committed but its process died before its replies all went out
         (they are forgotten once sent): they go out now. A person may then see a reply
         twice (the process died between the send and forgetting it), never none."""
@@ -175,7 +214,10 @@ class UnitOfWork(BaseMiddleware):
             return
         log.warning("update %s: sending its kept replies again", processed.update_id)
         metrics.UPDATES.labels("kept_replies", "resent").inc()
-        await send_replies(bot, processed.chat_id, [reply_from_json(raw) for raw in processed.replies])
+        replies = [reply_from_json(raw) for raw in processed.replies]
+        await send_kept(bot, session, processed.update_id, processed.chat_id, replies)
+        processed.replies = None
+        await session.commit()
 
     async def _failed(self, event: Update, data: dict[str, Any], exc: Exception) -> None:
         """An update that failed after every retry: logged without its text, counted, and

@@ -21,7 +21,7 @@ from bot.app import App
 from bot.db.repositories import SqlHandoff, SqlUsers
 from bot.handoff.outbox import enqueue
 from bot.telegram.fsm_storage import KEY_BUILDER
-from bot.telegram.middlewares import record_update, replies_sent
+from bot.telegram.middlewares import record_update, replies_sent, send_kept
 from bot.telegram.sending import send_replies
 from dialogs.replies import Incoming, Kind, Outcome, Reply
 
@@ -116,7 +116,14 @@ async def _deliver(
     reachable = True
     if outcome.reaction and message_id is not None:
         reachable = await _react(bot, chat_id, message_id, outcome)
-    if not reachable or not await send_replies(bot, chat_id, outcome.replies):
+    kept = session.info.get("kept_replies")
+    if not reachable:
+        delivered = False
+    elif kept is None:
+        delivered = await send_replies(bot, chat_id, outcome.replies)
+    else:
+        delivered = await send_kept(bot, session, kept, chat_id, outcome.replies)
+    if not delivered:
         await SqlUsers(session).mark_blocked(chat_id)
     await replies_sent(session)
 

@@ -7,7 +7,12 @@ import logging
 import re
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
+from aiogram.exceptions import (
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
 from dialogs.replies import Button, Reply
@@ -111,9 +116,20 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, thread_id: int | None
     return ids
 
 
+class RepliesCutOff(Exception):
+    """Telegram could not take the replies now (a server error, the network, a long flood
+    wait): ``sent`` of them went out, the rest did not."""
+
+    def __init__(self, sent: int) -> None:
+        super().__init__(f"{sent} replies sent before Telegram failed")
+        self.sent = sent
+
+
 async def send_replies(bot: Bot, chat_id: int, replies: list[Reply], patience: int = 3) -> bool:
-    """Send all replies, waiting out long flood limits; False when the person has blocked the bot."""
-    for reply in replies:
+    """Send all replies, waiting out long flood limits; False when the person has blocked the bot.
+
+    Raises RepliesCutOff when Telegram fails on the way (the caller keeps the rest)."""
+    for index, reply in enumerate(replies):
         for attempt in range(patience + 1):
             try:
                 await send_reply(bot, chat_id, reply)
@@ -123,6 +139,8 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply], patience: i
                 return False
             except TelegramRetryAfter as exc:
                 if attempt == patience:
-                    raise
+                    raise RepliesCutOff(index) from exc
                 await asyncio.sleep(exc.retry_after)
+            except (TelegramServerError, TelegramNetworkError) as exc:
+                raise RepliesCutOff(index) from exc
     return True
