@@ -131,13 +131,14 @@ class SqlUsers:
         for state in states:
             state.data = {"lang": user.language} if user.language else {}
         # The relayed copies go with the case topics, which Telegram deletes with all their messages.
-        threads = await self.session.scalars(
-            select(Case.thread_id).where(
+        topics = await self.session.execute(
+            select(Case.chat_id, Case.thread_id).where(
                 Case.user_id == user_id, Case.thread_id.is_not(None), Case.thread_id > 0
             )
         )
-        for thread_id in threads:
-            self.session.add(OutboxItem(action="delete_topic", payload={"thread_id": thread_id}))
+        for chat_id, thread_id in topics:
+            payload = {"chat_id": chat_id, "thread_id": thread_id}
+            self.session.add(OutboxItem(action="delete_topic", payload=payload))
         case_ids = select(Case.id).where(Case.user_id == user_id).scalar_subquery()
         await self.session.execute(delete(CaseMessage).where(CaseMessage.case_id.in_(case_ids)))
         await self.session.execute(delete(Case).where(Case.user_id == user_id))

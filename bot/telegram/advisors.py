@@ -7,6 +7,7 @@ else is ignored and logged without its text.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -34,11 +35,12 @@ async def _advisor_or_log(
     return advisor
 
 
-def advisors_router(chat_id: int) -> Router:
+def advisors_router(chat_ids: Collection[int]) -> Router:
+    """The advisors' groups: the one new cases open in, and earlier ones whose cases go on."""
     router = Router(name="advisors")
-    router.message.filter(F.chat.id == chat_id)
-    router.edited_message.filter(F.chat.id == chat_id)
-    router.callback_query.filter(F.message.chat.id == chat_id)
+    router.message.filter(F.chat.id.in_(chat_ids))
+    router.edited_message.filter(F.chat.id.in_(chat_ids))
+    router.callback_query.filter(F.message.chat.id.in_(chat_ids))
 
     @router.message(Command("me"))
     async def on_me(
@@ -65,7 +67,7 @@ def advisors_router(chat_id: int) -> Router:
     ) -> None:
         user_id = message.from_user.id if message.from_user else None
         advisor = await _advisor_or_log(session, handoff, user_id, f"/{command.command}")
-        case = await handoff.case_for_thread(session, message.message_thread_id or 0)
+        case = await handoff.case_for_thread(session, message.chat.id, message.message_thread_id or 0)
         if advisor is None or case is None:
             return
         event = CaseEvent.TAKE if command.command == "take" else CaseEvent.CLOSE
@@ -76,7 +78,7 @@ def advisors_router(chat_id: int) -> Router:
     async def on_canned(message: Message, session: AsyncSession, handoff: HandoffService) -> None:
         user_id = message.from_user.id if message.from_user else None
         advisor = await _advisor_or_log(session, handoff, user_id, "/canned")
-        case = await handoff.case_for_thread(session, message.message_thread_id or 0)
+        case = await handoff.case_for_thread(session, message.chat.id, message.message_thread_id or 0)
         if advisor is None or case is None:
             return
         rows = [
@@ -97,7 +99,7 @@ def advisors_router(chat_id: int) -> Router:
         user_id = message.from_user.id if message.from_user else None
         if message.from_user is not None and message.from_user.is_bot:
             return
-        case = await handoff.case_for_thread(session, message.message_thread_id or 0)
+        case = await handoff.case_for_thread(session, message.chat.id, message.message_thread_id or 0)
         if case is None:
             return
         advisor = await _advisor_or_log(session, handoff, user_id, "a topic message")
@@ -111,12 +113,13 @@ def advisors_router(chat_id: int) -> Router:
         reply_to = message.reply_to_message.message_id if message.reply_to_message else None
         if reply_to == message.message_thread_id:
             reply_to = None  # Telegram marks every topic message as a reply to the topic's start
-        enqueue(session, "relay_out", {"message_id": message.message_id, "reply_to": reply_to}, case.id)
+        payload = {"message_id": message.message_id, "reply_to": reply_to, "from_chat_id": message.chat.id}
+        enqueue(session, "relay_out", payload, case.id)
 
     @router.edited_message(F.message_thread_id)
     async def on_topic_edit(message: Message, session: AsyncSession, handoff: HandoffService) -> None:
         user_id = message.from_user.id if message.from_user else None
-        case = await handoff.case_for_thread(session, message.message_thread_id or 0)
+        case = await handoff.case_for_thread(session, message.chat.id, message.message_thread_id or 0)
         if case is None or message.text is None or is_internal_note(message.text):
             return
         if await _advisor_or_log(session, handoff, user_id, "an edit") is None:
