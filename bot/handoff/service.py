@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.db.models import Advisor, Case, CaseMessage, OutboxItem, User, utcnow
+from bot.handoff import albums
 from bot.handoff.outbox import enqueue
 from dialogs import callbacks
 from dialogs.handoff import (
@@ -259,6 +260,9 @@ class HandoffService:
 
     async def perform(self, item: OutboxItem) -> None:
         handler = getattr(self, f"_do_{item.action}", None)
+        if item.action in (albums.ALBUM_IN, albums.ALBUM_OUT):
+            await self._album(item)
+            return
         if handler is None:
             log.error("outbox item %s has an unknown action %r; dropped", item.id, item.action)
             return
@@ -318,12 +322,53 @@ class HandoffService:
             case = await session.get_one(Case, case_id)
             return bool(case.thread_id)
 
+    async def _reply(self, case_id: int, reply_to: Any, *, into_topic: bool) -> ReplyParameters | None:
+        """The copy of the message ``reply_to`` on the other side, to reply to there."""
+        if not reply_to:
+            return None
+        if into_topic:
+            pair = await self._paired(case_id, user_message_id=int(reply_to))
+            target = pair.group_message_id if pair else None
+        else:
+            pair = await self._paired(case_id, group_message_id=int(reply_to))
+            target = pair.user_message_id if pair else None
+        return ReplyParameters(message_id=target, allow_sending_without_reply=True) if target else None
+
+    async def _album(self, item: OutboxItem) -> None:
+        """An album (``bot.handoff.albums``): its parts queued so far go as one sendMediaGroup."""
+        assert item.case_id is not None
+        case_id = item.case_id
+        parts = await albums.gather(self.app.sessions, item)
+        media = [albums.input_media(part.payload) for part in parts]
+        into_topic = item.action == albums.ALBUM_IN
+        reply = await self._reply(case_id, parts[0].payload.get("reply_to"), into_topic=into_topic)
+        try:
+            if into_topic:
+                sent = await self.into_topic(
+                    case_id,
+                    lambda chat, thread: self.bot.send_media_group(
+                        chat, media, message_thread_id=thread, reply_parameters=reply
+                    ),
+                )
+            else:
+                person, _lang = await self._person(case_id)
+                sent = await self.bot.send_media_group(person, media, reply_parameters=reply)
+        except BaseException:
+            await albums.release(self.app.sessions, parts, item)
+            raise
+        pairs = [
+            CaseMessage(
+                case_id=case_id,
+                direction="in" if into_topic else "out",
+                user_message_id=int(part.payload["message_id"]) if into_topic else copy.message_id,
+                group_message_id=copy.message_id if into_topic else int(part.payload["message_id"]),
+            )
+            for part, copy in zip(parts, sent, strict=False)
+        ]
+        await albums.delivered(self.app.sessions, parts, item, pairs)
+
     async def _do_relay_in(self, case_id: int, payload: dict[str, Any]) -> None:
-        reply = None
-        if payload.get("reply_to"):
-            pair = await self._paired(case_id, user_message_id=int(payload["reply_to"]))
-            if pair is not None:
-                reply = ReplyParameters(message_id=pair.group_message_id, allow_sending_without_reply=True)
+        reply = await self._reply(case_id, payload.get("reply_to"), into_topic=True)
         copy = await self.into_topic(
             case_id,
             lambda chat, thread: self.bot.copy_message(
@@ -338,11 +383,7 @@ class HandoffService:
 
     async def _do_relay_out(self, case_id: int, payload: dict[str, Any]) -> None:
         person, _lang = await self._person(case_id)
-        reply = None
-        if payload.get("reply_to"):
-            pair = await self._paired(case_id, group_message_id=int(payload["reply_to"]))
-            if pair is not None:
-                reply = ReplyParameters(message_id=pair.user_message_id, allow_sending_without_reply=True)
+        reply = await self._reply(case_id, payload.get("reply_to"), into_topic=False)
         group = payload.get("from_chat_id") or await self.chat_of(case_id)
         copy = await self.bot.copy_message(person, group, payload["message_id"], reply_parameters=reply)
         await self._pair(case_id, "out", copy.message_id, payload["message_id"])

@@ -16,6 +16,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Advisor, Case
+from bot.handoff import albums
+from bot.handoff.albums import album_part
 from bot.handoff.outbox import enqueue
 from bot.handoff.service import HandoffService
 from dialogs import callbacks
@@ -114,7 +116,11 @@ def advisors_router(chat_ids: Collection[int]) -> Router:
         if reply_to == message.message_thread_id:
             reply_to = None  # Telegram marks every topic message as a reply to the topic's start
         payload = {"message_id": message.message_id, "reply_to": reply_to, "from_chat_id": message.chat.id}
-        enqueue(session, "relay_out", payload, case.id)
+        part = album_part(message)
+        if part is not None:
+            albums.enqueue_part(session, albums.ALBUM_OUT, {**payload, **part}, case.id)
+        else:
+            enqueue(session, "relay_out", payload, case.id)
 
     @router.edited_message(F.message_thread_id)
     async def on_topic_edit(message: Message, session: AsyncSession, handoff: HandoffService) -> None:
