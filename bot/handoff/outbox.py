@@ -218,6 +218,7 @@ class OutboxWorker:
         )
 
     async def _unreachable(self, item: OutboxItem) -> None:
+        """Marked on the case, and shown in its topic's title (until the person writes again)."""
         log.info("outbox item %s: the person blocked the bot; case %s marked", item.id, item.case_id)
         async with self._sessions.begin() as session:
             await session.execute(
@@ -226,9 +227,14 @@ class OutboxWorker:
                 .values(status="failed", last_error="403 blocked")
             )
             if item.case_id is not None:
-                await session.execute(
-                    update(Case).where(Case.id == item.case_id).values(unreachable_at=utcnow())
+                marked = await session.execute(
+                    update(Case)
+                    .where(Case.id == item.case_id, Case.unreachable_at.is_(None))
+                    .values(unreachable_at=utcnow())
                 )
+                if getattr(marked, "rowcount", 0) == 1:
+                    enqueue(session, "refresh", {}, item.case_id)
+        self.wake_up()
 
     async def run(self, idle: float = 1.0) -> None:
         # A task group, not gather: cancelled, it waits until every lane has put back

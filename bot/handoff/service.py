@@ -93,6 +93,7 @@ class HandoffService:
             bot_answer=case.bot_answer or "",
             advisor_name=advisor.display_name if advisor else None,
             shared_name=user.shared_name if user.share_name else None,
+            unreachable=case.unreachable_at is not None,
         )
 
     def card_buttons(self, case_id: int, state: CaseState) -> InlineKeyboardMarkup:

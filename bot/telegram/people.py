@@ -97,6 +97,7 @@ async def _turn_once(
         data: dict[str, Any] = await state.get_data()
         outcome, _opened = await app.handle(incoming, data, session, album=album)
         await state.set_data(data)
+    await SqlUsers(session).reachable_again(incoming.chat_id)
     record_update(session)
     await session.commit()
     app.committed(session)
