@@ -11,6 +11,7 @@ from bot.db import migrate
 from bot.db.engine import create_engine
 from knowledge.base import KnowledgeBase
 from knowledge.loader import ContentSnapshot, load_content
+from tests.fake_telegram import FakeTelegram
 from tests.support.chat import ChatClient
 from tests.support.databases import database
 
@@ -86,3 +87,10 @@ async def app(database_url: str) -> AsyncIterator[App]:
 @pytest.fixture
 def chat(app: App) -> ChatClient:
     return ChatClient(app)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """The local Bot API server, with a token the bot's settings accept."""
+    async with FakeTelegram(token="123456:TESTTOKEN-abcdefghij") as server:
+        yield server

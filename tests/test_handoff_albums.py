@@ -5,8 +5,8 @@ The bot runs in the test's process against the local Bot API server (``serving``
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
+from typing import NamedTuple
 
 import pytest
 from sqlalchemy import select
@@ -15,30 +15,35 @@ from bot.app import App
 from bot.db.models import CaseMessage, OutboxItem
 from bot.telegram.runner import assemble
 from tests.conftest import make_settings
-from tests.fake_telegram import FakeTelegram, SimChat, SimUser
+from tests.fake_telegram import FakeTelegram, SentMessage, SimChat, SimUser
 from tests.support.in_process import serving
 from tests.support.telegram import add_advisor, open_case, rows
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token="123456:TESTTOKEN-abcdefghij") as server:
-        yield server
+class OpenCase(NamedTuple):
+    anna: SimUser  # an advisor in the group
+    olena: SimUser  # who asked for an advisor
+    group: SimChat
+    card: SentMessage  # the card in the case's topic
 
 
 @pytest.fixture
-def people(fake: FakeTelegram) -> tuple[SimUser, SimUser, SimChat]:
-    """Anna, an advisor in the advisors' group, and Olena, who writes to the bot."""
+async def case(app: App, fake: FakeTelegram) -> OpenCase:
+    """Olena's open case, with Anna as an advisor (the bot has stopped again)."""
     anna = fake.add_user("Anna")
-    return anna, fake.add_user("Olena", language_code="uk"), fake.add_forum_group("Beratung", members=[anna])
+    olena = fake.add_user("Olena", language_code="uk")
+    group = fake.add_forum_group("Beratung", members=[anna])
+    await add_advisor(app, anna, "uk")
+    async with serving(app, fake, advisor_chat_id=group.id):
+        card = await open_case(fake, olena, "Українська", group)
+    return OpenCase(anna, olena, group, card)
 
 
 async def test_a_persons_album_reaches_the_topic_as_one_album_before_what_follows(
-    app: App, fake: FakeTelegram, people: tuple[SimUser, SimUser, SimChat]
+    app: App, fake: FakeTelegram, case: OpenCase
 ) -> None:
-    _anna, olena, group = people
+    _anna, olena, group, card = case
     async with serving(app, fake, advisor_chat_id=group.id):
-        card = await open_case(fake, olena, "Українська", group)
         album = await fake.send_album(olena, ["photo", "photo", "video"], caption="Мої документи")
         await fake.send_text(olena, "Це все, дякую")
         after = await fake.wait_for_message(group, contains="Це все", thread_id=card.thread_id)
@@ -58,12 +63,10 @@ async def test_a_persons_album_reaches_the_topic_as_one_album_before_what_follow
 
 
 async def test_an_advisors_album_reaches_the_person_as_one_album(
-    app: App, fake: FakeTelegram, people: tuple[SimUser, SimUser, SimChat]
+    app: App, fake: FakeTelegram, case: OpenCase
 ) -> None:
-    anna, olena, group = people
-    await add_advisor(app, anna, "uk")
+    anna, olena, group, card = case
     async with serving(app, fake, advisor_chat_id=group.id):
-        card = await open_case(fake, olena, "Українська", group)
         await fake.send_album(
             anna, ["document", "document"], caption="Formulare", chat=group, thread_id=card.thread_id
         )
@@ -76,11 +79,9 @@ async def test_an_advisors_album_reaches_the_person_as_one_album(
 
 
 async def test_an_album_queued_before_a_stop_goes_out_whole_at_the_next_start(
-    app: App, fake: FakeTelegram, people: tuple[SimUser, SimUser, SimChat]
+    app: App, fake: FakeTelegram, case: OpenCase
 ) -> None:
-    _anna, olena, group = people
-    async with serving(app, fake, advisor_chat_id=group.id):
-        card = await open_case(fake, olena, "Українська", group)
+    _anna, olena, group, card = case
     # The bot handles the album's updates, and the outbox looks in between; then the process stops.
     here = replace(
         app,

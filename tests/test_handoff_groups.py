@@ -6,8 +6,6 @@ API server; each ``serving`` block is one start of the bot with its settings.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import update
 
@@ -16,12 +14,6 @@ from bot.db.models import Case
 from tests.fake_telegram import FakeTelegram, SentMessage, SimChat, SimUser
 from tests.support.in_process import serving
 from tests.support.telegram import add_advisor, open_case, rows
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token="123456:TESTTOKEN-abcdefghij") as server:
-        yield server
 
 
 async def test_new_cases_open_in_a_fresh_group_while_open_ones_finish_in_the_old(

@@ -7,7 +7,6 @@ The bot runs in the test's process against the local Bot API server (``serving``
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -16,12 +15,6 @@ from bot.db.models import Case
 from tests.fake_telegram import FakeTelegram, SimChat, SimUser
 from tests.support.in_process import serving
 from tests.support.telegram import add_advisor, open_case, rows
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token="123456:TESTTOKEN-abcdefghij") as server:
-        yield server
 
 
 @pytest.fixture
