@@ -296,6 +296,7 @@ class SqlHandoff:
             urgent=case.urgent,
             advisor_name=advisor.display_name if advisor else None,
             created_at=case.created_at,
+            muted=case.muted_at is not None,
         )
 
     async def close(self, case_id: int, user_id: int) -> bool:
@@ -329,10 +330,12 @@ class SqlHandoff:
     async def request(self, request: HandoffRequest) -> HandoffReceipt:
         case = await self.open_case(request.user.id)
         if case is not None:
-            if request.urgent and not case.urgent:
+            muted = case.muted_at is not None
+            # Safety first: a muted person's crisis raises the alarm even on an urgent case.
+            if request.urgent and (not case.urgent or muted):
                 case.urgent = True
                 self.opened[case.id] = "urgent"
-            return HandoffReceipt(case.id, opened=False)
+            return HandoffReceipt(case.id, opened=False, muted=muted)
         case = Case(
             user_id=request.user.id,
             reason=request.reason,

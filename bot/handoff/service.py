@@ -19,8 +19,10 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParam
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.admin.audit import audit
 from bot.app import App
 from bot.db.models import Advisor, Case, CaseMessage, OutboxItem, User, utcnow
+from bot.db.repositories import refresh_topic
 from bot.handoff import albums
 from bot.handoff.outbox import enqueue
 from dialogs import callbacks
@@ -94,6 +96,7 @@ class HandoffService:
             advisor_name=advisor.display_name if advisor else None,
             shared_name=user.shared_name if user.share_name else None,
             unreachable=case.unreachable_at is not None,
+            muted=case.muted_at is not None,
         )
 
     def card_buttons(self, case_id: int, state: CaseState) -> InlineKeyboardMarkup:
@@ -477,6 +480,20 @@ class HandoffService:
             log.info("topic %s was already gone: %s", payload["thread_id"], exc.message[:80])
 
     # ------------------------------------------------------------------ advisors act
+
+    async def mute(self, session: AsyncSession, case: Case, advisor: Advisor, muted: bool) -> bool:
+        """Mute (or unmute) the person of ``case``: their messages stop reaching the topic,
+        except a crisis. Logged in the audit log (who, when, which case; no message text).
+        False when the case is muted (or not) already."""
+        if (case.muted_at is not None) == muted:
+            return False
+        case.muted_at = utcnow() if muted else None
+        actor = f"advisor {advisor.display_name} ({advisor.telegram_id})"
+        verb = "mute" if muted else "unmute"
+        await audit(session, actor, verb, f"case:{case.id}", {"muted": not muted}, {"muted": muted})
+        refresh_topic(session, case.id)
+        log.info("case %s: %sd by advisor %s", case.id, verb, advisor.telegram_id)
+        return True
 
     async def transition(self, session: AsyncSession, case: Case, event: CaseEvent, advisor: Advisor) -> bool:
         try:

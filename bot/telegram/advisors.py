@@ -37,6 +37,38 @@ async def _advisor_or_log(
     return advisor
 
 
+async def _advisor_and_case(
+    message: Message, session: AsyncSession, handoff: HandoffService, what: str
+) -> tuple[Advisor, Case] | None:
+    """The advisor who sent a command in a case's topic, and that case; None otherwise."""
+    user_id = message.from_user.id if message.from_user else None
+    advisor = await _advisor_or_log(session, handoff, user_id, what)
+    case = await handoff.case_for_thread(session, message.chat.id, message.message_thread_id or 0)
+    return (advisor, case) if advisor is not None and case is not None else None
+
+
+NOT_POSSIBLE = N_("That is not possible in the case's current state.")
+
+
+async def _mute(
+    message: Message,
+    session: AsyncSession,
+    handoff: HandoffService,
+    case: Case,
+    advisor: Advisor,
+    muted: bool,
+) -> None:
+    """/mute and /unmute: the person's messages stop (or start again) coming into the topic."""
+    if not await handoff.mute(session, case, advisor, muted):
+        await message.reply(escape(handoff._(NOT_POSSIBLE)))
+    elif muted:
+        line = N_("The person is muted: their messages are no longer passed on, except emergencies.")
+        await message.reply("🔇 " + escape(handoff._(line)) + " /unmute")
+    else:
+        line = N_("The person is no longer muted: their messages are passed on again.")
+        await message.reply("🔊 " + escape(handoff._(line)))
+
+
 def advisors_router(chat_ids: Collection[int]) -> Router:
     """The advisors' groups: the one new cases open in, and earlier ones whose cases go on."""
     router = Router(name="advisors")
@@ -63,26 +95,27 @@ def advisors_router(chat_ids: Collection[int]) -> Router:
         profile = f"{advisor.display_name} · {advisor.languages or '-'} · {advisor.topics or '-'}"
         await message.reply(escape(handoff._(N_("Your profile:"))) + " " + escape(profile))
 
-    @router.message(Command("take", "close"))
-    async def on_take_close(
+    @router.message(Command("take", "close", "mute", "unmute"))
+    async def on_case_command(
         message: Message, command: CommandObject, session: AsyncSession, handoff: HandoffService
     ) -> None:
-        user_id = message.from_user.id if message.from_user else None
-        advisor = await _advisor_or_log(session, handoff, user_id, f"/{command.command}")
-        case = await handoff.case_for_thread(session, message.chat.id, message.message_thread_id or 0)
-        if advisor is None or case is None:
+        found = await _advisor_and_case(message, session, handoff, f"/{command.command}")
+        if found is None:
+            return
+        advisor, case = found
+        if command.command in ("mute", "unmute"):
+            await _mute(message, session, handoff, case, advisor, command.command == "mute")
             return
         event = CaseEvent.TAKE if command.command == "take" else CaseEvent.CLOSE
         if not await handoff.transition(session, case, event, advisor):
-            await message.reply(escape(handoff._(N_("That is not possible in the case's current state."))))
+            await message.reply(escape(handoff._(NOT_POSSIBLE)))
 
     @router.message(Command("canned"))
     async def on_canned(message: Message, session: AsyncSession, handoff: HandoffService) -> None:
-        user_id = message.from_user.id if message.from_user else None
-        advisor = await _advisor_or_log(session, handoff, user_id, "/canned")
-        case = await handoff.case_for_thread(session, message.chat.id, message.message_thread_id or 0)
-        if advisor is None or case is None:
+        found = await _advisor_and_case(message, session, handoff, "/canned")
+        if found is None:
             return
+        _advisor, case = found
         rows = [
             [
                 InlineKeyboardButton(
