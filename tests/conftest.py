@@ -26,6 +26,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "DATABASE_URL",
         "REDIS_URL",
         "ADVISOR_CHAT_ID",
+        "ADVISOR_OLD_CHAT_IDS",
         "CONTENT_DIR",
         "TELEGRAM_API_URL",
         "OFFICE_HOURS",

@@ -263,10 +263,10 @@ class HandoffService:
     # ------------------------------------------------------------------ performing outbox items
 
     async def perform(self, item: OutboxItem) -> None:
-        handler = getattr(self, f"_do_{item.action}", None)
         if item.action in (albums.ALBUM_IN, albums.ALBUM_OUT):
             await self._album(item)
             return
+        handler = getattr(self, f"_do_{item.action}", None)
         if handler is None:
             log.error("outbox item %s has an unknown action %r; dropped", item.id, item.action)
             return
@@ -342,11 +342,11 @@ class HandoffService:
         """An album (``bot.handoff.albums``): its parts queued so far go as one sendMediaGroup."""
         assert item.case_id is not None
         case_id = item.case_id
-        parts = await albums.gather(self.app.sessions, item)
-        media = [albums.input_media(part.payload) for part in parts]
         into_topic = item.action == albums.ALBUM_IN
-        reply = await self._reply(case_id, parts[0].payload.get("reply_to"), into_topic=into_topic)
+        parts = await albums.gather(self.app.sessions, item)
         try:
+            media = [albums.input_media(part.payload) for part in parts]
+            reply = await self._reply(case_id, parts[0].payload.get("reply_to"), into_topic=into_topic)
             if into_topic:
                 sent = await self.into_topic(
                     case_id,
