@@ -23,6 +23,7 @@ from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import ConversationState
 from bot.db.repositories import SqlHandoff, StatsBuffer, sql_storage
+from bot.handoff import albums
 from bot.handoff.outbox import enqueue
 from dialogs.context import Environment
 from dialogs.conversation import handle
@@ -99,12 +100,18 @@ class App:
         )
 
     async def handle(
-        self, incoming: Incoming, state: dict[str, Any], session: AsyncSession, now: dt.datetime | None = None
+        self,
+        incoming: Incoming,
+        state: dict[str, Any],
+        session: AsyncSession,
+        now: dt.datetime | None = None,
+        album: dict[str, Any] | None = None,
     ) -> tuple[Outcome, dict[int, str]]:
         """One turn inside the caller's unit of work (the session is committed by the caller).
 
         Returns the outcome and the ids of cases opened (or turned urgent) in this turn, which
         the transport announces to the advisors once the unit of work is committed.
+        ``album``: the incoming message is part of an album (``bot.handoff.albums.album_part``).
         """
         handoff = SqlHandoff(session)
         storage = sql_storage(session, handoff, self.stats_buffer)
@@ -118,16 +125,24 @@ class App:
                     "message_id": message_id,
                     "reply_to": incoming.reply_to,
                 }
-                enqueue(session, "relay_in", payload, outcome.relay_case)
+                if album is not None and message_id == incoming.message_id:
+                    albums.enqueue_part(session, albums.ALBUM_IN, {**payload, **album}, outcome.relay_case)
+                else:
+                    enqueue(session, "relay_in", payload, outcome.relay_case)
         return outcome, handoff.opened
 
     async def turn_in(
-        self, session: AsyncSession, incoming: Incoming, state_key: str, now: dt.datetime | None = None
+        self,
+        session: AsyncSession,
+        incoming: Incoming,
+        state_key: str,
+        now: dt.datetime | None = None,
+        album: dict[str, Any] | None = None,
     ) -> Outcome:
         """A turn with its conversation state kept in the same unit of work (the database)."""
         row = await session.get(ConversationState, state_key)
         state: dict[str, Any] = dict(row.data) if row is not None else {}
-        outcome, _opened = await self.handle(incoming, state, session, now)
+        outcome, _opened = await self.handle(incoming, state, session, now, album)
         if row is None:
             session.add(ConversationState(key=state_key, data=state))
         else:

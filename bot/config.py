@@ -80,7 +80,12 @@ class Settings(BaseSettings):
     telegram_api_url: str = TELEGRAM_API_URL
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
+    # The advisors' group where new cases open.
     advisor_chat_id: int | None = None
+    # Earlier advisors' groups: their open cases finish there (replies, commands and buttons
+    # keep working) while new cases open in advisor_chat_id. Telegram archives very old
+    # topics in very large forums, so a busy network moves to a fresh group now and then.
+    advisor_old_chat_ids: Annotated[tuple[int, ...], NoDecode] = ()
     content_dir: Path = SHIPPED_CONTENT_DIR
     default_language: Literal["de", "en", "ar", "uk", "ru", "fa", "tr", "cs"] = "de"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -175,6 +180,16 @@ class Settings(BaseSettings):
             raise ValueError("expects a redis://host:port/db URL")
         return value
 
+    @field_validator("advisor_old_chat_ids", mode="before")
+    @classmethod
+    def _chat_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(re.fullmatch(r"-\d+", part) for part in parts):
+                raise ValueError("expects group ids separated by commas, like -1001234567890,-1009876543210")
+            return tuple(int(part) for part in parts)
+        return value
+
     @field_validator("content_dir")
     @classmethod
     def _content_dir(cls, value: Path) -> Path:
@@ -203,6 +218,13 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     @property
+    def advisor_chat_ids(self) -> tuple[int, ...]:
+        """Every advisors' group the bot serves: the one for new cases first, then the earlier ones."""
+        if self.advisor_chat_id is None:
+            return ()
+        return (self.advisor_chat_id, *(i for i in self.advisor_old_chat_ids if i != self.advisor_chat_id))
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -226,6 +248,7 @@ _FIELD_HINTS = {
     "default_language": "one of " + ", ".join(LANGUAGES),
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
     "advisor_chat_id": "a whole number, the supergroup id like -1001234567890",
+    "advisor_old_chat_ids": "group ids separated by commas, like -1001234567890,-1009876543210",
     "webhook_port": "a port number from 1 to 65535",
     "retention_days": "a number of days from 1 to 3650",
     "content_poll_seconds": "a positive number of seconds",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from dialogs import keyboards, menus, render
+from dialogs import keyboards, menus, muted, render
 from dialogs.context import Turn
 from dialogs.handoff import CaseState, reopens
 from dialogs.i18n import N_
@@ -20,6 +20,7 @@ CLOSED_BY_PERSON = "closed_case"
 class RelayedCase:
     case: CaseRecord
     reopened: bool = False
+    muted: bool = False  # the message stayed here: an advisor muted the person
 
 
 async def relay_to_case(turn: Turn) -> RelayedCase | None:
@@ -31,11 +32,14 @@ async def relay_to_case(turn: Turn) -> RelayedCase | None:
     if case is None:
         return None
     reopened = False
+    if case.state == CaseState.CLOSED and (
+        turn.state.get(CLOSED_BY_PERSON) == case.id
+        or not reopens(case.closed_at, turn.now, turn.env.reopen_window)
+    ):
+        return None
+    if case.muted:
+        return RelayedCase(case, muted=True)
     if case.state == CaseState.CLOSED:
-        if turn.state.get(CLOSED_BY_PERSON) == case.id or not reopens(
-            case.closed_at, turn.now, turn.env.reopen_window
-        ):
-            return None
         await turn.storage.handoff.reopen(case.id)
         reopened = True
     turn.out.relay(case.id, turn.incoming.message_id)
@@ -100,6 +104,9 @@ async def request_advisor(turn: Turn, reason: str, question: str = "") -> None:
     )
     await turn.storage.stats.count("handoff", reason)
     pending = turn.state.pop("pending_media", None)
+    if receipt.muted and not urgent:
+        muted.notice(turn)
+        return
     turn.out.relay(receipt.case_id, int(pending) if isinstance(pending, int) else None)
     if urgent:
         return

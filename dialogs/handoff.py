@@ -75,14 +75,29 @@ class CaseView:
     bot_answer: str
     advisor_name: str | None = None
     shared_name: str | None = None
+    # The person blocked the bot: nothing the advisors write reaches them.
+    unreachable: bool = False
+    # An advisor muted the person: their messages do not come into the topic.
+    muted: bool = False
 
 
 _STATE_MARK = {CaseState.WAITING: "⏳", CaseState.TAKEN: "💬", CaseState.CLOSED: "✅"}
 
 
+BLOCKED_MARK = "⛔ "
+MUTED_MARK = "🔇 "
+
+
 def topic_title(case: CaseView) -> str:
+    """The topic's name: ⛔ while the person has blocked the bot, 🔇 while muted, 🚨 while
+    urgent, the state, the number, pseudonym, language and topic."""
+    marks = (
+        (BLOCKED_MARK if case.unreachable else "")
+        + (MUTED_MARK if case.muted else "")
+        + ("🚨 " if case.urgent and case.state is not CaseState.CLOSED else "")
+    )
     parts = [
-        ("🚨 " if case.urgent and case.state is not CaseState.CLOSED else "") + _STATE_MARK[case.state],
+        marks + _STATE_MARK[case.state],
         f"#{case.number}",
         case.pseudonym,
         case.language.upper(),

@@ -87,6 +87,7 @@ class HandoffRequest:
 class HandoffReceipt:
     case_id: int
     opened: bool  # False: the person already had an open case
+    muted: bool = False  # an advisor muted the person: nothing reaches the team but a crisis
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,7 @@ class CaseRecord:
     urgent: bool = False
     advisor_name: str | None = None  # the advisor who took it, as they call themselves
     created_at: dt.datetime | None = None
+    muted: bool = False  # an advisor muted the person (``dialogs.muted``)
 
 
 class Handoff(Protocol):

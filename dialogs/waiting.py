@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from html import escape
 
-from dialogs import crisis, render
+from dialogs import crisis, muted, render
 from dialogs.advisor import RelayedCase
 from dialogs.context import Turn
 from dialogs.handoff import CaseState
@@ -52,6 +52,9 @@ def _first_in_burst(turn: Turn) -> bool:
 
 
 async def acknowledge(turn: Turn, relayed: RelayedCase, text: str = "", answer: Answer | None = None) -> None:
+    if relayed.muted:
+        muted.notice(turn)
+        return
     _ = turn._
     case = relayed.case
     if relayed.reopened:

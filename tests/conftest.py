@@ -11,6 +11,7 @@ from bot.db import migrate
 from bot.db.engine import create_engine
 from knowledge.base import KnowledgeBase
 from knowledge.loader import ContentSnapshot, load_content
+from tests.fake_telegram import FakeTelegram
 from tests.support.chat import ChatClient
 from tests.support.databases import database
 
@@ -25,6 +26,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "DATABASE_URL",
         "REDIS_URL",
         "ADVISOR_CHAT_ID",
+        "ADVISOR_OLD_CHAT_IDS",
         "CONTENT_DIR",
         "TELEGRAM_API_URL",
         "OFFICE_HOURS",
@@ -86,3 +88,10 @@ async def app(database_url: str) -> AsyncIterator[App]:
 @pytest.fixture
 def chat(app: App) -> ChatClient:
     return ChatClient(app)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """The local Bot API server, with a token the bot's settings accept."""
+    async with FakeTelegram(token="123456:TESTTOKEN-abcdefghij") as server:
+        yield server

@@ -61,6 +61,7 @@ def test_database_urls_get_async_drivers(given: str, expected: str) -> None:
         ("timezone", "Mars/Olympus", "TIMEZONE"),
         ("default_language", "xx", "DEFAULT_LANGUAGE"),
         ("advisor_chat_id", "advisors", "ADVISOR_CHAT_ID"),
+        ("advisor_old_chat_ids", "-1001,group", "ADVISOR_OLD_CHAT_IDS"),
         ("redis_url", "localhost:6379", "REDIS_URL"),
         ("content_dir", "/no/such/folder", "CONTENT_DIR"),
         ("send_per_group_per_minute", "0", "SEND_PER_GROUP_PER_MINUTE"),
@@ -120,3 +121,13 @@ def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     settings = load_settings()
     assert settings.default_language == "uk"
     assert settings.advisor_chat_id == -1001
+
+
+def test_earlier_advisors_groups_are_served_after_the_one_for_new_cases(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ADVISOR_OLD_CHAT_IDS", "-1002, -1003,-1001")
+    settings = load_settings(advisor_chat_id=-1001)
+    assert settings.advisor_old_chat_ids == (-1002, -1003, -1001)
+    assert settings.advisor_chat_ids == (-1001, -1002, -1003)
+    assert load_settings().advisor_chat_ids == ()

@@ -6,9 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, inspect, select
 
 from bot.app import App, SchemaOutdatedError, build_app
 from bot.config import SHIPPED_CONTENT_DIR
@@ -29,6 +30,31 @@ async def test_migrations_build_exactly_the_models(database_url: str) -> None:
     try:
         await migrate.upgrade(engine)
         assert await migrate.current_revision(engine) == migrate.head_revision()
+        async with engine.connect() as conn:
+            assert await conn.run_sync(_diff) == []
+    finally:
+        await engine.dispose()
+
+
+def _downgrade(connection: Connection, revision: str) -> None:
+    config = migrate.alembic_config()
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)
+
+
+def _columns(connection: Connection, table: str) -> set[str]:
+    return {column["name"] for column in inspect(connection).get_columns(table)}
+
+
+async def test_the_latest_migration_downgrades_and_upgrades_cleanly(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        await migrate.upgrade(engine)
+        async with engine.begin() as conn:
+            await conn.run_sync(_downgrade, "-1")
+        async with engine.connect() as conn:
+            assert {"chat_id", "muted_at"}.isdisjoint(await conn.run_sync(_columns, "cases"))
+        await migrate.upgrade(engine)
         async with engine.connect() as conn:
             assert await conn.run_sync(_diff) == []
     finally:

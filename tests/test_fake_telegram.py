@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -20,7 +21,13 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
+)
 
 from tests.fake_telegram import EntityParseError, FakeTelegram, SimUser, WaitTimeout, parse_html
 
@@ -669,3 +676,80 @@ async def test_remaining_methods_give_results_aiogram_accepts(
     assert await client.delete_webhook(drop_pending_updates=True)
     assert (await client.get_webhook_info()).pending_update_count == 0
     assert fake.internal_errors == []
+
+
+# ---------------------------------------------------------------- albums
+
+
+async def test_a_persons_album_arrives_as_messages_sharing_a_media_group_id(
+    fake: FakeTelegram, client: Bot, amina: SimUser
+) -> None:
+    sent = await fake.send_album(amina, ["photo", "video", "photo"], caption="Meine Zeugnisse")
+    messages = [u.message for u in await client.get_updates(timeout=0) if u.message]
+    assert [m.message_id for m in messages] == [s.message_id for s in sent]
+    assert len({m.media_group_id for m in messages}) == 1
+    assert messages[0].media_group_id is not None
+    assert [m.caption for m in messages] == ["Meine Zeugnisse", None, None]
+    assert [bool(m.photo) for m in messages] == [True, False, True]
+    assert messages[1].video is not None
+    with pytest.raises(AssertionError, match="document can't be mixed"):
+        await fake.send_album(amina, ["photo", "document"])
+
+
+async def test_send_media_group_sends_one_album_into_a_topic(
+    fake: FakeTelegram, client: Bot, amina: SimUser
+) -> None:
+    group = fake.add_forum_group("Berater")
+    topic = await client.create_forum_topic(group.id, "Amina")
+    photos = await fake.send_album(amina, ["photo", "photo"], caption="<b>Zeugnis</b> & Pass")
+    album = await client.send_media_group(
+        group.id,
+        [
+            InputMediaPhoto(media=photos[0].file_id or "", caption="Zeugnis & Pass", parse_mode=None),
+            InputMediaPhoto(media=photos[1].file_id or ""),
+        ],
+        message_thread_id=topic.message_thread_id,
+    )
+    assert len(album) == 2
+    assert album[0].media_group_id is not None
+    assert album[0].media_group_id == album[1].media_group_id
+    assert album[0].caption == "Zeugnis & Pass"
+    assert all(m.message_thread_id == topic.message_thread_id for m in album)
+    records = fake.messages_to(group, thread_id=topic.message_thread_id)
+    assert [(r.method, r.kind, r.file_id) for r in records] == [
+        ("sendMediaGroup", "photo", photos[0].file_id),
+        ("sendMediaGroup", "photo", photos[1].file_id),
+    ]
+    # One item is sent as a single message outside any album.
+    single = await client.send_media_group(amina.id, [InputMediaPhoto(media=photos[0].file_id or "")])
+    assert single[0].media_group_id is None
+
+
+async def test_send_media_group_is_refused_like_telegram(
+    fake: FakeTelegram, client: Bot, amina: SimUser
+) -> None:
+    document = await client.send_document(amina.id, BufferedInputFile(b"%PDF-1.4", "cv.pdf"))
+    photo = await fake.send_photo(amina)
+    assert document.document is not None
+    photo_media = InputMediaPhoto(media=photo.file_id or "")
+    cases: list[tuple[list[Any], str]] = [
+        ([], "there are no messages to send"),
+        ([photo_media] * 11, "too many messages to send as an album"),
+        ([photo_media, InputMediaDocument(media=document.document.file_id)], "document can't be mixed"),
+        (
+            [photo_media, InputMediaPhoto(media="AgACAgIAAxkBAAnonsense")],
+            'failed to send message #2 with the error message "Wrong file identifier',
+        ),
+    ]
+    before = len(fake.sent)
+    for media, reason in cases:
+        with pytest.raises(TelegramBadRequest, match=re.escape(reason)):
+            await client.send_media_group(amina.id, media)
+    assert len(fake.sent) == before, "a refused album sends nothing"
+    group = fake.add_forum_group("Berater")
+    topic = await client.create_forum_topic(group.id, "gone")
+    await client.delete_forum_topic(group.id, topic.message_thread_id)
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await client.send_media_group(
+            group.id, [photo_media, photo_media], message_thread_id=topic.message_thread_id
+        )

@@ -79,6 +79,8 @@ def test_internal_notes(text: str | None, note: bool) -> None:
 def test_topic_title_shows_number_pseudonym_language_topic_and_state() -> None:
     view = CaseView(7, "Blue Fox 123", "ar", "training", CaseState.TAKEN, True, "", "")
     assert topic_title(view) == "🚨 💬 · #7 · Blue Fox 123 · AR · training"
+    assert topic_title(replace(view, unreachable=True)) == "⛔ 🚨 💬 · #7 · Blue Fox 123 · AR · training"
+    assert topic_title(replace(view, muted=True)).startswith("🔇 🚨 💬 · #7")
     long = CaseView(7, "x" * 300, "ar", None, CaseState.WAITING, False, "", "")
     assert len(topic_title(long)) <= 128
 

@@ -245,6 +245,9 @@ class Case(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     closed_at: Mapped[dt.datetime | None]
+    # The advisors' group of the case's topic: where it was opened, kept until it closes
+    # even when new cases move to a fresh group (``ADVISOR_OLD_CHAT_IDS``).
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
     # The forum topic in the advisors' group; set once, by the first process that creates it.
     thread_id: Mapped[int | None] = mapped_column(BigInteger)
     # When a process claimed the right to create the topic (a crashed claim expires).
@@ -257,6 +260,8 @@ class Case(Base):
     reminded_at: Mapped[dt.datetime | None]
     # The person blocked the bot: replies cannot reach them.
     unreachable_at: Mapped[dt.datetime | None]
+    # An advisor muted the person (abuse): their messages are not relayed, except emergencies.
+    muted_at: Mapped[dt.datetime | None]
     rating: Mapped[int | None] = mapped_column(Integer)
 
 

@@ -57,6 +57,12 @@ def _record(user: User) -> UserRecord:
     )
 
 
+def refresh_topic(session: AsyncSession, case_id: int) -> None:
+    """Queue the case's topic title and card to be shown anew (the commit wakes the outbox)."""
+    session.add(OutboxItem(case_id=case_id, action="refresh", payload={}))
+    session.info["outbox"] = True
+
+
 def upsert(session: AsyncSession) -> Callable[..., Any]:
     """The dialect's INSERT with ON CONFLICT support."""
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -93,18 +99,40 @@ class SqlUsers:
             select(Case.id).where(Case.user_id == user_id, Case.state != CaseState.CLOSED)
         )
         if case is not None:
-            self.session.add(OutboxItem(case_id=case, action="refresh", payload={}))
-            self.session.info["outbox"] = True
+            refresh_topic(self.session, case)
 
     async def mark_blocked(self, external_id: int) -> None:
         await self.session.execute(
             update(User).where(User.external_id == external_id).values(blocked_at=utcnow())
         )
+        await self._case_reachable(external_id, reachable=False)
 
     async def mark_unblocked(self, external_id: int) -> None:
         await self.session.execute(
             update(User).where(User.external_id == external_id).values(blocked_at=None)
         )
+        await self._case_reachable(external_id, reachable=True)
+
+    async def reachable_again(self, external_id: int) -> None:
+        """The person wrote or pressed a button: they no longer block the bot. Writes only
+        when they were marked."""
+        user = await self.session.scalar(select(User).where(User.external_id == external_id))
+        if user is not None and user.blocked_at is not None:
+            user.blocked_at = None
+        await self._case_reachable(external_id, reachable=True)
+
+    async def _case_reachable(self, external_id: int, *, reachable: bool) -> None:
+        """The open case shows in its topic's title whether the person blocks the bot."""
+        marked = Case.unreachable_at.is_not(None) if reachable else Case.unreachable_at.is_(None)
+        case = await self.session.scalar(
+            select(Case)
+            .join(User)
+            .where(User.external_id == external_id, Case.state != CaseState.CLOSED, marked)
+            .limit(1)
+        )
+        if case is not None:
+            case.unreachable_at = None if reachable else utcnow()
+            refresh_topic(self.session, case.id)
 
     async def stored_data(self, user_id: int) -> StoredData:
         user = await self.session.get_one(User, user_id)
@@ -131,13 +159,14 @@ class SqlUsers:
         for state in states:
             state.data = {"lang": user.language} if user.language else {}
         # The relayed copies go with the case topics, which Telegram deletes with all their messages.
-        threads = await self.session.scalars(
-            select(Case.thread_id).where(
+        topics = await self.session.execute(
+            select(Case.chat_id, Case.thread_id).where(
                 Case.user_id == user_id, Case.thread_id.is_not(None), Case.thread_id > 0
             )
         )
-        for thread_id in threads:
-            self.session.add(OutboxItem(action="delete_topic", payload={"thread_id": thread_id}))
+        for chat_id, thread_id in topics:
+            payload = {"chat_id": chat_id, "thread_id": thread_id}
+            self.session.add(OutboxItem(action="delete_topic", payload=payload))
         case_ids = select(Case.id).where(Case.user_id == user_id).scalar_subquery()
         await self.session.execute(delete(CaseMessage).where(CaseMessage.case_id.in_(case_ids)))
         await self.session.execute(delete(Case).where(Case.user_id == user_id))
@@ -271,6 +300,7 @@ class SqlHandoff:
             urgent=case.urgent,
             advisor_name=advisor.display_name if advisor else None,
             created_at=case.created_at,
+            muted=case.muted_at is not None,
         )
 
     async def close(self, case_id: int, user_id: int) -> bool:
@@ -284,8 +314,7 @@ class SqlHandoff:
         case.closed_at = utcnow()
         # The topic hears it first, then its title and card show the case closed.
         self.session.add(OutboxItem(case_id=case.id, action="person_closed", payload={}))
-        self.session.add(OutboxItem(case_id=case.id, action="refresh", payload={}))
-        self.session.info["outbox"] = True
+        refresh_topic(self.session, case.id)
         return True
 
     async def reopen(self, case_id: int) -> None:
@@ -305,10 +334,12 @@ class SqlHandoff:
     async def request(self, request: HandoffRequest) -> HandoffReceipt:
         case = await self.open_case(request.user.id)
         if case is not None:
-            if request.urgent and not case.urgent:
+            muted = case.muted_at is not None
+            # Safety first: a muted person's crisis raises the alarm even on an urgent case.
+            if request.urgent and (not case.urgent or muted):
                 case.urgent = True
                 self.opened[case.id] = "urgent"
-            return HandoffReceipt(case.id, opened=False)
+            return HandoffReceipt(case.id, opened=False, muted=muted)
         case = Case(
             user_id=request.user.id,
             reason=request.reason,

@@ -42,7 +42,7 @@ LOCK = dt.timedelta(seconds=60)
 
 # Actions that post or edit in the advisors' group; all others go to people.
 GROUP_ACTIONS = frozenset(
-    {"announce", "relay_in", "to_topic", "refresh", "edit_topic", "delete_topic", "person_closed"}
+    {"announce", "relay_in", "album_in", "to_topic", "refresh", "edit_topic", "delete_topic", "person_closed"}
 )
 Lane = Literal["group", "people"]
 LANES: tuple[Lane, ...] = ("group", "people")
@@ -50,8 +50,16 @@ LANES: tuple[Lane, ...] = ("group", "people")
 Perform = Callable[[OutboxItem], Awaitable[None]]
 
 
-def enqueue(session: AsyncSession, action: str, payload: dict[str, Any], case_id: int | None = None) -> None:
-    session.add(OutboxItem(case_id=case_id, action=action, payload=payload))
+def enqueue(
+    session: AsyncSession,
+    action: str,
+    payload: dict[str, Any],
+    case_id: int | None = None,
+    *,
+    due: dt.datetime | None = None,
+) -> None:
+    """Queue a call; ``due``: not before then (the case's later items wait behind it)."""
+    session.add(OutboxItem(case_id=case_id, action=action, payload=payload, next_attempt_at=due or utcnow()))
     session.info["outbox"] = True  # the commit wakes the worker (App.committed)
 
 
@@ -103,6 +111,11 @@ class OutboxWorker:
             )
             return bool(getattr(result, "rowcount", 0) == 1)
 
+    async def _pending(self, item_id: int) -> bool:
+        async with self._sessions() as session:
+            status = await session.scalar(select(OutboxItem.status).where(OutboxItem.id == item_id))
+            return status == "pending"
+
     async def _finish(self, item_id: int, **values: Any) -> None:
         async with self._sessions.begin() as session:
             await session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(**values))
@@ -124,8 +137,9 @@ class OutboxWorker:
                 held.add(key)
                 continue
             if not await self._lock(item):
-                held.add(key)
-                continue
+                if await self._pending(item.id):  # another worker sends it now
+                    held.add(key)
+                continue  # or it went out already, with the album it belongs to
             renew = asyncio.create_task(self._keep_locked(item.id))
             try:
                 outcome = await self._send(item)
@@ -204,6 +218,7 @@ class OutboxWorker:
         )
 
     async def _unreachable(self, item: OutboxItem) -> None:
+        """Marked on the case, and shown in its topic's title (until the person writes again)."""
         log.info("outbox item %s: the person blocked the bot; case %s marked", item.id, item.case_id)
         async with self._sessions.begin() as session:
             await session.execute(
@@ -212,9 +227,14 @@ class OutboxWorker:
                 .values(status="failed", last_error="403 blocked")
             )
             if item.case_id is not None:
-                await session.execute(
-                    update(Case).where(Case.id == item.case_id).values(unreachable_at=utcnow())
+                marked = await session.execute(
+                    update(Case)
+                    .where(Case.id == item.case_id, Case.unreachable_at.is_(None))
+                    .values(unreachable_at=utcnow())
                 )
+                if getattr(marked, "rowcount", 0) == 1:
+                    enqueue(session, "refresh", {}, item.case_id)
+        self.wake_up()
 
     async def run(self, idle: float = 1.0) -> None:
         # A task group, not gather: cancelled, it waits until every lane has put back

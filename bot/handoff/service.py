@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from html import escape
-from typing import Any
+from typing import Any, TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
@@ -18,8 +19,11 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParam
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.admin.audit import audit
 from bot.app import App
 from bot.db.models import Advisor, Case, CaseMessage, OutboxItem, User, utcnow
+from bot.db.repositories import refresh_topic
+from bot.handoff import albums
 from bot.handoff.outbox import enqueue
 from bot.telegram import metrics
 from dialogs import callbacks
@@ -44,7 +48,12 @@ log = logging.getLogger(__name__)
 CLAIM_EXPIRES = dt.timedelta(minutes=5)
 CARD_ATTEMPTS = 2
 CARD_MAX_WAIT = 60
-THREAD_GONE = ("message thread not found", "TOPIC_DELETED", "TOPIC_ID_INVALID")
+# Telegram's answers when a case's topic cannot take a message any more: deleted, closed,
+# or no longer found (very old topics of very large forums get archived).
+THREAD_GONE = ("message thread not found", "TOPIC_DELETED", "TOPIC_ID_INVALID", "TOPIC_CLOSED")
+
+T = TypeVar("T")
+IntoTopic = Callable[[int, int], Awaitable[T]]  # (group chat id, thread id) → the sent message
 
 
 def _thread_gone(exc: TelegramBadRequest) -> bool:
@@ -72,7 +81,10 @@ class HandoffService:
         self.app = app
         self.bot = bot
         assert app.settings.advisor_chat_id is not None
+        # New cases open here; open cases stay in the group they were opened in, if it is
+        # still one of ``groups`` (the earlier ones of ADVISOR_OLD_CHAT_IDS).
         self.chat_id: int = app.settings.advisor_chat_id
+        self.groups: tuple[int, ...] = app.settings.advisor_chat_ids
         self.lang = app.settings.advisor_language
 
     def _(self, message: str) -> str:
@@ -94,6 +106,8 @@ class HandoffService:
             bot_answer=case.bot_answer or "",
             advisor_name=advisor.display_name if advisor else None,
             shared_name=user.shared_name if user.share_name else None,
+            unreachable=case.unreachable_at is not None,
+            muted=case.muted_at is not None,
         )
 
     def card_buttons(self, case_id: int, state: CaseState) -> InlineKeyboardMarkup:
@@ -113,10 +127,35 @@ class HandoffService:
             )
         return InlineKeyboardMarkup(inline_keyboard=[row] if row else [])
 
-    async def case_for_thread(self, session: AsyncSession, thread_id: int) -> Case | None:
+    async def case_for_thread(self, session: AsyncSession, chat_id: int, thread_id: int) -> Case | None:
         return await session.scalar(
-            select(Case).where(Case.thread_id == thread_id).order_by(Case.id.desc()).limit(1)
+            select(Case)
+            .where(Case.chat_id == chat_id, Case.thread_id == thread_id)
+            .order_by(Case.id.desc())
+            .limit(1)
         )
+
+    async def settle_earlier_cases(self) -> None:
+        """Cases whose topic was made before each case stored its group are in the group
+        the bot used then: the first of ADVISOR_OLD_CHAT_IDS when the groups changed with
+        the upgrade, else ADVISOR_CHAT_ID."""
+        earlier = self.app.settings.advisor_old_chat_ids
+        async with self.app.sessions.begin() as session:
+            await session.execute(
+                update(Case)
+                .where(Case.chat_id.is_(None), Case.thread_id.is_not(None))
+                .values(chat_id=earlier[0] if earlier else self.chat_id)
+            )
+
+    async def chat_of(self, case_id: int) -> int:
+        """The group of the case's topic (the group for new cases before it has one)."""
+        async with self.app.sessions() as session:
+            chat_id = await session.scalar(select(Case.chat_id).where(Case.id == case_id))
+        return self._served(chat_id)
+
+    def _served(self, chat_id: int | None) -> int:
+        """``chat_id`` while the bot serves that group, else the group for new cases."""
+        return chat_id if chat_id is not None and chat_id in self.groups else self.chat_id
 
     async def advisor(self, session: AsyncSession, telegram_id: int) -> Advisor | None:
         return await active_advisor(session, telegram_id)
@@ -134,14 +173,20 @@ class HandoffService:
 
     # ------------------------------------------------------------------ topic, exactly once
 
-    async def ensure_topic(self, case_id: int) -> int:
-        """The case's topic, created by exactly one process even when many ask at once."""
+    async def ensure_topic(self, case_id: int) -> tuple[int, int]:
+        """The case's group and topic, the topic created by exactly one process even when
+        many ask at once. A topic in a group the bot no longer serves is made anew in the
+        group for new cases."""
         for _attempt in range(600):
             now = utcnow()
             async with self.app.sessions.begin() as session:
                 case = await session.get_one(Case, case_id)
+                if case.thread_id and case.chat_id is not None and case.chat_id in self.groups:
+                    return case.chat_id, case.thread_id
                 if case.thread_id:
-                    return case.thread_id
+                    log.info("case %s: its group is no longer served; a new topic follows", case_id)
+                    case.thread_id = case.card_message_id = case.chat_id = case.topic_claimed_at = None
+                    await session.flush()
                 claimed = await session.execute(
                     update(Case)
                     .where(
@@ -163,7 +208,7 @@ class HandoffService:
             await asyncio.sleep(0.05)
         raise TimeoutError(f"the topic of case {case_id} was not created in time")
 
-    async def _create_topic(self, case_id: int) -> int:
+    async def _create_topic(self, case_id: int) -> tuple[int, int]:
         now = utcnow()
         async with self.app.sessions() as session:
             case = await session.get_one(Case, case_id)
@@ -171,7 +216,9 @@ class HandoffService:
             # Outside office hours a case waits quietly; urgent ones are announced at once.
             announce = case.announced_at is None and (case.urgent or self.app.office.is_open(now))
             mentions = await self.mentions(session, case) if announce else ""
-        topic = await self.bot.create_forum_topic(self.chat_id, name=topic_title(view))
+            # A case keeps its group (a topic made anew stays there); a new one gets today's.
+            chat_id = self._served(case.chat_id)
+        topic = await self.bot.create_forum_topic(chat_id, name=topic_title(view))
         thread_id = topic.message_thread_id
         text = card_text(view, self.app.catalogs, self.lang)
         if mentions:
@@ -181,7 +228,7 @@ class HandoffService:
         for attempt in range(1, CARD_ATTEMPTS + 1):
             try:
                 card = await self.bot.send_message(
-                    self.chat_id,
+                    chat_id,
                     text,
                     message_thread_id=thread_id,
                     reply_markup=self.card_buttons(case_id, view.state),
@@ -193,14 +240,19 @@ class HandoffService:
                 log.warning("case %s: card refused (429), retrying in %ss", case_id, exc.retry_after)
                 await asyncio.sleep(exc.retry_after)
         async with self.app.sessions.begin() as session:
-            values: dict[str, Any] = {"thread_id": thread_id, "card_message_id": card.message_id}
+            values: dict[str, Any] = {
+                "chat_id": chat_id,
+                "thread_id": thread_id,
+                "card_message_id": card.message_id,
+            }
             if announce:
                 values["announced_at"] = now
             await session.execute(update(Case).where(Case.id == case_id).values(**values))
-        return thread_id
+        return chat_id, thread_id
 
     async def _forget_topic(self, case_id: int) -> None:
-        """The topic was deleted in the group: the next message recreates it with its card."""
+        """The topic is gone (deleted, closed, not found): the next message recreates it with
+        its card, in the case's group."""
         async with self.app.sessions.begin() as session:
             await session.execute(
                 update(Case)
@@ -208,19 +260,23 @@ class HandoffService:
                 .values(thread_id=None, topic_claimed_at=None, card_message_id=None)
             )
 
-    async def into_topic(self, case_id: int, send: Any) -> Any:
-        thread_id = await self.ensure_topic(case_id)
+    async def into_topic(self, case_id: int, send: IntoTopic[T]) -> T:
+        """Send into the case's topic; a topic that is gone is made anew and the send repeated there."""
         try:
-            return await send(thread_id)
+            return await send(*await self.ensure_topic(case_id))
         except TelegramBadRequest as exc:
             if not _thread_gone(exc):
                 raise
+            log.info("case %s: its topic is gone (%s); making a new one", case_id, exc.message[:60])
             await self._forget_topic(case_id)
-            return await send(await self.ensure_topic(case_id))
+            return await send(*await self.ensure_topic(case_id))
 
     # ------------------------------------------------------------------ performing outbox items
 
     async def perform(self, item: OutboxItem) -> None:
+        if item.action in (albums.ALBUM_IN, albums.ALBUM_OUT):
+            await self._album(item)
+            return
         handler = getattr(self, f"_do_{item.action}", None)
         if handler is None:
             log.error("outbox item %s has an unknown action %r; dropped", item.id, item.action)
@@ -271,8 +327,11 @@ class HandoffService:
             line = "🚨 " + escape(self._(N_("URGENT: the safety check raised an alarm.")))
         else:
             return
+        await self._line_into_topic(case_id, line)
+
+    async def _line_into_topic(self, case_id: int, line: str) -> None:
         await self.into_topic(
-            case_id, lambda thread: self.bot.send_message(self.chat_id, line, message_thread_id=thread)
+            case_id, lambda chat, thread: self.bot.send_message(chat, line, message_thread_id=thread)
         )
 
     async def _has_topic(self, case_id: int) -> bool:
@@ -280,16 +339,57 @@ class HandoffService:
             case = await session.get_one(Case, case_id)
             return bool(case.thread_id)
 
+    async def _reply(self, case_id: int, reply_to: Any, *, into_topic: bool) -> ReplyParameters | None:
+        """The copy of the message ``reply_to`` on the other side, to reply to there."""
+        if not reply_to:
+            return None
+        if into_topic:
+            pair = await self._paired(case_id, user_message_id=int(reply_to))
+            target = pair.group_message_id if pair else None
+        else:
+            pair = await self._paired(case_id, group_message_id=int(reply_to))
+            target = pair.user_message_id if pair else None
+        return ReplyParameters(message_id=target, allow_sending_without_reply=True) if target else None
+
+    async def _album(self, item: OutboxItem) -> None:
+        """An album (``bot.handoff.albums``): its parts queued so far go as one sendMediaGroup."""
+        assert item.case_id is not None
+        case_id = item.case_id
+        into_topic = item.action == albums.ALBUM_IN
+        parts = await albums.gather(self.app.sessions, item)
+        try:
+            media = [albums.input_media(part.payload) for part in parts]
+            reply = await self._reply(case_id, parts[0].payload.get("reply_to"), into_topic=into_topic)
+            if into_topic:
+                sent = await self.into_topic(
+                    case_id,
+                    lambda chat, thread: self.bot.send_media_group(
+                        chat, media, message_thread_id=thread, reply_parameters=reply
+                    ),
+                )
+            else:
+                person, _lang = await self._person(case_id)
+                sent = await self.bot.send_media_group(person, media, reply_parameters=reply)
+        except BaseException:
+            await albums.release(self.app.sessions, parts, item)
+            raise
+        pairs = [
+            CaseMessage(
+                case_id=case_id,
+                direction="in" if into_topic else "out",
+                user_message_id=int(part.payload["message_id"]) if into_topic else copy.message_id,
+                group_message_id=copy.message_id if into_topic else int(part.payload["message_id"]),
+            )
+            for part, copy in zip(parts, sent, strict=False)
+        ]
+        await albums.delivered(self.app.sessions, parts, item, pairs)
+
     async def _do_relay_in(self, case_id: int, payload: dict[str, Any]) -> None:
-        reply = None
-        if payload.get("reply_to"):
-            pair = await self._paired(case_id, user_message_id=int(payload["reply_to"]))
-            if pair is not None:
-                reply = ReplyParameters(message_id=pair.group_message_id, allow_sending_without_reply=True)
+        reply = await self._reply(case_id, payload.get("reply_to"), into_topic=True)
         copy = await self.into_topic(
             case_id,
-            lambda thread: self.bot.copy_message(
-                self.chat_id,
+            lambda chat, thread: self.bot.copy_message(
+                chat,
                 payload["from_chat_id"],
                 payload["message_id"],
                 message_thread_id=thread,
@@ -300,14 +400,9 @@ class HandoffService:
 
     async def _do_relay_out(self, case_id: int, payload: dict[str, Any]) -> None:
         person, _lang = await self._person(case_id)
-        reply = None
-        if payload.get("reply_to"):
-            pair = await self._paired(case_id, group_message_id=int(payload["reply_to"]))
-            if pair is not None:
-                reply = ReplyParameters(message_id=pair.user_message_id, allow_sending_without_reply=True)
-        copy = await self.bot.copy_message(
-            person, self.chat_id, payload["message_id"], reply_parameters=reply
-        )
+        reply = await self._reply(case_id, payload.get("reply_to"), into_topic=False)
+        group = payload.get("from_chat_id") or await self.chat_of(case_id)
+        copy = await self.bot.copy_message(person, group, payload["message_id"], reply_parameters=reply)
         await self._pair(case_id, "out", copy.message_id, payload["message_id"])
 
     async def _do_to_person(self, case_id: int, payload: dict[str, Any]) -> None:
@@ -342,32 +437,26 @@ class HandoffService:
                 )
 
     async def _do_to_topic(self, case_id: int, payload: dict[str, Any]) -> None:
-        await self.into_topic(
-            case_id,
-            lambda thread: self.bot.send_message(self.chat_id, payload["text"], message_thread_id=thread),
-        )
+        await self._line_into_topic(case_id, payload["text"])
 
     async def _do_person_closed(self, case_id: int, _payload: dict[str, Any]) -> None:
         """The person closed the case themselves (/status)."""
-        line = "✅ " + escape(self._(N_("The person closed the case.")))
-        await self.into_topic(
-            case_id, lambda thread: self.bot.send_message(self.chat_id, line, message_thread_id=thread)
-        )
+        await self._line_into_topic(case_id, "✅ " + escape(self._(N_("The person closed the case."))))
 
     async def _do_refresh(self, case_id: int, _payload: dict[str, Any]) -> None:
         async with self.app.sessions() as session:
             case = await session.get_one(Case, case_id)
             view = await self.view(session, case)
-            thread_id, card_id = case.thread_id, case.card_message_id
-        if not thread_id:
+            chat_id, thread_id, card_id = case.chat_id, case.thread_id, case.card_message_id
+        if not thread_id or chat_id not in self.groups:
             await self.ensure_topic(case_id)
             return
         try:
-            await self.bot.edit_forum_topic(self.chat_id, thread_id, name=topic_title(view))
+            await self.bot.edit_forum_topic(chat_id, thread_id, name=topic_title(view))
             if card_id:
                 await self.bot.edit_message_text(
                     card_text(view, self.app.catalogs, self.lang),
-                    chat_id=self.chat_id,
+                    chat_id=chat_id,
                     message_id=card_id,
                     reply_markup=self.card_buttons(case_id, view.state),
                 )
@@ -393,16 +482,31 @@ class HandoffService:
         if pair is None:
             return
         await self.bot.edit_message_text(
-            payload["text"], chat_id=self.chat_id, message_id=pair.group_message_id
+            payload["text"], chat_id=await self.chat_of(case_id), message_id=pair.group_message_id
         )
 
     async def _do_delete_topic(self, _case_id: int | None, payload: dict[str, Any]) -> None:
+        chat_id = int(payload.get("chat_id") or self.chat_id)
         try:
-            await self.bot.delete_forum_topic(self.chat_id, int(payload["thread_id"]))
+            await self.bot.delete_forum_topic(chat_id, int(payload["thread_id"]))
         except TelegramBadRequest as exc:
             log.info("topic %s was already gone: %s", payload["thread_id"], exc.message[:80])
 
     # ------------------------------------------------------------------ advisors act
+
+    async def mute(self, session: AsyncSession, case: Case, advisor: Advisor, muted: bool) -> bool:
+        """Mute (or unmute) the person of ``case``: their messages stop reaching the topic,
+        except a crisis. Logged in the audit log (who, when, which case; no message text).
+        False when the case is muted (or not) already."""
+        if (case.muted_at is not None) == muted:
+            return False
+        case.muted_at = utcnow() if muted else None
+        actor = f"advisor {advisor.display_name} ({advisor.telegram_id})"
+        verb = "mute" if muted else "unmute"
+        await audit(session, actor, verb, f"case:{case.id}", {"muted": not muted}, {"muted": muted})
+        refresh_topic(session, case.id)
+        log.info("case %s: %sd by advisor %s", case.id, verb, advisor.telegram_id)
+        return True
 
     async def transition(self, session: AsyncSession, case: Case, event: CaseEvent, advisor: Advisor) -> bool:
         try:

@@ -7,6 +7,7 @@ else is ignored and logged without its text.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -15,6 +16,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Advisor, Case
+from bot.handoff import albums
+from bot.handoff.albums import album_part
 from bot.handoff.outbox import enqueue
 from bot.handoff.service import HandoffService
 from dialogs import callbacks
@@ -34,11 +37,44 @@ async def _advisor_or_log(
     return advisor
 
 
-def advisors_router(chat_id: int) -> Router:
+async def _advisor_and_case(
+    message: Message, session: AsyncSession, handoff: HandoffService, what: str
+) -> tuple[Advisor, Case] | None:
+    """The advisor who sent a command in a case's topic, and that case; None otherwise."""
+    user_id = message.from_user.id if message.from_user else None
+    advisor = await _advisor_or_log(session, handoff, user_id, what)
+    case = await handoff.case_for_thread(session, message.chat.id, message.message_thread_id or 0)
+    return (advisor, case) if advisor is not None and case is not None else None
+
+
+NOT_POSSIBLE = N_("That is not possible in the case's current state.")
+
+
+async def _mute(
+    message: Message,
+    session: AsyncSession,
+    handoff: HandoffService,
+    case: Case,
+    advisor: Advisor,
+    muted: bool,
+) -> None:
+    """/mute and /unmute: the person's messages stop (or start again) coming into the topic."""
+    if not await handoff.mute(session, case, advisor, muted):
+        await message.reply(escape(handoff._(NOT_POSSIBLE)))
+    elif muted:
+        line = N_("The person is muted: their messages are no longer passed on, except emergencies.")
+        await message.reply("🔇 " + escape(handoff._(line)) + " /unmute")
+    else:
+        line = N_("The person is no longer muted: their messages are passed on again.")
+        await message.reply("🔊 " + escape(handoff._(line)))
+
+
+def advisors_router(chat_ids: Collection[int]) -> Router:
+    """The advisors' groups: the one new cases open in, and earlier ones whose cases go on."""
     router = Router(name="advisors")
-    router.message.filter(F.chat.id == chat_id)
-    router.edited_message.filter(F.chat.id == chat_id)
-    router.callback_query.filter(F.message.chat.id == chat_id)
+    router.message.filter(F.chat.id.in_(chat_ids))
+    router.edited_message.filter(F.chat.id.in_(chat_ids))
+    router.callback_query.filter(F.message.chat.id.in_(chat_ids))
 
     @router.message(Command("me"))
     async def on_me(
@@ -59,26 +95,27 @@ def advisors_router(chat_id: int) -> Router:
         profile = f"{advisor.display_name} · {advisor.languages or '-'} · {advisor.topics or '-'}"
         await message.reply(escape(handoff._(N_("Your profile:"))) + " " + escape(profile))
 
-    @router.message(Command("take", "close"))
-    async def on_take_close(
+    @router.message(Command("take", "close", "mute", "unmute"))
+    async def on_case_command(
         message: Message, command: CommandObject, session: AsyncSession, handoff: HandoffService
     ) -> None:
-        user_id = message.from_user.id if message.from_user else None
-        advisor = await _advisor_or_log(session, handoff, user_id, f"/{command.command}")
-        case = await handoff.case_for_thread(session, message.message_thread_id or 0)
-        if advisor is None or case is None:
+        found = await _advisor_and_case(message, session, handoff, f"/{command.command}")
+        if found is None:
+            return
+        advisor, case = found
+        if command.command in ("mute", "unmute"):
+            await _mute(message, session, handoff, case, advisor, command.command == "mute")
             return
         event = CaseEvent.TAKE if command.command == "take" else CaseEvent.CLOSE
         if not await handoff.transition(session, case, event, advisor):
-            await message.reply(escape(handoff._(N_("That is not possible in the case's current state."))))
+            await message.reply(escape(handoff._(NOT_POSSIBLE)))
 
     @router.message(Command("canned"))
     async def on_canned(message: Message, session: AsyncSession, handoff: HandoffService) -> None:
-        user_id = message.from_user.id if message.from_user else None
-        advisor = await _advisor_or_log(session, handoff, user_id, "/canned")
-        case = await handoff.case_for_thread(session, message.message_thread_id or 0)
-        if advisor is None or case is None:
+        found = await _advisor_and_case(message, session, handoff, "/canned")
+        if found is None:
             return
+        _advisor, case = found
         rows = [
             [
                 InlineKeyboardButton(
@@ -97,7 +134,7 @@ def advisors_router(chat_id: int) -> Router:
         user_id = message.from_user.id if message.from_user else None
         if message.from_user is not None and message.from_user.is_bot:
             return
-        case = await handoff.case_for_thread(session, message.message_thread_id or 0)
+        case = await handoff.case_for_thread(session, message.chat.id, message.message_thread_id or 0)
         if case is None:
             return
         advisor = await _advisor_or_log(session, handoff, user_id, "a topic message")
@@ -111,12 +148,17 @@ def advisors_router(chat_id: int) -> Router:
         reply_to = message.reply_to_message.message_id if message.reply_to_message else None
         if reply_to == message.message_thread_id:
             reply_to = None  # Telegram marks every topic message as a reply to the topic's start
-        enqueue(session, "relay_out", {"message_id": message.message_id, "reply_to": reply_to}, case.id)
+        payload = {"message_id": message.message_id, "reply_to": reply_to, "from_chat_id": message.chat.id}
+        part = album_part(message)
+        if part is not None:
+            albums.enqueue_part(session, albums.ALBUM_OUT, {**payload, **part}, case.id)
+        else:
+            enqueue(session, "relay_out", payload, case.id)
 
     @router.edited_message(F.message_thread_id)
     async def on_topic_edit(message: Message, session: AsyncSession, handoff: HandoffService) -> None:
         user_id = message.from_user.id if message.from_user else None
-        case = await handoff.case_for_thread(session, message.message_thread_id or 0)
+        case = await handoff.case_for_thread(session, message.chat.id, message.message_thread_id or 0)
         if case is None or message.text is None or is_internal_note(message.text):
             return
         if await _advisor_or_log(session, handoff, user_id, "an edit") is None:

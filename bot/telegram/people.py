@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -19,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.db.repositories import SqlHandoff, SqlUsers
+from bot.handoff.albums import album_part
 from bot.handoff.outbox import enqueue
 from bot.telegram.fsm_storage import KEY_BUILDER
 from bot.telegram.middlewares import record_update, replies_sent, send_kept
@@ -57,17 +60,16 @@ def _locked(exc: OperationalError) -> bool:
     return "locked" in str(exc.orig).lower()
 
 
-async def _turn(
-    app: App, session: AsyncSession, state: FSMContext | None, incoming: Incoming, bot_id: int, user_id: int
-) -> Outcome:
-    """Run the turn and commit before anything is sent, so no database lock waits on Telegram.
+async def _turn(session: AsyncSession, run: Callable[[], Awaitable[Outcome]]) -> Outcome:
+    """Run the turn (``_turn_once``) and commit before anything is sent, so no database lock
+    waits on Telegram.
 
     A turn that meets a locked database is rolled back and run again from the start, never
     dropped (nothing has been sent yet at that point).
     """
     for attempt in range(LOCK_RETRIES + 1):
         try:
-            return await _turn_once(app, session, state, incoming, bot_id, user_id)
+            return await run()
         except OperationalError as exc:
             if not _locked(exc) or attempt == LOCK_RETRIES:
                 raise
@@ -78,17 +80,24 @@ async def _turn(
 
 
 async def _turn_once(
-    app: App, session: AsyncSession, state: FSMContext | None, incoming: Incoming, bot_id: int, user_id: int
+    app: App,
+    session: AsyncSession,
+    state: FSMContext | None,
+    incoming: Incoming,
+    bot_id: int,
+    user_id: int,
+    album: dict[str, Any] | None,
 ) -> Outcome:
     """Without Redis the conversation state lives in the database, in this same unit of work;
     with Redis it is aiogram's FSM data, shared by every bot process."""
     if state is None:
         key = KEY_BUILDER.build(StorageKey(bot_id=bot_id, chat_id=incoming.chat_id, user_id=user_id))
-        outcome = await app.turn_in(session, incoming, key)
+        outcome = await app.turn_in(session, incoming, key, album=album)
     else:
         data: dict[str, Any] = await state.get_data()
-        outcome, _opened = await app.handle(incoming, data, session)
+        outcome, _opened = await app.handle(incoming, data, session, album=album)
         await state.set_data(data)
+    await SqlUsers(session).reachable_again(incoming.chat_id)
     record_update(session, incoming.chat_id, outcome.replies)
     await session.commit()
     app.committed(session)
@@ -152,7 +161,10 @@ def people_router() -> Router:
         if incoming.kind is Kind.TEXT:
             await _typing(bot, message.chat.id)
         user_id = message.from_user.id if message.from_user else message.chat.id
-        outcome = await _turn(app, session, state, incoming, bot.id, user_id)
+        album = album_part(message)
+        outcome = await _turn(
+            session, partial(_turn_once, app, session, state, incoming, bot.id, user_id, album)
+        )
         await _deliver(bot, session, message.chat.id, outcome, message.message_id)
 
     @router.callback_query()
@@ -167,7 +179,10 @@ def people_router() -> Router:
             language_code=query.from_user.language_code,
             first_name=query.from_user.first_name,
         )
-        outcome = await _turn(app, session, state, incoming, bot.id, query.from_user.id)
+        user_id = query.from_user.id
+        outcome = await _turn(
+            session, partial(_turn_once, app, session, state, incoming, bot.id, user_id, None)
+        )
         try:
             await query.answer(outcome.notice[:200] or None)
         except (TelegramAPIError, aiohttp.ClientError, TimeoutError) as exc:

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from functools import partial
 from gettext import GNUTranslations
+from typing import NamedTuple
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -109,7 +110,7 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(unit_of_work)
     dispatcher["unit_of_work"] = unit_of_work
     if handoff is not None:
-        dispatcher.include_router(advisors_router(handoff.chat_id))
+        dispatcher.include_router(advisors_router(handoff.groups))
     dispatcher.include_router(people_router())
     return dispatcher
 
@@ -151,14 +152,32 @@ async def flush_stats(app: App, every: float = 10.0) -> None:
 SHUTDOWN_GRACE = 20.0
 
 
-async def _serve(settings: Settings, webhook: bool) -> int:
-    app = await build_app(settings)
-    bot = create_bot(settings)
-    storage = create_storage(settings)
+class Transport(NamedTuple):
+    """The Telegram side of one assembled application."""
+
+    bot: Bot
+    handoff: HandoffService
+    dispatcher: Dispatcher
+    worker: OutboxWorker
+
+
+async def assemble(app: App, storage: BaseStorage | None, *, redelivered: bool = False) -> Transport:
+    """The bot, the handoff, the dispatcher and the outbox worker (woken by each commit).
+    ``redelivered``: webhook mode, where Telegram sends an unanswered update again."""
+    bot = create_bot(app.settings)
     handoff = HandoffService(app, bot)
-    dispatcher = create_dispatcher(app, storage, handoff, redelivered=webhook)
+    # Before the outbox sends anything: the cases of before learn their advisors' group.
+    await handoff.settle_earlier_cases()
+    dispatcher = create_dispatcher(app, storage, handoff, redelivered=redelivered)
     worker = OutboxWorker(app.sessions, handoff.perform)
     app.on_commit.append(worker.wake_up)
+    return Transport(bot, handoff, dispatcher, worker)
+
+
+async def _serve(settings: Settings, webhook: bool) -> int:
+    app = await build_app(settings)
+    storage = create_storage(settings)
+    bot, handoff, dispatcher, worker = await assemble(app, storage, redelivered=webhook)
     app.stats_buffer = StatsBuffer(observe=observe_count)
     app.content.on_new_events = partial(announce_events, app)
     sending = asyncio.create_task(worker.run())

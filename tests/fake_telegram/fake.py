@@ -11,10 +11,11 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from .albums import ALBUM_KINDS, MAX_ALBUM, AlbumMethods, album_mix_error
 from .errors import ApiError
 from .faults import FaultInjector, FaultRule, FloodController, FloodLimits, Stats
 from .limits import html_to_plain, inline_buttons, utf16_len
-from .methods import COPY_METHODS, BotApiMethods, CallbackState
+from .methods import COPY_METHODS, CallbackState
 from .server import TOKEN_FORMAT, build_app
 from .state import (
     ApiCall,
@@ -39,7 +40,7 @@ class WaitTimeout(AssertionError):
     """A wait_for* call ran out of time; the message says what did arrive."""
 
 
-class FakeTelegram(BotApiMethods):
+class FakeTelegram(AlbumMethods):
     """A local Telegram Bot API over real HTTP, plus simulated people to drive it.
 
     Point aiogram at it with ``TelegramAPIServer.from_base(fake.url)``.
@@ -536,10 +537,13 @@ class FakeTelegram(BotApiMethods):
         file_name: str | None = None,
         mime_type: str | None = None,
         media_params: dict[str, Any] | None = None,
+        media_group_id: str | None = None,
     ) -> ChatMessage:
         stored = self.files.add(kind, content, file_size=file_size, file_name=file_name, mime_type=mime_type)
         media = self.make_media(kind, stored, media_params or {})
         body: dict[str, Any] = {kind: media}
+        if media_group_id is not None:
+            body["media_group_id"] = media_group_id
         if kind == "animation":
             body["document"] = {k: v for k, v in media.items() if k not in ("width", "height", "duration")}
         if caption:
@@ -547,6 +551,41 @@ class FakeTelegram(BotApiMethods):
         message = self._user_message(user, chat, thread_id, reply_to, kind, body, caption or "", [])
         await asyncio.sleep(0)
         return message
+
+    async def send_album(
+        self,
+        user: SimUser,
+        kinds: Iterable[str] = ("photo", "photo"),
+        *,
+        caption: str | None = None,
+        chat: ChatRef | None = None,
+        thread_id: int | None = None,
+        reply_to: ChatMessage | SentMessage | int | None = None,
+    ) -> list[ChatMessage]:
+        """The person sends an album: one ``message`` update per item, all with the same
+        ``media_group_id``, the caption on the first item (as Telegram's apps send it)."""
+        kinds = list(kinds)
+        if not 2 <= len(kinds) <= MAX_ALBUM or any(kind not in ALBUM_KINDS for kind in kinds):
+            raise AssertionError(f"an album has 2 to {MAX_ALBUM} of {ALBUM_KINDS}, not {kinds}")
+        mixed = album_mix_error(kinds)
+        if mixed:
+            raise AssertionError(f"Telegram's apps do not send such an album: {mixed}")
+        group_id = self.new_media_group_id()
+        return [
+            await self._send_user_media(
+                user,
+                kind,
+                caption=caption if index == 0 else None,
+                chat=chat,
+                thread_id=thread_id,
+                reply_to=reply_to,
+                content=None,
+                file_size=None,
+                file_name={"document": "document.pdf", "audio": "audio.mp3", "video": "video.mp4"}.get(kind),
+                media_group_id=group_id,
+            )
+            for index, kind in enumerate(kinds)
+        ]
 
     async def send_photo(
         self,

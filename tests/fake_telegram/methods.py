@@ -344,9 +344,12 @@ class BotApiMethods:
         inline_markup: dict[str, Any] | None,
         reply_to: ChatMessage | None,
         extra: dict[str, Any] | None = None,
+        *,
+        counted: bool = True,
     ) -> ChatMessage:
-        """Flood-check, then put a bot message into the chat."""
-        self.flood.check(chat.id, chat.is_private)
+        """Flood-check (unless the request was counted already), then put a bot message into the chat."""
+        if counted:
+            self.flood.check(chat.id, chat.is_private)
         message_id = chat.new_message_id()
         payload: dict[str, Any] = {
             "message_id": message_id,

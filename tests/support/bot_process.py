@@ -28,7 +28,7 @@ async def running_bot(
         **{
             k: v
             for k, v in os.environ.items()
-            if not k.startswith(("BOT_", "TELEGRAM_", "DATABASE_", "REDIS_"))
+            if not k.startswith(("BOT_", "TELEGRAM_", "DATABASE_", "REDIS_", "ADVISOR_"))
         },
         "BOT_TOKEN": fake.token,
         "TELEGRAM_API_URL": fake.url,

@@ -6,7 +6,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.app import App
 from bot.db.engine import create_engine, create_session_factory
+from bot.db.models import Advisor
 from tests.fake_telegram import FakeTelegram, SentMessage, SimChat, SimUser
 from tests.fake_telegram.state import private_chat_json
 
@@ -75,3 +77,9 @@ def text_update(user: SimUser, update_id: int, text: str) -> dict[str, Any]:
             "from": user.to_json(),
         },
     }
+
+
+async def add_advisor(app: App, person: SimUser, languages: str) -> None:
+    """``person`` is a configured advisor (a row in ``advisors``, as ``wegweiser advisors add`` writes)."""
+    async with app.sessions.begin() as session:
+        session.add(Advisor(telegram_id=person.id, display_name=person.first_name, languages=languages))
