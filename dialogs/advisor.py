@@ -37,13 +37,20 @@ async def relay_to_case(turn: Turn) -> RelayedCase | None:
         or not reopens(case.closed_at, turn.now, turn.env.reopen_window)
     ):
         return None
-    if case.muted:
+    if case.muted and not _after_crisis(turn, case):
         return RelayedCase(case, muted=True)
     if case.state == CaseState.CLOSED:
         await turn.storage.handoff.reopen(case.id)
         reopened = True
     turn.out.relay(case.id, turn.incoming.message_id)
     return RelayedCase(case, reopened)
+
+
+def _after_crisis(turn: Turn, case: CaseRecord) -> bool:
+    """Safety before a mute: in the hours after a crisis the person's messages reach the team."""
+    from dialogs import crisis  # crisis asks this module for the urgent case
+
+    return case.urgent and crisis.recent(turn)
 
 
 async def rate_case(turn: Turn, arg: str) -> None:

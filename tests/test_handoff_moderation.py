@@ -96,6 +96,9 @@ async def test_a_muted_persons_messages_stay_out_of_the_topic_but_a_crisis_still
         await fake.wait_for_message(jonas, contains="🆘")
         await fake.wait_for_message(group, contains="🚨", thread_id=thread)
         await fake.wait_for_message(group, contains="nicht mehr leben", thread_id=thread)
+        # ...and so does what the person writes in the hours after it, though still muted.
+        await fake.send_text(jonas, "bitte meldet euch")
+        await fake.wait_for_message(group, contains="bitte meldet euch", thread_id=thread)
 
         await fake.send_command(anna, "/unmute", chat=group, thread_id=thread)
         await fake.wait_for_message(group, contains="🔊", thread_id=thread)
