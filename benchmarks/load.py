@@ -47,7 +47,7 @@ from benchmarks.dispatch import load_questions, perturb
 from dialogs.i18n import LANGUAGE_NAMES
 from knowledge.model import LANGUAGES
 from tests.fake_telegram import FakeTelegram, SentMessage, SimUser
-from tests.support.bot_process import children_of, running_bot
+from tests.support.bot_process import children_of, free_port, running_bot
 from tests.support.telegram import onboard
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,12 +76,41 @@ class Arrival:
     reply_at: float | None = None
 
 
+@dataclass(frozen=True)
+class TreeUsage:
+    """A process and its children (the workers): resident memory now, CPU time so far."""
+
+    rss: int = 0  # bytes
+    cpu: float = 0.0  # seconds, user + system, of the processes alive now
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree_usage(pid: int) -> TreeUsage:
+    rss, ticks = 0, 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(stat[1]) == pid:
+            ticks += int(stat[11]) + int(stat[12])  # utime, stime
+            for line in status.splitlines():
+                if line.startswith("VmRSS:"):
+                    rss += int(line.split()[1]) * 1024
+    return TreeUsage(rss, ticks / TICKS)
+
+
 @dataclass
 class Report:
     setup: dict[str, Any]
     arrivals: list[Arrival] = field(default_factory=list)
-    rss_start: int = 0
-    rss_end: int = 0
+    start: TreeUsage = TreeUsage()
+    end: TreeUsage = TreeUsage()
     webhook: dict[str, Any] = field(default_factory=dict)
 
     def figures(self) -> dict[str, Any]:
@@ -99,28 +128,15 @@ class Report:
             "max_ms": round(1000 * waits[-1], 1) if waits else float("nan"),
             # Handled, but nothing sent or edited (a button whose answer is only a notice).
             "no_reply": no_reply,
-            "rss_start_mb": round(self.rss_start / 2**20, 1),
-            "rss_end_mb": round(self.rss_end / 2**20, 1),
+            "rss_start_mb": round(self.start.rss / 2**20, 1),
+            "rss_end_mb": round(self.end.rss / 2**20, 1),
+            # The workers' CPU time over the measured run, per update: what one update costs
+            # whatever else the machine does (meaningless when a worker was killed meanwhile).
+            "cpu_ms_per_update": round(1000 * (self.end.cpu - self.start.cpu) / len(self.arrivals), 1)
+            if self.arrivals
+            else float("nan"),
             **self.webhook,
         }
-
-
-def rss_of_tree(pid: int) -> int:
-    """Resident memory of a process and its children (the workers), in bytes."""
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        if int(entry.name) == pid or int(stat[1]) == pid:
-            for line in status.splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-    return total
 
 
 async def upgrade(database_url: str) -> None:
@@ -154,14 +170,6 @@ async def bot_running(
         raise SystemExit(f"setWebhook failed: {body}")
     async with running_bot(fake, options.database_url, group_id, workdir, *args, **env) as process:
         yield process
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Driver:
@@ -247,7 +255,7 @@ async def inject(fault: str, fake: FakeTelegram, process: asyncio.subprocess.Pro
 
 async def measure(options: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="wegweiser-load-"))
-    os.environ["LOAD_PORT"] = str(_free_port())
+    os.environ["LOAD_PORT"] = str(free_port())
     if not options.database_url:
         options.database_url = f"sqlite+aiosqlite:///{workdir / 'bot.db'}"
     elif options.database_url.startswith("postgresql"):
@@ -290,7 +298,7 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
                 await asyncio.sleep(0.1)
                 driver.collect()
             driver.waiting.clear()
-            report.rss_start = rss_of_tree(process.pid)
+            report.start = tree_usage(process.pid)
             posts_before, failures_before = fake.delivery.stats.posts, fake.delivery.stats.failures
             started = time.monotonic()
             injected = False
@@ -306,7 +314,11 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
             while driver.waiting and time.monotonic() < deadline:
                 await asyncio.sleep(0.1)
                 driver.collect()
-            report.rss_end = rss_of_tree(process.pid)
+            # A worker answers the webhook after its replies went out: the last answers may
+            # still be on their way when the last reply has arrived.
+            while len(fake.updates) and time.monotonic() < deadline:  # noqa: ASYNC110 (the fake has no event for it)
+                await asyncio.sleep(0.1)
+            report.end = tree_usage(process.pid)
             report.webhook = {
                 # Lost: updates the server never got a 2xx for (Telegram would still hold them).
                 "lost": len(fake.updates),
@@ -329,7 +341,7 @@ async def burst(
     """``--burst N``: N people press /start within 10 seconds (Telegram's limits on at the
     server with --flood-limits); all must be answered once, the last within 15 s."""
     newcomers = [fake.add_user(f"New{i}") for i in range(options.burst)]
-    report.rss_start = rss_of_tree(process.pid)
+    report.start = tree_usage(process.pid)
     started = time.monotonic()
     for n, person in enumerate(newcomers):
         await asyncio.sleep(max(0.0, started + n * 10.0 / options.burst - time.monotonic()))
@@ -342,7 +354,7 @@ async def burst(
         sent = fake.messages_to(arrival.person)
         arrival.reply_at = sent[0].at if sent else None
     answered = [a.reply_at for a in report.arrivals if a.reply_at is not None]
-    report.rss_end = rss_of_tree(process.pid)
+    report.end = tree_usage(process.pid)
     report.webhook = {
         "last_answer_after_s": round(max(answered) - started, 2) if answered else float("nan"),
         "answered_more_than_once": sum(1 for p in newcomers if len(fake.messages_to(p)) > 1),

@@ -104,7 +104,9 @@ async def check(turn: Turn, text: str) -> bool:
     """Answer a crisis message; False when the safety check found none. A concern (close to
     a crisis, not sure enough for an alarm) is noted for ``add_concern`` at the end of the
     turn: the message is answered as usual, then where to get help follows."""
-    signal = turn.env.crisis.screen(text)
+    # Off the event loop, on the knowledge base's search thread: reading a long message
+    # takes the meaning model hundreds of milliseconds, and other people's turns go on.
+    signal = await turn.knowledge.call(turn.env.crisis.screen, text)
     if signal is None:
         return False
     if signal.concern:

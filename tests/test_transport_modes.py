@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 import redis.asyncio as redis
 
 from tests.fake_telegram import FakeTelegram
-from tests.support.bot_process import running_bot
+from tests.support.bot_process import free_port, running_bot
 from tests.support.databases import server_url
 from tests.support.telegram import onboard, start_update
 
@@ -47,12 +46,6 @@ async def test_conversation_state_lives_in_redis_when_configured(fake: FakeTeleg
     finally:
         await client.flushdb()
         await client.aclose()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_webhook_checks_telegrams_secret(fake: FakeTelegram, tmp_path: Path) -> None:

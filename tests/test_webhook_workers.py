@@ -18,10 +18,9 @@ import pytest
 from aiohttp import web
 
 from tests.fake_telegram import FakeTelegram
-from tests.support.bot_process import bot_log, children_of, running_bot
+from tests.support.bot_process import bot_log, children_of, free_port, running_bot
 from tests.support.databases import postgres_database, server_url
 from tests.support.telegram import onboard
-from tests.test_transport_modes import free_port
 
 pytestmark = pytest.mark.e2e
 
