@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import lru_cache
 from html import escape
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -33,7 +34,10 @@ def locale_for(lang: str) -> str:
     return {"fa": "fa_IR", "ar": "ar", "uk": "uk_UA", "cs": "cs_CZ", "tr": "tr_TR"}.get(lang, lang)
 
 
+@lru_cache(maxsize=4096)
 def format_day(day: dt.date, lang: str) -> str:
+    # Cached: Babel takes a millisecond or two a date, and every answer's footer shows one
+    # (the checks at start-up render each answer in every language).
     return format_date(day, format="medium", locale=locale_for(lang))
 
 

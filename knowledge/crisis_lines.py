@@ -19,6 +19,7 @@ import yaml
 from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from knowledge.model import Language, Slug, Source, Strict
+from knowledge.yaml_text import load_yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "content" / "crisis_lines.yaml"
 
@@ -123,7 +124,7 @@ class CrisisLines(Strict):
 
 def load_crisis_lines(path: Path = DEFAULT_PATH) -> CrisisLines:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CrisisLinesError(f"{path}: cannot be read: {exc}") from exc
     try:

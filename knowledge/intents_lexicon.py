@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from knowledge.intents_text import clean_text, tokenize
+from knowledge.yaml_text import load_yaml
 
 __all__ = [
     "ANY",
@@ -245,7 +246,7 @@ def load_lexicon(path: Path) -> Lexicon:
     source = str(path)
     reader = _Reader(source)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise IntentFileError(f"{source}: cannot read the file: {exc}") from exc
     except yaml.YAMLError as exc:

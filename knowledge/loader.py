@@ -31,6 +31,7 @@ from knowledge.model import (
     Phrasings,
     Synonyms,
 )
+from knowledge.yaml_text import FastSafeLoader
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ class ContentError(Exception):
 # ---------------------------------------------------------------- YAML with line numbers
 
 
-_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base = FastSafeLoader
 
 
 class ContentLoader(_Base):  # type: ignore[valid-type,misc]

@@ -47,6 +47,7 @@ from knowledge.safety_text import (
     warm_up,
     windows,
 )
+from knowledge.yaml_text import load_yaml
 
 __all__ = [
     "CATEGORY_PRIORITY",
@@ -259,7 +260,7 @@ class CrisisDetector:
         """Patterns from ``path``; with an embedder also the meaning layer, whose example
         file (``examples``) is validated and whose fitted model (``fitted``) is loaded."""
         try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+            data = load_yaml(Path(path).read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise SafetyFileError(f"{path}: not valid YAML: {exc}") from exc
         patterns = _load(data, str(path))

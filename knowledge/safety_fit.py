@@ -40,7 +40,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import yaml
 
 from knowledge.match_dense import Embedder, Vectors, default_embedder
 from knowledge.safety import DEFAULT_PATH, CrisisDetector
@@ -56,6 +55,7 @@ from knowledge.safety_meaning import (
     load_examples,
 )
 from knowledge.safety_text import split
+from knowledge.yaml_text import load_yaml
 
 FAQ_FOLDER = Path(__file__).resolve().parent / "content" / "faq"
 GRID = ((32, 1e-3), (32, 1e-2), (64, 1e-3))  # (hidden units, l2)
@@ -118,7 +118,7 @@ def background_phrasings(folder: Path = FAQ_FOLDER) -> list[Example]:
     out: list[Example] = []
     seen: set[str] = set()
     for path in sorted(folder.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict) or data.get("topic") == "crisis":
             continue
         for language, translation in (data.get("translations") or {}).items():

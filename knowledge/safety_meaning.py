@@ -32,6 +32,7 @@ import yaml
 
 from knowledge.safety_base import LANGUAGES, CrisisCategory, SafetyFileError
 from knowledge.safety_text import fold
+from knowledge.yaml_text import load_yaml
 
 __all__ = [
     "CLASSES",
@@ -74,7 +75,7 @@ def load_examples(path: Path) -> list[Example]:
         return SafetyFileError(f"{source}: {where}: {message}")
 
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = load_yaml(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise SafetyFileError(f"{source}: cannot be read: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:
@@ -262,7 +263,7 @@ class MeaningModel:
             return None
         source = str(path)
         try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+            data = load_yaml(Path(path).read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise SafetyFileError(f"{source}: not valid YAML: {exc}") from exc
         try:

@@ -38,6 +38,7 @@ from pydantic import ValidationError
 from knowledge.loader import ContentSnapshot, _plain_message
 from knowledge.model import LANGUAGES, RTL_LANGUAGES, SOURCE_LANGUAGE, FaqEntry
 from knowledge.reports import FOLDERS, translation_of
+from knowledge.yaml_text import FastSafeLoader, load_yaml
 
 FIELDS = ("question", "variants", "answer")
 REQUIRED = ("question", "answer")
@@ -48,8 +49,6 @@ MACHINE_TRANSLATED = "machine-translated"
 OUTDATED = "outdated"
 NOT_TRANSLATED = "not translated"
 STATUSES = (REVIEWED, MACHINE_TRANSLATED, OUTDATED, NOT_TRANSLATED)
-# libyaml when installed: the pure-Python parser takes seconds for a whole sheet.
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{1,47}")  # as knowledge.model.Slug: never a path
 SUFFIXES = (".csv", ".xlsx")
 
@@ -431,7 +430,7 @@ def _replace_block(text: str, lang: str, translation: Mapping[str, Any]) -> str 
     if not text.endswith("\n"):
         text += "\n"
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=FastSafeLoader)
     except yaml.YAMLError:
         return None
     if not isinstance(root, yaml.MappingNode):
@@ -463,7 +462,7 @@ def _replace_block(text: str, lang: str, translation: Mapping[str, Any]) -> str 
 
 
 def _load(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)  # a SafeLoader: builds plain data only
+    return load_yaml(text)
 
 
 def _entry_data(text: str) -> tuple[dict[str, Any], dict[str, Any], int] | None:
@@ -597,7 +596,7 @@ def _with_revision(text: str, revision: int) -> str | None:
     """``text`` with only the number after ``translations: de: revision:`` replaced, or
     None when the file's layout is unusual."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=FastSafeLoader)
     except yaml.YAMLError:
         return None
     node: yaml.Node | None = root
