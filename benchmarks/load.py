@@ -82,12 +82,15 @@ class TreeUsage:
 
     rss: int = 0  # bytes
     cpu: float = 0.0  # seconds, user + system, of the processes alive now
+    harness_cpu: float = 0.0  # seconds, this benchmark's own process
 
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def tree_usage(pid: int) -> TreeUsage:
+    """The bot's processes, and beside them this program's own CPU time so far (the local
+    Bot API server and the simulated people share the machine's cores with the bot)."""
     rss, ticks = 0, 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -102,7 +105,7 @@ def tree_usage(pid: int) -> TreeUsage:
             for line in status.splitlines():
                 if line.startswith("VmRSS:"):
                     rss += int(line.split()[1]) * 1024
-    return TreeUsage(rss, ticks / TICKS)
+    return TreeUsage(rss, ticks / TICKS, time.process_time())
 
 
 @dataclass
@@ -133,6 +136,11 @@ class Report:
             # The workers' CPU time over the measured run, per update: what one update costs
             # whatever else the machine does (meaningless when a worker was killed meanwhile).
             "cpu_ms_per_update": round(1000 * (self.end.cpu - self.start.cpu) / len(self.arrivals), 1)
+            if self.arrivals
+            else float("nan"),
+            "harness_cpu_ms_per_update": round(
+                1000 * (self.end.harness_cpu - self.start.harness_cpu) / len(self.arrivals), 1
+            )
             if self.arrivals
             else float("nan"),
             **self.webhook,
