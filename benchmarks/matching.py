@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from knowledge import match_crossval as cv
+from knowledge.loader import SHIPPED_CONTENT
 from knowledge.match_baselines import BM25Baseline, TokenSetBaseline
 from knowledge.match_dense import Embedder, Vectors, default_embedder
 from knowledge.match_fitted import PATH as FITTED_PATH
@@ -474,7 +475,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=Path("../shared/bench/matching"), help="public dev data")
     ap.add_argument("--eval", type=Path, help="the own evaluation set (knowledge/eval/questions)")
     ap.add_argument("--failures", type=Path, help="with --eval: write the misunderstood messages here")
-    ap.add_argument("--content", type=Path, default=Path(__file__).resolve().parent / "content")
+    ap.add_argument("--content", type=Path, default=SHIPPED_CONTENT, help="content folder (the shipped one)")
     ap.add_argument("--no-baselines", action="store_true", help="skip the baselines")
     args = ap.parse_args(argv)
     if args.fit:

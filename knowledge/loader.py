@@ -36,6 +36,9 @@ from knowledge.yaml_text import FastSafeLoader
 ModelT = TypeVar("ModelT", bound=BaseModel)
 log = logging.getLogger(__name__)
 
+# The content folder shipped in the repository (the default wherever a folder is asked for).
+SHIPPED_CONTENT = Path(__file__).resolve().parent / "content"
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
