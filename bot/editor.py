@@ -108,7 +108,13 @@ async def validate(settings: Settings, args: argparse.Namespace) -> int:
         return _problems(f"{folder}: {count} to fix:", exc.problems, sys.stdout)
     print(
         f"{folder}: no problems in {_count(len(snapshot.faq), 'FAQ entry', 'FAQ entries')}, "
-        f"{_count(len(snapshot.contacts), 'contact')} and {_count(len(snapshot.events), 'event')}."
+        f"{_count(len(snapshot.contacts), 'contact')} and {_count(len(snapshot.events), 'event')}"
+        + (
+            f", and in the interest check ({_count(len(snapshot.interests.statements), 'statement')}, "
+            f"{_count(len(snapshot.interests.fields), 'occupational field')})."
+            if snapshot.interests is not None
+            else "."
+        )
     )
     _german_warnings(snapshot)
     return 0

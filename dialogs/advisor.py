@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from dialogs import keyboards, menus, muted, render
 from dialogs.context import Turn
@@ -11,7 +13,7 @@ from dialogs.handoff import CaseState, reopens
 from dialogs.i18n import N_
 from dialogs.ports import CaseRecord, HandoffRequest
 
-REASONS = ("menu", "unhelpful", "no_match", "media", "urgent", "concern")
+REASONS = ("menu", "unhelpful", "no_match", "media", "urgent", "concern", "interests")
 # The case the person closed themselves (/status): their next message does not reopen it.
 CLOSED_BY_PERSON = "closed_case"
 
@@ -86,7 +88,11 @@ def ask_consent(turn: Turn) -> None:
     )
 
 
-async def request_advisor(turn: Turn, reason: str, question: str = "") -> None:
+async def request_advisor(
+    turn: Turn, reason: str, question: str = "", interest_result: Mapping[str, Any] | None = None
+) -> None:
+    """``interest_result``: the interest check's result the person wants the advisors to
+    see on the case card (``dialogs.interests``)."""
     _ = turn._
     reason = reason if reason in REASONS else "menu"
     if turn.user is None:
@@ -103,10 +109,11 @@ async def request_advisor(turn: Turn, reason: str, question: str = "") -> None:
         HandoffRequest(
             user=turn.user,
             reason=reason,
-            topic=entry.topic if entry else None,
+            topic=entry.topic if entry else ("interests" if interest_result else None),
             question=question or str(turn.state.get("last_question") or ""),
             bot_answer=entry.id if entry else "",
             urgent=urgent,
+            interest_result=interest_result,
         )
     )
     await turn.storage.stats.count("handoff", reason)

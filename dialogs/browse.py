@@ -21,6 +21,8 @@ TOPIC_TITLES: dict[str, str] = {
     "residence": N_("Residence and work permits"),
     "crisis": N_("Help in a crisis"),
 }
+# Entries under whose answer the interest check is offered.
+OFFERS_CHECK = ("interessen-berufsfelder", "kompetenzcheck")
 # Topics people can follow for announcements of new events.
 SUBSCRIBABLE = ("training", "internship", "recognition", "german", "events")
 
@@ -60,6 +62,8 @@ async def answer(turn: Turn, entry_id: str, rated: bool = True) -> None:
                 keyboards.button(turn, N_("👎 Not helpful"), "rate", f"0:{entry_id}"),
             )
         )
+    if entry_id in OFFERS_CHECK and turn.knowledge.snapshot.interests is not None:
+        rows.append((keyboards.button(turn, N_("🧭 Start the interest check"), "ic"),))
     rows.append(keyboards.back_to_menu(turn))
     turn.out.add(render.answer_text(local, turn), tuple(rows), entry_id=entry_id)
 

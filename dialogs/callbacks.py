@@ -30,6 +30,13 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "st": re.compile(r"^close:\d{1,12}$"),  # the person closes their case (/status)
     "cs": re.compile(r"^(take|close):\d{1,12}$"),  # advisors: take or close a case
     "cn": re.compile(r"^\d{1,12}:[a-z]{2,20}$"),  # advisors: send a canned reply
+    # The interest check: open, continue, start over, stop, forget the kept result, or an
+    # answer (statement number and l/u/d); then keep the result or ask an advisor about it
+    # (its six scores), or show one field.
+    "ic": re.compile(r"^(|go|new|stop|forget|\d{1,2}[lud])$"),
+    "ick": re.compile(r"^\d{6}$"),
+    "ica": re.compile(r"^\d{6}$"),
+    "icf": re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$"),
 }
 
 

@@ -15,6 +15,7 @@ from dialogs import (
     browse,
     callbacks,
     crisis,
+    interests,
     keyboards,
     menus,
     privacy,
@@ -88,6 +89,8 @@ async def _command(turn: Turn) -> None:
         await request_advisor(turn, "menu")
     elif command == "status":
         await status.show(turn)
+    elif command == "interests":
+        await interests.open_check(turn)
     else:
         _ = turn._
         turn.out.add(escape(_("I do not know this command. Here is the menu.")), keyboards.main_menu(turn))
@@ -131,6 +134,8 @@ async def _button(turn: Turn) -> None:
         await rate_case(turn, arg)
     elif name == "st":
         await status.close(turn, arg)
+    elif name in ("ic", "ick", "ica", "icf"):
+        await interests.button(turn, name, arg)
     else:
         start.stale(turn)
 

@@ -79,6 +79,8 @@ class CaseView:
     unreachable: bool = False
     # An advisor muted the person: their messages do not come into the topic.
     muted: bool = False
+    # The interest check's result the person chose to show (``dialogs.interests.card_line``).
+    interests: str = ""
 
 
 _STATE_MARK = {CaseState.WAITING: "⏳", CaseState.TAKEN: "💬", CaseState.CLOSED: "✅"}
@@ -122,6 +124,8 @@ def card_text(case: CaseView, catalogs: Catalogs, lang: str) -> str:
     lines.append(escape(_("Topic:")) + " " + escape(case.topic or "-"))
     lines.append(escape(_("Asked:")) + " " + (escape(case.question[:600]) if case.question else "-"))
     lines.append(escape(_("Bot answered with:")) + " " + escape(case.bot_answer or "-"))
+    if case.interests:
+        lines.append("🧭 " + escape(case.interests))
     state = {
         CaseState.WAITING: _("waiting for an advisor"),
         CaseState.TAKEN: _("taken by {name}").format(name=case.advisor_name or "?"),

@@ -26,15 +26,23 @@ def button(turn: Turn, text: str, name: str, arg: str = "") -> Button:
 def main_menu(turn: Turn) -> Rows:
     _ = turn._
     topics = [button(turn, text, "topic", topic) for topic, text in MENU_TOPICS]
-    return (
+    rows: list[tuple[Button, ...]] = [
         (topics[0], topics[1]),
         (topics[2], topics[3]),
         (topics[4], button(turn, N_("📅 Events"), "ev")),
+    ]
+    from dialogs import interests  # it builds on these keyboards
+
+    check = interests.menu_button(turn)
+    if check is not None:
+        rows.append((check,))
+    rows.append(
         (
             button(turn, N_("❓ Ask a question"), "ask"),
             button(turn, N_("🙋 Talk to an advisor"), "adv", "menu"),
-        ),
+        )
     )
+    return tuple(rows)
 
 
 def back_to_menu(turn: Turn) -> tuple[Button, ...]:

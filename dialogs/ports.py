@@ -6,8 +6,9 @@ The bot implements them with SQLAlchemy inside one unit of work per incoming upd
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,10 @@ class Feedback(Protocol):
 class Stats(Protocol):
     async def count(self, kind: str, key: str) -> None: ...
 
+    async def count_interest(self, measure: str, language: str, key: str = "") -> None:
+        """The interest check, per month and language: ``started``, ``finished``, or a
+        ``field`` (``key``) shown in a result. Nothing about who."""
+
 
 @dataclass(frozen=True, slots=True)
 class HandoffRequest:
@@ -81,6 +86,9 @@ class HandoffRequest:
     question: str
     bot_answer: str
     urgent: bool = False
+    # The interest check's result the person asked the advisors to see:
+    # {"fields": [field ids], "scores": {"R": 6, …}}.
+    interest_result: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

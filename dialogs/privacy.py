@@ -7,6 +7,7 @@ from html import escape
 from dialogs import keyboards, render
 from dialogs.context import Turn
 from dialogs.i18n import LANGUAGE_NAMES, N_
+from knowledge.interests import text_in
 
 
 async def show(turn: Turn) -> None:
@@ -36,6 +37,7 @@ async def show(turn: Turn) -> None:
         "• " + _("Open cases with an advisor:") + " " + str(data.open_cases),
         "• " + _("Stored messages of your cases:") + " " + str(data.stored_messages),
         "• " + _("First name shown to advisors:") + " " + (user.shared_name or _("not shared")),
+        "• " + _("Kept interest check result:") + " " + _kept_result(turn),
         _("Your name is not shown to advisors unless you agree."),
     ]
     share = (
@@ -49,6 +51,19 @@ async def show(turn: Turn) -> None:
         keyboards.back_to_menu(turn),
     )
     turn.out.add(escape("\n".join(lines)), rows)
+
+
+def _kept_result(turn: Turn) -> str:
+    """The fields and points a person chose to keep after the interest check, or "-"."""
+    kept = turn.state.get("ic_kept")
+    check = turn.knowledge.snapshot.interests
+    if not isinstance(kept, dict):
+        return "-"
+    names = []
+    for field_id in kept.get("fields") or []:
+        found = check.field(str(field_id)) if check is not None else None
+        names.append(text_in(found.name, turn.lang) if found is not None else str(field_id))
+    return f"{'; '.join(names)} ({kept.get('scores', '')})"
 
 
 def ask_delete(turn: Turn) -> None:

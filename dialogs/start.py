@@ -94,6 +94,8 @@ async def consent(turn: Turn, answer: str) -> None:
     """The answer to the privacy notice or a consent question, pressed or typed. What
     waited for consent follows: an urgent case after a crisis, or an advisor request."""
     waiting = turn.state.pop("after_consent", None)
+    # An interest check's result the person wanted an advisor to see (``dialogs.interests``).
+    result = turn.state.pop("ic_pending", None)
     if answer == "yes" and turn.user is None:
         turn.user = await turn.storage.users.create(turn.incoming.chat_id, turn.lang)
         await turn.storage.stats.count("consent", "yes")
@@ -107,7 +109,9 @@ async def consent(turn: Turn, answer: str) -> None:
     if urgent:
         crisis.declined(turn)
     elif waiting and turn.user is not None and answer == "yes":
-        await request_advisor(turn, str(waiting))
+        await request_advisor(
+            turn, str(waiting), interest_result=result if isinstance(result, dict) else None
+        )
         return
     main_menu(turn, greeting=True)
 

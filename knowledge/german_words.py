@@ -26,6 +26,7 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
+from knowledge.interests import texts_for_checks
 from knowledge.loader import ContentSnapshot
 from knowledge.model import (
     CONTACT_TEXT_FIELDS,
@@ -58,6 +59,10 @@ COMMON_ELSEWHERE = 3.0
 COMPOUND_MIN = 9
 
 
+# Names the interest check uses in every language (README of ``interests/``).
+INTEREST_NAMES = ["O*NET", "Interest Profiler", "BERUFENET", "RIASEC", "BQN"]
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """German left in one text: ``kind`` is faq, contact, event or glossary."""
@@ -81,7 +86,13 @@ class Finding:
             parts.append("German words: " + ", ".join(self.words))
         if self.unexplained:
             parts.append("kept terms not explained the first time: " + ", ".join(self.unexplained))
-        where = self.file if self.kind != "glossary" else f"glossary.yaml ({self.item_id})"
+        where = (
+            f"glossary.yaml ({self.item_id})"
+            if self.kind == "glossary"
+            else f"interests/ ({self.item_id})"
+            if self.kind == "interests"
+            else self.file
+        )
         return f"{where}, {language_label(self.language)}: {'; '.join(parts)}"
 
 
@@ -217,15 +228,20 @@ def _texts(snapshot: ContentSnapshot, kinds: Sequence[str]) -> Iterator[tuple[st
                 pieces = [in_language(term.short, code), in_language(term.explanations, code)]
                 if any(pieces):
                     yield "glossary", term.term, code, "\n".join(p for p in pieces if p), term.term
+    if "interests" in kinds and snapshot.interests is not None:
+        for item, code, words in texts_for_checks(snapshot.interests):
+            yield "interests", item, code, words, ""
 
 
 def check(
-    snapshot: ContentSnapshot, kinds: Sequence[str] = ("contact", "event", "glossary", "faq")
+    snapshot: ContentSnapshot,
+    kinds: Sequence[str] = ("contact", "event", "glossary", "faq", "interests"),
 ) -> list[Finding]:
     """Every text of ``kinds`` that keeps German words or unexplained kept terms."""
     names = [c.organisation for c in snapshot.contacts.values()]
     names += [c.town for c in snapshot.contacts.values() if c.town]
     names += [e.town for e in snapshot.events if e.town]
+    names += INTEREST_NAMES
     checker = GermanWords(snapshot.glossary, names)
     findings: list[Finding] = []
     for kind, item_id, lang, text, skip in _texts(snapshot, kinds):

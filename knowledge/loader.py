@@ -20,6 +20,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from knowledge import interests as interest_check
+from knowledge.interests import InterestCheck
 from knowledge.model import (
     LANGUAGES,
     MAX_ANSWER_CHARS,
@@ -34,6 +36,8 @@ from knowledge.model import (
 from knowledge.yaml_text import FastSafeLoader
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+# The kind and id of the interest check's stored item (its three files in one body).
+INTERESTS = "interests"
 log = logging.getLogger(__name__)
 
 # The content folder shipped in the repository (the default wherever a folder is asked for).
@@ -65,6 +69,8 @@ class ContentSnapshot:
     # The line of each FAQ answer in its file, ``(entry id, language) → line``, for messages
     # about an answer (content loaded from a folder; stored content has none).
     answer_lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    # The interest check (``interests/``); None when the folder has none.
+    interests: InterestCheck | None = None
 
     def where_answer(self, entry_id: str, lang: str) -> tuple[str, int | None]:
         """The file and line of an FAQ answer, for a ``Problem`` about it."""
@@ -106,6 +112,8 @@ class ContentSnapshot:
         yield {"kind": "synonyms", "id": "synonyms", "body": self.synonyms.model_dump(mode="json")}
         for lang in sorted(self.phrasings):
             yield {"kind": "phrasings", "id": lang, "body": self.phrasings[lang].model_dump(mode="json")}
+        if self.interests is not None:
+            yield {"kind": INTERESTS, "id": INTERESTS, "body": dict(self.interests.data)}
 
 
 class ContentError(Exception):
@@ -276,9 +284,8 @@ def _follows_on(error: ErrorDetails, errors: list[ErrorDetails]) -> bool:
     return any(other["loc"][: len(loc)] == loc and len(other["loc"]) > len(loc) for other in errors)
 
 
-def _validate(
-    model: type[ModelT], text: str, file: str, problems: list[Problem]
-) -> tuple[ModelT | None, yaml.Node | None]:
+def _parse_yaml(text: str, file: str, problems: list[Problem]) -> tuple[bool, Any, yaml.Node | None]:
+    """(whether it parsed without problems, its data, its node tree for line numbers)."""
     try:
         loader = ContentLoader(text)
         try:
@@ -293,9 +300,18 @@ def _validate(
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
         problems.append(Problem(file, line, f"the file is not valid YAML ({reason})"))
-        return None, None
+        return False, None, None
     if duplicates:
         problems.extend(Problem(file, line, _twice(key, count)) for line, key, count in duplicates)
+        return False, None, node
+    return True, data, node
+
+
+def _validate(
+    model: type[ModelT], text: str, file: str, problems: list[Problem]
+) -> tuple[ModelT | None, yaml.Node | None]:
+    parsed, data, node = _parse_yaml(text, file, problems)
+    if not parsed:
         return None, node
     if not isinstance(data, dict):
         problems.append(
@@ -479,6 +495,34 @@ def check_snapshot(
                 )
 
 
+def _load_interests(root: Path, problems: list[Problem]) -> InterestCheck | None:
+    """The interest check of ``interests/`` (its three files), or None when there is no such
+    folder; its problems join the others."""
+    folder = root / interest_check.FOLDER
+    if not folder.is_dir():
+        return None
+    data: dict[str, Any] = {}
+    nodes: dict[str, yaml.Node | None] = {}
+    for name in interest_check.FILES:
+        path = folder / name
+        if not path.exists():
+            problems.append(Problem(_relative(path, root), None, "the file is missing"))
+            continue
+        text = _read(path, root, problems)
+        parsed, found, node = (
+            _parse_yaml(text, _relative(path, root), problems) if text is not None else (False, None, None)
+        )
+        if not parsed:
+            continue
+        data[name] = found
+        nodes[name] = node
+    if len(data) < len(interest_check.FILES):
+        return None
+    check, named = interest_check.parse(data, nodes, _relative(folder, root))
+    problems.extend(Problem(file, line, message) for file, line, message in named)
+    return check
+
+
 def read_content(root: Path) -> tuple[ContentSnapshot, list[Problem]]:
     """Everything in the content folder that is valid, and every problem found.
 
@@ -496,6 +540,7 @@ def read_content(root: Path) -> tuple[ContentSnapshot, list[Problem]]:
     glossary = _load_single(Glossary, root / "glossary.yaml", root, problems)
     synonyms = _load_single(Synonyms, root / "synonyms.yaml", root, problems)
     phrasings = _unique(_load_folder(Phrasings, root / "phrasings", root, problems), problems)
+    interests = _load_interests(root, problems)
     check_snapshot(faq, contacts, problems, invalid_contacts)
     extra_phrasings = _check_phrasings(phrasings, faq, problems, invalid_faq)
     if not faq and not problems:
@@ -520,6 +565,7 @@ def read_content(root: Path) -> tuple[ContentSnapshot, list[Problem]]:
         origins=origins,
         phrasings=extra_phrasings,
         answer_lines=answer_lines,
+        interests=interests,
     )
     return snapshot, problems
 
@@ -577,6 +623,7 @@ def snapshot_from_items(items: Iterable[Mapping[str, Any]]) -> ContentSnapshot:
     glossary = Glossary(terms=())
     synonyms = Synonyms(groups=())
     phrasings: dict[str, Phrasings] = {}
+    interests: InterestCheck | None = None
     for item in items:
         kind = item["kind"]
         body = upgrade_stored(kind, item["body"])
@@ -595,6 +642,10 @@ def snapshot_from_items(items: Iterable[Mapping[str, Any]]) -> ContentSnapshot:
         elif kind == "phrasings":
             extra = Phrasings.model_validate(body, context=STORED)
             phrasings[extra.id] = extra
+        elif kind == INTERESTS:
+            interests, found = interest_check.parse(body)
+            if interests is None:
+                raise ValueError(f"the stored interest check is not valid: {found[0][2]}")
     return ContentSnapshot(
         faq=faq,
         contacts=contacts,
@@ -602,6 +653,7 @@ def snapshot_from_items(items: Iterable[Mapping[str, Any]]) -> ContentSnapshot:
         glossary=glossary,
         synonyms=synonyms,
         phrasings=phrasings,
+        interests=interests,
     )
 
 

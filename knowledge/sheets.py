@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from knowledge.loader import ContentSnapshot, _plain_message
+from knowledge.loader import INTERESTS, ContentSnapshot, _plain_message
 from knowledge.model import LANGUAGES, RTL_LANGUAGES, SOURCE_LANGUAGE, FaqEntry
 from knowledge.reports import FOLDERS, translation_of
 from knowledge.yaml_text import FastSafeLoader, load_yaml
@@ -208,6 +208,13 @@ def export_folder(snapshot: ContentSnapshot, target: Path) -> int:
     count = 0
     for item in snapshot.items():
         kind = item["kind"]
+        if kind == INTERESTS:  # the interest check's three files, as editors keep them
+            for name, body in item["body"].items():
+                path = target / INTERESTS / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(dump_yaml(body), encoding="utf-8")
+                count += 1
+            continue
         # FAQ entries, contacts, events and phrasings one per file; glossary.yaml and synonyms.yaml
         sub = FOLDERS.get(kind)
         path = target / sub / f"{item['id']}.yaml" if sub else target / f"{kind}.yaml"

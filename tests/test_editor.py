@@ -157,7 +157,8 @@ def test_validate_accepts_good_content(cli: Cli, folder: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == (
         f"content: no problems in {len(snapshot.faq)} FAQ entries, {len(snapshot.contacts)} contacts "
-        f"and {len(snapshot.events)} events."
+        f"and {len(snapshot.events)} events, and in the interest check (18 statements, "
+        "13 occupational fields)."
     )
     # German left in translations is a warning, never a problem; contacts, events and the
     # glossary have none, and FAQ translations are counted for 'kb coverage' to list.
@@ -250,7 +251,8 @@ def test_folder_export_round_trips(cli: Cli, folder: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0].startswith("Served content: revision 1, imported on ")
-    assert f"Wrote {len(items(folder))} files to exported." in result.stdout
+    # The interest check is one item in three files.
+    assert f"Wrote {len(items(folder)) + 2} files to exported." in result.stdout
     validated = cli("kb", "validate", "exported")
     assert validated.returncode == 0, validated.stdout
     assert items(cli.cwd / "exported") == items(folder)

@@ -278,7 +278,7 @@ async def test_rendered_tables_suppress_small_counts_and_what_would_reveal_them(
         ("total", "20", SMALL, WITHHELD, "29"),
     )
     for table in stats.tables():
-        if isinstance(table, Table):
+        if isinstance(table, Table) and table.keys:  # (the interest check's have no counts here)
             _assert_no_small_cell_can_be_worked_out(table.rendered(), table.additive)
 
 
@@ -404,7 +404,9 @@ async def test_csv_holds_only_suppressed_cells(sessions: async_sessionmaker[Asyn
         ["entry_helpful", "total", OTHER, SMALL],
         ["entry_helpful", "total", "total", "14"],
     ]
-    assert {r[0] for r in rows[1:]} == {t.name for t in stats.tables()}
+    # A table without any count (the interest check's, in this period) has no cells to write.
+    written = {t.name for t in stats.tables() if not isinstance(t, Table) or t.keys}
+    assert {r[0] for r in rows[1:]} == written
     for measure, _day, column, value in rows[1:]:
         if value not in (SMALL, WITHHELD, "n<5", ""):
             assert float(value) >= 5 or column.endswith("minutes"), (measure, column, value)
@@ -427,6 +429,8 @@ async def test_xlsx_has_a_sheet_per_measure_with_suppressed_cells(
         "none_of_these",
         "cases",
         "reply_times",
+        "interest_checks",
+        "interest_fields",
         "notes",
     ]
     midnight = dt.datetime.combine

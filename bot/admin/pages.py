@@ -205,6 +205,8 @@ SHOWN_NAMES = (
     N_("“None of these” chosen after “did you mean”"),
     N_("Cases"),
     N_("Minutes to the first advisor reply, by the day the case was opened"),
+    N_("Interest checks started and finished, per month and language"),
+    N_("Occupational fields in interest check results, per month and language"),
     N_("(no campaign)"),
     N_("total"),
     N_("answered"),

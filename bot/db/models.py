@@ -148,6 +148,19 @@ class UsageCounter(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class InterestCount(Base):
+    """Anonymous counts of the interest check per calendar month and language: checks
+    started and finished, and each field shown in a result. No person, chat or answer."""
+
+    __tablename__ = "interest_counts"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-12"
+    language: Mapped[str] = mapped_column(String(5), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(10), primary_key=True)  # started, finished, field
+    key: Mapped[str] = mapped_column(String(48), primary_key=True)  # the field's id, or ""
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class AnnouncedEvent(Base):
     """An event announced to its followers: once, however many processes see it arrive."""
 
@@ -242,6 +255,8 @@ class Case(Base):
     # What the person asked and which entry the bot answered, for the advisors' card.
     question: Mapped[str | None] = mapped_column(Text)
     bot_answer: Mapped[str | None] = mapped_column(String(64))
+    # The interest check's result the person chose to show (fields and dimension scores).
+    interest_result: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     closed_at: Mapped[dt.datetime | None]

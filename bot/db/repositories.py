@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -23,6 +23,7 @@ from bot.db.models import (
     CaseMessage,
     ConversationState,
     Feedback,
+    InterestCount,
     OutboxItem,
     Subscription,
     UnansweredQuestion,
@@ -226,6 +227,27 @@ class SqlStats:
             )
         )
 
+    async def count_interest(self, measure: str, language: str, key: str = "") -> None:
+        await _count_interests(self.session, {(_month(), language, measure, key): 1})
+
+
+async def _count_interests(session: AsyncSession, pending: Mapping[tuple[str, str, str, str], int]) -> None:
+    insert = upsert(session)
+    for (month, language, measure, key), n in sorted(pending.items()):
+        statement = insert(InterestCount).values(
+            month=month, language=language[:5], measure=measure, key=key[:48], count=n
+        )
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["month", "language", "measure", "key"],
+                set_={"count": InterestCount.count + n},
+            )
+        )
+
+
+def _month() -> str:
+    return dt.date.today().strftime("%Y-%m")
+
 
 class StatsBuffer:
     """Usage counters gathered in memory and written in one short transaction now and then.
@@ -236,6 +258,7 @@ class StatsBuffer:
 
     def __init__(self, observe: Callable[[str, str], None] | None = None) -> None:
         self.counts: Counter[tuple[dt.date, str, str]] = Counter()
+        self.interests: Counter[tuple[str, str, str, str]] = Counter()
         # Told of every count as it happens (the Prometheus metrics of the running bot).
         self.observe = observe
 
@@ -244,22 +267,30 @@ class StatsBuffer:
         if self.observe is not None:
             self.observe(kind, key[:80])
 
+    async def count_interest(self, measure: str, language: str, key: str = "") -> None:
+        self.interests[(_month(), language, measure, key)] += 1
+
     async def flush(self, sessions: async_sessionmaker[AsyncSession]) -> int:
         pending, self.counts = self.counts, Counter()
-        if not pending:
+        interests, self.interests = self.interests, Counter()
+        if not pending and not interests:
             return 0
         try:
-            await self._write(sessions, pending)
+            await self._write(sessions, pending, interests)
         except BaseException:
             self.counts.update(pending)  # keep them for the next round
+            self.interests.update(interests)
             raise
-        return len(pending)
+        return len(pending) + len(interests)
 
     @staticmethod
     async def _write(
-        sessions: async_sessionmaker[AsyncSession], pending: Counter[tuple[dt.date, str, str]]
+        sessions: async_sessionmaker[AsyncSession],
+        pending: Counter[tuple[dt.date, str, str]],
+        interests: Counter[tuple[str, str, str, str]],
     ) -> None:
         async with sessions.begin() as session:
+            await _count_interests(session, interests)
             insert = upsert(session)
             for (day, kind, key), n in sorted(pending.items()):
                 statement = insert(UsageCounter).values(day=day, kind=kind, key=key, count=n)
@@ -339,6 +370,10 @@ class SqlHandoff:
             if request.urgent and (not case.urgent or muted):
                 case.urgent = True
                 self.opened[case.id] = "urgent"
+            if request.interest_result:
+                # Asked about the interest check during an open case: its card shows the result.
+                case.interest_result = dict(request.interest_result)
+                refresh_topic(self.session, case.id)
             return HandoffReceipt(case.id, opened=False, muted=muted)
         case = Case(
             user_id=request.user.id,
@@ -348,6 +383,7 @@ class SqlHandoff:
             urgent=request.urgent,
             question=request.question[:2000] or None,
             bot_answer=request.bot_answer or None,
+            interest_result=dict(request.interest_result) if request.interest_result else None,
         )
         try:
             async with self.session.begin_nested():

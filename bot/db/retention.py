@@ -46,8 +46,8 @@ async def purge(session: AsyncSession, retention: dt.timedelta, now: dt.datetime
     old_cases = select(Case.id).where(Case.state == "closed", Case.closed_at < cutoff).scalar_subquery()
     texts = await session.execute(
         update(Case)
-        .where(Case.id.in_(old_cases), Case.question.is_not(None))
-        .values(question=None)
+        .where(Case.id.in_(old_cases), Case.question.is_not(None) | Case.interest_result.is_not(None))
+        .values(question=None, interest_result=None)
         .execution_options(synchronize_session=False)
     )
     pairs = await session.execute(delete(CaseMessage).where(CaseMessage.case_id.in_(old_cases)))

@@ -18,6 +18,9 @@ The protection holds within one table. Tables of overlapping periods (the 1st to
 and the 1st to the 31st) differ by a day, and their totals could be subtracted: publish
 fixed periods that do not overlap (calendar months, say).
 
+The interest check is counted per calendar month and language (``InterestCount``), so its
+two tables have a row per month the period touches (each month's first day), not per day.
+
 Days: usage counters are stored per day already; timestamps (feedback, cases, replies) are
 grouped into Europe/Berlin days by the database (``_BerlinDays``).
 """
@@ -38,7 +41,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, SQLColumnExpression, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Case, CaseMessage, Feedback, UsageCounter
+from bot.db.models import Case, CaseMessage, Feedback, InterestCount, UsageCounter
 
 BERLIN: Final = ZoneInfo("Europe/Berlin")
 THRESHOLD: Final = 5
@@ -56,6 +59,10 @@ NO_CAMPAIGN: Final = "(no campaign)"
 OUTCOMES: Final = {"answer": "answered", "suggest": "suggested", "none": "unanswered"}
 NONE_OF_THESE: Final = "none_of_these"
 CASE_MEASURES: Final = ("opened", "taken", "closed", "urgent")
+# The interest check's tables: rows are months (their first day), columns measure (language).
+INTEREST_CHECKS_TITLE: Final = "Interest checks started and finished, per month and language"
+INTEREST_FIELDS_TITLE: Final = "Occupational fields in interest check results, per month and language"
+NO_DIRECTION: Final = "no clear direction"
 _COUNTER_KINDS: Final = ("start", "campaign", "language", "topic", "town", "answer", "question")
 
 Cell = int | float | str | dt.date
@@ -173,6 +180,9 @@ class Statistics:
     none_of_these: Table  # "none of these" chosen after a "did you mean"
     cases: Table  # cases opened, taken, closed, urgent
     reply_times: ReplyTimes
+    # The interest check per calendar month (rows: each month's first day) and language.
+    interest_checks: Table  # checks started and finished
+    interest_fields: Table  # fields shown in results, and results without a clear direction
 
     @property
     def days(self) -> tuple[dt.date, ...]:
@@ -191,6 +201,8 @@ class Statistics:
             self.none_of_these,
             self.cases,
             self.reply_times,
+            self.interest_checks,
+            self.interest_fields,
         )
 
 
@@ -254,7 +266,47 @@ async def daily_statistics(session: AsyncSession, start: dt.date, end: dt.date) 
         ),
         cases=_table("cases", "Cases", days, cases, first=CASE_MEASURES, additive=False),
         reply_times=await _reply_times(session, days, since, until),
+        **await _interest_tables(session, start, end),
     )
+
+
+def _months(start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+    """The first day of every calendar month the period touches."""
+    months: list[dt.date] = []
+    month = start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return tuple(months)
+
+
+async def _interest_tables(session: AsyncSession, start: dt.date, end: dt.date) -> dict[str, Table]:
+    """The interest check's counts, kept per month and language (``InterestCount``): every
+    month the period touches, whole (the admin's periods are whole months anyway)."""
+    months = _months(start, end)
+    labels = {month.strftime("%Y-%m"): month for month in months}
+    rows = await session.execute(
+        select(
+            InterestCount.month,
+            InterestCount.language,
+            InterestCount.measure,
+            InterestCount.key,
+            InterestCount.count,
+        ).where(InterestCount.month.in_(labels))
+    )
+    checks: dict[tuple[dt.date, str], int] = defaultdict(int)
+    fields: dict[tuple[dt.date, str], int] = defaultdict(int)
+    for month, language, measure, key, n in rows:
+        if measure in ("started", "finished"):
+            checks[(labels[month], f"{measure} ({language})")] += int(n)
+        elif measure == "field":
+            fields[(labels[month], f"{key} ({language})")] += int(n)
+        elif measure == "no_field":
+            fields[(labels[month], f"{NO_DIRECTION} ({language})")] += int(n)
+    return {
+        "interest_checks": _table("interest_checks", INTEREST_CHECKS_TITLE, months, checks, additive=False),
+        "interest_fields": _table("interest_fields", INTEREST_FIELDS_TITLE, months, fields, additive=False),
+    }
 
 
 async def _counters(

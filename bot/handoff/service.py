@@ -39,6 +39,7 @@ from dialogs.handoff import (
     topic_title,
 )
 from dialogs.i18n import N_
+from dialogs.interests import card_line
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,16 @@ class HandoffService:
             shared_name=user.shared_name if user.share_name else None,
             unreachable=case.unreachable_at is not None,
             muted=case.muted_at is not None,
+            interests=(
+                card_line(
+                    self.app.content.knowledge.snapshot.interests,
+                    case.interest_result,
+                    self.app.catalogs,
+                    self.lang,
+                )
+                if case.interest_result
+                else ""
+            ),
         )
 
     def card_buttons(self, case_id: int, state: CaseState) -> InlineKeyboardMarkup:

@@ -43,6 +43,7 @@ COMMANDS = (
     ("language", N_("Change the language")),
     ("privacy", N_("What is stored, delete my data")),
     ("status", N_("Your conversation with our team")),
+    ("interests", N_("Interest check: which jobs suit you?")),
     ("cancel", N_("Stop and go back to the menu")),
 )
 DESCRIPTION = N_(
