@@ -31,6 +31,9 @@ from knowledge.model import (
     Phrasings,
     Synonyms,
 )
+from knowledge.offers import Offer, offer_problems
+from knowledge.offers_fields import FIELDS_FILE, read_field_names
+from knowledge.towns import TownIndex, TownList
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 log = logging.getLogger(__name__)
@@ -61,6 +64,12 @@ class ContentSnapshot:
     # The line of each FAQ answer in its file, ``(entry id, language) → line``, for messages
     # about an answer (content loaded from a folder; stored content has none).
     answer_lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    # Internship and training offers of local companies, by id.
+    offers: Mapping[str, Offer] = field(default_factory=dict)
+    # The district's towns (``towns.yaml``); None when the folder has none.
+    towns: TownList | None = None
+    # The occupational fields offers refer to: ``{id: {language: name}}``.
+    field_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def where_answer(self, entry_id: str, lang: str) -> tuple[str, int | None]:
         """The file and line of an FAQ answer, for a ``Problem`` about it."""
@@ -98,6 +107,21 @@ class ContentSnapshot:
                 "id": event.id,
                 "body": event.model_dump(mode="json", exclude_defaults=True),
             }
+        for offer in self.offers.values():
+            yield {
+                "kind": "offer",
+                "id": offer.id,
+                "body": offer.model_dump(mode="json", exclude_defaults=True),
+            }
+        if self.towns is not None:
+            yield {
+                "kind": "towns",
+                "id": "towns",
+                "body": self.towns.model_dump(mode="json", exclude_defaults=True),
+            }
+        if self.field_names:
+            body = {k: dict(v) for k, v in self.field_names.items()}
+            yield {"kind": "offer_fields", "id": "offer_fields", "body": body}
         yield {"kind": "glossary", "id": "glossary", "body": self.glossary.model_dump(mode="json")}
         yield {"kind": "synonyms", "id": "synonyms", "body": self.synonyms.model_dump(mode="json")}
         for lang in sorted(self.phrasings):
@@ -232,6 +256,8 @@ def _where(message: str) -> tuple[int | str, ...]:
         return (*loc, field) if field and field != "source_revision" else loc
     if message.startswith("ends_at"):
         return ("ends_at",)
+    if message.startswith("valid_until"):
+        return ("valid_until",)
     return ()
 
 
@@ -355,7 +381,7 @@ def _load_folder(
     for path in sorted(folder.iterdir()):
         name = _relative(path, root)
         if path.suffix not in (".yaml", ".yml"):
-            if not path.name.startswith("."):
+            if not path.name.startswith(".") and path.name != "README.md":
                 problems.append(Problem(name, None, "only .yaml files belong in this folder"))
             continue
         text = _read(path, root, problems)
@@ -475,6 +501,24 @@ def check_snapshot(
                 )
 
 
+def check_offers(
+    offers: Mapping[str, tuple[Offer, str, yaml.Node | None]],
+    towns: TownList | None,
+    field_names: Mapping[str, object],
+    problems: list[Problem],
+) -> None:
+    """Each offer's town is one of the district's and its fields exist."""
+    if offers and towns is None:
+        problems.append(
+            Problem("towns.yaml", None, "the file is missing, and the offers name their towns from it")
+        )
+        return
+    index = TownIndex(towns.towns if towns is not None else ())
+    for offer, name, node in offers.values():
+        for loc, message in offer_problems(offer, index, field_names):
+            problems.append(Problem(name, _node_line(node, loc), message))
+
+
 def read_content(root: Path) -> tuple[ContentSnapshot, list[Problem]]:
     """Everything in the content folder that is valid, and every problem found.
 
@@ -493,6 +537,16 @@ def read_content(root: Path) -> tuple[ContentSnapshot, list[Problem]]:
     synonyms = _load_single(Synonyms, root / "synonyms.yaml", root, problems)
     phrasings = _unique(_load_folder(Phrasings, root / "phrasings", root, problems), problems)
     check_snapshot(faq, contacts, problems, invalid_contacts)
+    offers = _unique(_load_folder(Offer, root / "offers", root, problems), problems)
+    towns = (
+        _load_single(TownList, root / "towns.yaml", root, problems)
+        if (root / "towns.yaml").exists()
+        else None
+    )
+    field_names, fields_problem = read_field_names(root)
+    if fields_problem is not None:
+        problems.append(Problem(_relative(root / FIELDS_FILE, root), None, fields_problem))
+    check_offers(offers, towns, field_names, problems)
     extra_phrasings = _check_phrasings(phrasings, faq, problems, invalid_faq)
     if not faq and not problems:
         problems.append(Problem(_relative(root / "faq", root), None, "there are no FAQ entries"))
@@ -500,6 +554,7 @@ def read_content(root: Path) -> tuple[ContentSnapshot, list[Problem]]:
         {f"faq:{k}": v[1] for k, v in faq.items()}
         | {f"contact:{k}": v[1] for k, v in contacts.items()}
         | {f"event:{k}": v[1] for k, v in events.items()}
+        | {f"offer:{k}": v[1] for k, v in offers.items()}
     )
     answer_lines: dict[tuple[str, str], int] = {
         (entry_id, str(lang)): line
@@ -516,6 +571,9 @@ def read_content(root: Path) -> tuple[ContentSnapshot, list[Problem]]:
         origins=origins,
         phrasings=extra_phrasings,
         answer_lines=answer_lines,
+        offers={k: v[0] for k, v in offers.items()},
+        towns=towns,
+        field_names=field_names,
     )
     return snapshot, problems
 
@@ -573,6 +631,9 @@ def snapshot_from_items(items: Iterable[Mapping[str, Any]]) -> ContentSnapshot:
     glossary = Glossary(terms=())
     synonyms = Synonyms(groups=())
     phrasings: dict[str, Phrasings] = {}
+    offers: dict[str, Offer] = {}
+    towns: TownList | None = None
+    field_names: dict[str, dict[str, str]] = {}
     for item in items:
         kind = item["kind"]
         body = upgrade_stored(kind, item["body"])
@@ -591,6 +652,13 @@ def snapshot_from_items(items: Iterable[Mapping[str, Any]]) -> ContentSnapshot:
         elif kind == "phrasings":
             extra = Phrasings.model_validate(body, context=STORED)
             phrasings[extra.id] = extra
+        elif kind == "offer":
+            offer = Offer.model_validate(body, context=STORED)
+            offers[offer.id] = offer
+        elif kind == "towns":
+            towns = TownList.model_validate(body, context=STORED)
+        elif kind == "offer_fields":
+            field_names = {str(k): {str(lang): str(n) for lang, n in v.items()} for k, v in body.items()}
     return ContentSnapshot(
         faq=faq,
         contacts=contacts,
@@ -598,6 +666,9 @@ def snapshot_from_items(items: Iterable[Mapping[str, Any]]) -> ContentSnapshot:
         glossary=glossary,
         synonyms=synonyms,
         phrasings=phrasings,
+        offers=offers,
+        towns=towns,
+        field_names=field_names,
     )
 
 

@@ -37,6 +37,7 @@ from pydantic import ValidationError
 
 from knowledge.loader import ContentSnapshot, _plain_message
 from knowledge.model import LANGUAGES, RTL_LANGUAGES, SOURCE_LANGUAGE, FaqEntry
+from knowledge.offers_fields import FIELDS_FILE
 from knowledge.reports import FOLDERS, translation_of
 
 FIELDS = ("question", "variants", "answer")
@@ -209,7 +210,16 @@ def export_folder(snapshot: ContentSnapshot, target: Path) -> int:
     count = 0
     for item in snapshot.items():
         kind = item["kind"]
-        # FAQ entries, contacts, events and phrasings one per file; glossary.yaml and synonyms.yaml
+        if kind == "offer_fields":
+            # The field names offers refer to, in the shape the interest check's file has.
+            fields = [{"id": k, "name": v} for k, v in item["body"].items()]
+            path = target / FIELDS_FILE
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(dump_yaml({"fields": fields}), encoding="utf-8")
+            count += 1
+            continue
+        # FAQ entries, contacts, events, offers and phrasings one per file; glossary.yaml,
+        # synonyms.yaml and towns.yaml
         sub = FOLDERS.get(kind)
         path = target / sub / f"{item['id']}.yaml" if sub else target / f"{kind}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
