@@ -17,6 +17,7 @@ from dialogs import (
     crisis,
     keyboards,
     menus,
+    offers,
     privacy,
     questions,
     start,
@@ -88,6 +89,8 @@ async def _command(turn: Turn) -> None:
         await request_advisor(turn, "menu")
     elif command == "status":
         await status.show(turn)
+    elif command == "offers":
+        await offers.start(turn)
     else:
         _ = turn._
         turn.out.add(escape(_("I do not know this command. Here is the menu.")), keyboards.main_menu(turn))
@@ -123,6 +126,8 @@ async def _button(turn: Turn) -> None:
         await browse.contacts(turn, arg)
     elif name == "ev":
         await browse.events(turn)
+    elif name == "of":
+        await offers.button(turn, arg)
     elif name in ("sub", "uns"):
         await browse.subscription(turn, arg, follow=name == "sub")
     elif name == "priv":

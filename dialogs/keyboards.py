@@ -30,6 +30,7 @@ def main_menu(turn: Turn) -> Rows:
         (topics[0], topics[1]),
         (topics[2], topics[3]),
         (topics[4], button(turn, N_("📅 Events"), "ev")),
+        (button(turn, N_("💼 Internships and training places"), "of"),),
         (
             button(turn, N_("❓ Ask a question"), "ask"),
             button(turn, N_("🙋 Talk to an advisor"), "adv", "menu"),
