@@ -41,7 +41,7 @@ async def test_journeys_in_several_languages_with_faults(fake: FakeTelegram, tmp
         notice = await fake.wait_for_message(amina, contains="🔒", timeout=30)
         await press(fake, amina, notice, "✅")
         menu = await fake.wait_for_message(amina, timeout=30)
-        assert len(menu.button_texts) == 8
+        assert len(menu.button_texts) == 9
         assert fake.calls_to("answerCallbackQuery")
 
         fake.fail_next("sendMessage", status=429, retry_after=1, chat_id=amina.id)
