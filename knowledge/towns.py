@@ -107,14 +107,18 @@ class TownIndex:
                     keys.append(_Key(town, words, words.replace(" ", ""), _skeleton(words)))
         # Longer names first: "Neustadt in Sachsen" before a town called "Neustadt".
         self._keys = sorted(keys, key=lambda k: -len(k.words))
+        # Exact spellings, the first town to claim one keeps it; and names as written.
+        self._by_words: dict[str, Town] = {}
+        for key in keys:
+            self._by_words.setdefault(key.words, key.town)
+        self._as_written: dict[str, Town] = {t.name: t for t in self.towns}
 
     def get(self, town_id: str) -> Town | None:
         return self._by_id.get(town_id)
 
     def named(self, name: str) -> Town | None:
         """The town whose name or spelling is exactly ``name`` (case and umlauts aside)."""
-        words = normalize(name)
-        return next((k.town for k in self._keys if k.words == words), None)
+        return self._as_written.get(name) or self._by_words.get(normalize(name))
 
     def biggest(self, count: int) -> list[Town]:
         ranked = sorted((t for t in self.towns if t.population), key=lambda t: -(t.population or 0))

@@ -209,9 +209,11 @@ class ContentItem(Base):
 
 
 def display_title(body: Mapping[str, Any]) -> str:
-    """What names an item to editors: its German question or title, or the organisation."""
+    """What names an item to editors: its German question or title, the organisation, or an
+    offer's company and town."""
     german = (body.get("translations") or {}).get("de") or {}
-    text = german.get("question") or german.get("title") or body.get("organisation") or ""
+    offer = f"{body['company']}, {body.get('town', '')}" if body.get("company") else ""
+    text = german.get("question") or german.get("title") or body.get("organisation") or offer
     return str(text)
 
 
