@@ -25,6 +25,7 @@ from dialogs.content_checks import load_checked
 from knowledge.base import KnowledgeBase
 from knowledge.loader import ContentSnapshot, snapshot_from_items
 from knowledge.model import LANGUAGES, SOURCE_LANGUAGE, Event
+from knowledge.offers import Offer
 
 log = logging.getLogger(__name__)
 
@@ -260,6 +261,8 @@ class ContentService:
         self._lock = asyncio.Lock()
         # Told about events that a newly loaded revision adds (announcements to followers).
         self.on_new_events: Callable[[list[Event]], Awaitable[object]] | None = None
+        # Told about offers that a newly loaded revision adds (news to the fields' followers).
+        self.on_new_offers: Callable[[list[Offer]], Awaitable[object]] | None = None
 
     @property
     def knowledge(self) -> KnowledgeBase:
@@ -297,6 +300,10 @@ class ContentService:
             fresh = [e for e in snapshot.events if e.id not in known]
             if fresh:
                 await self.on_new_events(fresh)
+        if previous is not None and self.on_new_offers is not None:
+            new_offers = [o for o in snapshot.offers.values() if o.id not in previous.snapshot.offers]
+            if new_offers:
+                await self.on_new_offers(new_offers)
         return True
 
     async def watch(self, every: float) -> None:

@@ -23,6 +23,10 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "ask": re.compile(r"^$"),
     "ct": re.compile(r"^([a-z0-9][a-z0-9-]{1,47})?$"),  # contacts list or one contact
     "ev": re.compile(r"^$"),
+    # offers: fields, f:<field>, t:<town> (empty: ask again), m:<offset>, s:/u:<field> follow/unfollow
+    "of": re.compile(
+        r"^(|f:[a-z0-9][a-z0-9-]{1,47}|t:([a-z0-9][a-z0-9-]{1,47})?|m:\d{1,4}|[su]:[a-z0-9][a-z0-9-]{1,47})$"
+    ),
     "sub": re.compile(r"^[a-z]{2,20}$"),
     "uns": re.compile(r"^[a-z]{2,20}$"),
     "priv": re.compile(r"^(show|delete|yes|no|share|unshare)$"),
@@ -36,6 +40,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "ic": re.compile(r"^(|go|new|stop|forget|\d{1,2}[lud])$"),
     "ick": re.compile(r"^\d{6}$"),
     "ica": re.compile(r"^\d{6}$"),
+    "ico": re.compile(r"^\d{6}$"),
     "icf": re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$"),
 }
 

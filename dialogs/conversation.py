@@ -18,6 +18,7 @@ from dialogs import (
     interests,
     keyboards,
     menus,
+    offers,
     privacy,
     questions,
     start,
@@ -91,6 +92,8 @@ async def _command(turn: Turn) -> None:
         await status.show(turn)
     elif command == "interests":
         await interests.open_check(turn)
+    elif command == "offers":
+        await offers.start(turn)
     else:
         _ = turn._
         turn.out.add(escape(_("I do not know this command. Here is the menu.")), keyboards.main_menu(turn))
@@ -126,6 +129,8 @@ async def _button(turn: Turn) -> None:
         await browse.contacts(turn, arg)
     elif name == "ev":
         await browse.events(turn)
+    elif name == "of":
+        await offers.button(turn, arg)
     elif name in ("sub", "uns"):
         await browse.subscription(turn, arg, follow=name == "sub")
     elif name == "priv":
@@ -134,7 +139,7 @@ async def _button(turn: Turn) -> None:
         await rate_case(turn, arg)
     elif name == "st":
         await status.close(turn, arg)
-    elif name in ("ic", "ick", "ica", "icf"):
+    elif name in ("ic", "ick", "ica", "icf", "ico"):
         await interests.button(turn, name, arg)
     else:
         start.stale(turn)

@@ -18,7 +18,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
-from dialogs import callbacks, keyboards, render, start
+from dialogs import callbacks, keyboards, offers, render, start
 from dialogs.advisor import request_advisor
 from dialogs.content_checks import MAX_MESSAGE, telegram_length
 from dialogs.context import Turn
@@ -246,6 +246,10 @@ def _closing(turn: Turn, check: InterestCheck, result: Result, kept: bool) -> No
         label = render.label("📇 " + contact.organisation)
         rows.append((Button(label, callbacks.make("ct", contact.id)),))
     code = result.code()
+    if result.fields:
+        rows.append(
+            (keyboards.button(turn, N_("💼 Internships and training places in these fields"), "ico", code),)
+        )
     rows.append((keyboards.button(turn, N_("🙋 Talk to an advisor about this"), "ica", code),))
     if result.clear and not kept:
         rows.append((keyboards.button(turn, N_("💾 Keep my result"), "ick", code),))
@@ -381,6 +385,14 @@ def _show_kept(turn: Turn, check: InterestCheck, result: Result) -> None:
         (Button(render.label(text_in(f.name, turn.lang)), callbacks.make("icf", f.id)),)
         for f in result.fields
     ]
+    if result.fields:
+        rows.append(
+            (
+                keyboards.button(
+                    turn, N_("💼 Internships and training places in these fields"), "ico", result.code()
+                ),
+            )
+        )
     rows.append((keyboards.button(turn, N_("🙋 Talk to an advisor about this"), "ica", result.code()),))
     rows.append((keyboards.button(turn, N_("🔄 Start over"), "ic", "new"),))
     rows.append((keyboards.button(turn, N_("🗑 Delete my kept result"), "ic", "forget"),))
@@ -414,8 +426,20 @@ async def ask_advisor(turn: Turn, code: str) -> None:
     await request_advisor(turn, "interests", interest_result=stored)
 
 
+async def show_offers(turn: Turn, code: str) -> None:
+    """The internship and training offers in the result's fields (``dialogs.offers``)."""
+    check = check_of(turn)
+    result = _result_from(turn, check, code) if check is not None else None
+    if result is None or not result.fields:
+        start.stale(turn)
+        return
+    await offers.show_offers_for_fields(turn, [f.id for f in result.fields])
+
+
 async def button(turn: Turn, name: str, arg: str) -> None:
-    if name == "ick":
+    if name == "ico":
+        await show_offers(turn, arg)
+    elif name == "ick":
         await keep(turn, arg)
     elif name == "ica":
         await ask_advisor(turn, arg)

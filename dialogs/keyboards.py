@@ -36,6 +36,7 @@ def main_menu(turn: Turn) -> Rows:
     check = interests.menu_button(turn)
     if check is not None:
         rows.append((check,))
+    rows.append((button(turn, N_("💼 Internships and training places"), "of"),))
     rows.append(
         (
             button(turn, N_("❓ Ask a question"), "ask"),

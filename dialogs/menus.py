@@ -13,8 +13,8 @@ from typing import Literal, cast
 from dialogs.context import Turn
 
 AWAITING = "awaiting"
-Menu = Literal["language", "privacy", "consent"]
-MENUS: tuple[Menu, ...] = ("language", "privacy", "consent")
+Menu = Literal["language", "privacy", "consent", "town"]
+MENUS: tuple[Menu, ...] = ("language", "privacy", "consent", "town")
 
 
 def expect(turn: Turn, menu: Menu) -> None:

@@ -59,6 +59,17 @@ class Subscriptions(Protocol):
     async def unsubscribe(self, user_id: int, topic: str) -> None: ...
 
 
+class OfferFollows(Protocol):
+    """People told about new offers in an occupational field."""
+
+    async def fields(self, user_id: int) -> dict[str, str | None]:
+        """The fields the person follows, each with the town they gave (an id) or None."""
+
+    async def follow(self, user_id: int, field: str, town: str | None) -> None: ...
+
+    async def unfollow(self, user_id: int, field: str) -> None: ...
+
+
 class Feedback(Protocol):
     async def rate(self, entry_id: str, language: str, helpful: bool) -> None: ...
 
@@ -132,3 +143,4 @@ class Storage:
     feedback: Feedback
     stats: Stats
     handoff: Handoff
+    offer_follows: OfferFollows

@@ -9,7 +9,7 @@ hand (``dialogs.menus`` remembers which menu was shown last).
 
 from __future__ import annotations
 
-from dialogs import crisis, start
+from dialogs import crisis, offers, start
 from dialogs.advisor import ask_consent
 from dialogs.context import Turn
 from dialogs.language_names import typed_language
@@ -20,6 +20,8 @@ from knowledge.intents import Intent
 
 async def answer(turn: Turn, menu: Menu, text: str) -> bool:
     """True when ``text`` answered the menu (and the answer was carried out)."""
+    if menu == "town":
+        return await offers.typed_town(turn, text)
     if menu in ("language", "privacy"):
         # At the privacy notice a language name switches the notice to that language.
         code = typed_language(text)
@@ -38,6 +40,8 @@ def ask_again(turn: Turn, menu: Menu) -> None:
     """The menu's buttons once more, after the reply to what was written instead."""
     if menu == "language":
         start.language_menu(turn, first=turn.user is None)
+    elif menu == "town":
+        offers.ask_town(turn, unknown=True)
     elif menu == "privacy":
         if turn.user is None:
             start.privacy_reminder(turn)

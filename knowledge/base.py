@@ -14,6 +14,8 @@ from knowledge.loader import ContentSnapshot, upcoming
 from knowledge.match_dense import Embedder
 from knowledge.matcher import OUT_OF_SCOPE, Document, Matcher, MatchResult
 from knowledge.model import SOURCE_LANGUAGE, Contact, Event, FaqEntry, FaqTranslation, in_language
+from knowledge.offers import NearOffer, offers_near
+from knowledge.towns import Town, TownIndex
 
 T = TypeVar("T")
 
@@ -63,6 +65,7 @@ class KnowledgeBase:
         )
         if isinstance(embedder, CachedEmbedder):
             embedder.save()
+        self.towns = TownIndex(snapshot.towns.towns if snapshot.towns is not None else ())
 
     @property
     def fingerprint(self) -> str:
@@ -112,3 +115,7 @@ class KnowledgeBase:
 
     def upcoming_events(self, now: dt.datetime) -> list[Event]:
         return upcoming(self.snapshot.events, now)
+
+    def offers_near(self, fields: list[str], origin: Town, today: dt.date) -> list[NearOffer]:
+        """Current offers in ``fields``, nearest to ``origin`` first."""
+        return offers_near(self.snapshot.offers.values(), fields, origin, self.towns, today)

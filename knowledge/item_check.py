@@ -13,8 +13,9 @@ from pydantic import BaseModel, ValidationError
 
 from knowledge.loader import _plain_message, upgrade_stored
 from knowledge.model import Contact, Event, FaqEntry
+from knowledge.offers import Offer
 
-MODELS: dict[str, type[BaseModel]] = {"faq": FaqEntry, "contact": Contact, "event": Event}
+MODELS: dict[str, type[BaseModel]] = {"faq": FaqEntry, "contact": Contact, "event": Event, "offer": Offer}
 
 
 def item_problems(kind: str, body: Mapping[str, Any]) -> list[str]:

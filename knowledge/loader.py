@@ -33,6 +33,8 @@ from knowledge.model import (
     Phrasings,
     Synonyms,
 )
+from knowledge.offers import Offer, offer_problems
+from knowledge.towns import TownIndex, TownList
 from knowledge.yaml_text import FastSafeLoader
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -71,6 +73,16 @@ class ContentSnapshot:
     answer_lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
     # The interest check (``interests/``); None when the folder has none.
     interests: InterestCheck | None = None
+    # Internship and training offers of local companies, by id.
+    offers: Mapping[str, Offer] = field(default_factory=dict)
+    # The district's towns (``towns.yaml``); None when the folder has none.
+    towns: TownList | None = None
+
+    @property
+    def field_names(self) -> Mapping[str, Mapping[str, str]]:
+        """The occupational fields of the interest check, which offers refer to:
+        ``{id: {language: name}}``."""
+        return _field_names(self.interests)
 
     def where_answer(self, entry_id: str, lang: str) -> tuple[str, int | None]:
         """The file and line of an FAQ answer, for a ``Problem`` about it."""
@@ -107,6 +119,18 @@ class ContentSnapshot:
                 "kind": "event",
                 "id": event.id,
                 "body": event.model_dump(mode="json", exclude_defaults=True),
+            }
+        for offer in self.offers.values():
+            yield {
+                "kind": "offer",
+                "id": offer.id,
+                "body": offer.model_dump(mode="json", exclude_defaults=True),
+            }
+        if self.towns is not None:
+            yield {
+                "kind": "towns",
+                "id": "towns",
+                "body": self.towns.model_dump(mode="json", exclude_defaults=True),
             }
         yield {"kind": "glossary", "id": "glossary", "body": self.glossary.model_dump(mode="json")}
         yield {"kind": "synonyms", "id": "synonyms", "body": self.synonyms.model_dump(mode="json")}
@@ -244,6 +268,8 @@ def _where(message: str) -> tuple[int | str, ...]:
         return (*loc, field) if field and field != "source_revision" else loc
     if message.startswith("ends_at"):
         return ("ends_at",)
+    if message.startswith("valid_until"):
+        return ("valid_until",)
     return ()
 
 
@@ -375,7 +401,7 @@ def _load_folder(
     for path in sorted(folder.iterdir()):
         name = _relative(path, root)
         if path.suffix not in (".yaml", ".yml"):
-            if not path.name.startswith("."):
+            if not path.name.startswith(".") and path.name != "README.md":
                 problems.append(Problem(name, None, "only .yaml files belong in this folder"))
             continue
         text = _read(path, root, problems)
@@ -523,6 +549,28 @@ def _load_interests(root: Path, problems: list[Problem]) -> InterestCheck | None
     return check
 
 
+def _field_names(interests: InterestCheck | None) -> dict[str, dict[str, str]]:
+    return {f.id: dict(f.name) for f in interests.fields} if interests is not None else {}
+
+
+def check_offers(
+    offers: Mapping[str, tuple[Offer, str, yaml.Node | None]],
+    towns: TownList | None,
+    field_names: Mapping[str, object],
+    problems: list[Problem],
+) -> None:
+    """Each offer's town is one of the district's and its fields exist."""
+    if offers and towns is None:
+        problems.append(
+            Problem("towns.yaml", None, "the file is missing, and the offers name their towns from it")
+        )
+        return
+    index = TownIndex(towns.towns if towns is not None else ())
+    for offer, name, node in offers.values():
+        for loc, message in offer_problems(offer, index, field_names):
+            problems.append(Problem(name, _node_line(node, loc), message))
+
+
 def read_content(root: Path) -> tuple[ContentSnapshot, list[Problem]]:
     """Everything in the content folder that is valid, and every problem found.
 
@@ -542,6 +590,13 @@ def read_content(root: Path) -> tuple[ContentSnapshot, list[Problem]]:
     phrasings = _unique(_load_folder(Phrasings, root / "phrasings", root, problems), problems)
     interests = _load_interests(root, problems)
     check_snapshot(faq, contacts, problems, invalid_contacts)
+    offers = _unique(_load_folder(Offer, root / "offers", root, problems), problems)
+    towns = (
+        _load_single(TownList, root / "towns.yaml", root, problems)
+        if (root / "towns.yaml").exists()
+        else None
+    )
+    check_offers(offers, towns, _field_names(interests), problems)
     extra_phrasings = _check_phrasings(phrasings, faq, problems, invalid_faq)
     if not faq and not problems:
         problems.append(Problem(_relative(root / "faq", root), None, "there are no FAQ entries"))
@@ -549,6 +604,7 @@ def read_content(root: Path) -> tuple[ContentSnapshot, list[Problem]]:
         {f"faq:{k}": v[1] for k, v in faq.items()}
         | {f"contact:{k}": v[1] for k, v in contacts.items()}
         | {f"event:{k}": v[1] for k, v in events.items()}
+        | {f"offer:{k}": v[1] for k, v in offers.items()}
     )
     answer_lines: dict[tuple[str, str], int] = {
         (entry_id, str(lang)): line
@@ -566,6 +622,8 @@ def read_content(root: Path) -> tuple[ContentSnapshot, list[Problem]]:
         phrasings=extra_phrasings,
         answer_lines=answer_lines,
         interests=interests,
+        offers={k: v[0] for k, v in offers.items()},
+        towns=towns,
     )
     return snapshot, problems
 
@@ -624,6 +682,8 @@ def snapshot_from_items(items: Iterable[Mapping[str, Any]]) -> ContentSnapshot:
     synonyms = Synonyms(groups=())
     phrasings: dict[str, Phrasings] = {}
     interests: InterestCheck | None = None
+    offers: dict[str, Offer] = {}
+    towns: TownList | None = None
     for item in items:
         kind = item["kind"]
         body = upgrade_stored(kind, item["body"])
@@ -646,6 +706,11 @@ def snapshot_from_items(items: Iterable[Mapping[str, Any]]) -> ContentSnapshot:
             interests, found = interest_check.parse(body)
             if interests is None:
                 raise ValueError(f"the stored interest check is not valid: {found[0][2]}")
+        elif kind == "offer":
+            offer = Offer.model_validate(body, context=STORED)
+            offers[offer.id] = offer
+        elif kind == "towns":
+            towns = TownList.model_validate(body, context=STORED)
     return ContentSnapshot(
         faq=faq,
         contacts=contacts,
@@ -654,6 +719,8 @@ def snapshot_from_items(items: Iterable[Mapping[str, Any]]) -> ContentSnapshot:
         synonyms=synonyms,
         phrasings=phrasings,
         interests=interests,
+        offers=offers,
+        towns=towns,
     )
 
 

@@ -291,7 +291,17 @@ class FaqEntry(Strict):
         return (tr.source_revision or 0) < self.source_revision
 
 
-class ContactText(Strict):
+class TranslatedText(Strict):
+    """How one language's text of an item stands to the German source."""
+
+    # German only (optional): counted up by the web admin when the German text changes.
+    revision: int | None = Field(default=None, ge=1)
+    # Every language but German: the German revision this text was made from (optional).
+    source_revision: int | None = Field(default=None, ge=1)
+    machine_translated: bool = False
+
+
+class ContactText(TranslatedText):
     """What a person reads on a contact card, in one language."""
 
     # A short description of what this office does for young people.
@@ -301,11 +311,6 @@ class ContactText(Strict):
     phone_note: PlainText | None = None
     # Said after the address: "postal address of the district office".
     address_note: PlainText | None = None
-    # German only (optional): counted up by the web admin when the German text changes.
-    revision: int | None = Field(default=None, ge=1)
-    # Every language but German: the German revision this text was made from (optional).
-    source_revision: int | None = Field(default=None, ge=1)
-    machine_translated: bool = False
 
 
 # The fields of ContactText and EventText a person reads; the other languages have them
@@ -363,7 +368,7 @@ class Contact(Strict):
         return self
 
 
-class EventText(Strict):
+class EventText(TranslatedText):
     """What a person reads about an event, in one language."""
 
     title: PlainText
@@ -371,10 +376,6 @@ class EventText(Strict):
     # Where it takes place, in words (names stay as they are); required in German.
     place: PlainText | None = None
     registration: PlainText | None = None
-    # German only (optional): counted up by the web admin when the German text changes.
-    revision: int | None = Field(default=None, ge=1)
-    source_revision: int | None = Field(default=None, ge=1)
-    machine_translated: bool = False
 
 
 def berlin_offsets(local: dt.datetime) -> tuple[dt.timedelta, ...]:

@@ -35,7 +35,13 @@ LANGUAGE_NAMES: dict[str, str] = {
 }
 
 # Where each kind of item lives in a content folder (the loader requires file name == id).
-FOLDERS: dict[str, str] = {"faq": "faq", "contact": "contacts", "event": "events", "phrasings": "phrasings"}
+FOLDERS: dict[str, str] = {
+    "faq": "faq",
+    "contact": "contacts",
+    "event": "events",
+    "offer": "offers",
+    "phrasings": "phrasings",
+}
 
 
 def language_label(lang: str) -> str:

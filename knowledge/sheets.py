@@ -215,7 +215,8 @@ def export_folder(snapshot: ContentSnapshot, target: Path) -> int:
                 path.write_text(dump_yaml(body), encoding="utf-8")
                 count += 1
             continue
-        # FAQ entries, contacts, events and phrasings one per file; glossary.yaml and synonyms.yaml
+        # FAQ entries, contacts, events, offers and phrasings one per file; glossary.yaml,
+        # synonyms.yaml and towns.yaml
         sub = FOLDERS.get(kind)
         path = target / sub / f"{item['id']}.yaml" if sub else target / f"{kind}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)

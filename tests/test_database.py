@@ -42,10 +42,6 @@ def _downgrade(connection: Connection, revision: str) -> None:
     command.downgrade(config, revision)
 
 
-def _columns(connection: Connection, table: str) -> set[str]:
-    return {column["name"] for column in inspect(connection).get_columns(table)}
-
-
 def _tables(connection: Connection) -> set[str]:
     return set(inspect(connection).get_table_names())
 
@@ -57,8 +53,7 @@ async def test_the_latest_migration_downgrades_and_upgrades_cleanly(database_url
         async with engine.begin() as conn:
             await conn.run_sync(_downgrade, "-1")
         async with engine.connect() as conn:
-            assert "interest_result" not in await conn.run_sync(_columns, "cases")
-            assert "interest_counts" not in await conn.run_sync(_tables)
+            assert {"offer_follows", "announced_offers"}.isdisjoint(await conn.run_sync(_tables))
         await migrate.upgrade(engine)
         async with engine.connect() as conn:
             assert await conn.run_sync(_diff) == []

@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
@@ -22,12 +21,6 @@ from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.support.chat import ChatClient
 from tests.support.telegram import start_update, text_update
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token="123456:TESTTOKEN-abcdefghij") as server:
-        yield server
 
 
 async def test_an_update_delivered_twice_is_handled_once(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
@@ -83,12 +82,6 @@ def test_topic_title_shows_number_pseudonym_language_topic_and_state() -> None:
     assert topic_title(replace(view, muted=True)).startswith("🔇 🚨 💬 · #7")
     long = CaseView(7, "x" * 300, "ar", None, CaseState.WAITING, False, "", "")
     assert len(topic_title(long)) <= 128
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token="123456:TESTTOKEN-abcdefghij") as server:
-        yield server
 
 
 async def test_two_processes_racing_create_one_topic(fake: FakeTelegram, app: App, database_url: str) -> None:

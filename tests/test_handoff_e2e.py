@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import os
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,12 +19,6 @@ from tests.support.bot_process import ROOT, bot_log, running_bot
 from tests.support.telegram import onboard, open_case, press, rows
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token="123456:TESTTOKEN-abcdefghij") as server:
-        yield server
 
 
 async def add_advisor(url: str, workdir: Path, advisor: SimUser, name: str, languages: str) -> None:

@@ -81,6 +81,7 @@ async def test_a_complete_check_in_german(chat: ChatClient) -> None:
     assert "Maschinell" not in text
     assert chat.labels == [
         "📇 Agentur für Arbeit Pirna – Berufsberatung",
+        "💼 Praktika und Ausbildungsplätze in diesen Feldern",
         "🙋 Mit einer Beraterin oder einem Berater darüber sprechen",
         "💾 Mein Ergebnis speichern",
         "⬅️ Hauptmenü",

@@ -14,6 +14,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.loader import ContentError, ContentSnapshot, load_content, snapshot_from_items
 from knowledge.matcher import Decision
 from knowledge.model import LANGUAGES, MAX_ANSWER_CHARS
+from tests.support.content import problems_with
 
 ENTRY = """\
 id: probe-entry
@@ -175,10 +176,7 @@ translations:
 
 
 def event_problems(folder: Path, text: str) -> list[str]:
-    (folder / "events" / "probe-event.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(ContentError) as caught:
-        load_content(folder)
-    return [str(p) for p in caught.value.problems]
+    return problems_with(folder, "events/probe-event.yaml", text)
 
 
 def test_a_valid_event_loads_with_its_berlin_time(folder: Path) -> None:

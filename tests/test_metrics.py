@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from aiogram.types import Update
 from prometheus_client import REGISTRY
 
@@ -23,12 +21,6 @@ from tests.support.chat import ChatClient
 from tests.support.telegram import text_update
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token="123456:TESTTOKEN-abcdefghij") as server:
-        yield server
 
 
 def sample(name: str, **labels: str) -> float:

@@ -25,12 +25,6 @@ from tests.support.chat import ChatClient
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token="123456:TESTTOKEN-abcdefghij") as server:
-        yield server
-
-
-@pytest.fixture
 async def bots(fake: FakeTelegram, app: App) -> AsyncIterator[tuple[App, list[Bot]]]:
     """The app wired to the local server, and two bots as two processes would have them."""
     group = fake.add_forum_group("Beratung")

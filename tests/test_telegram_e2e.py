@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,12 +13,6 @@ from tests.support.bot_process import bot_log, running_bot
 from tests.support.telegram import onboard, press, rows
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token="123456:TESTTOKEN-abcdefghij") as server:
-        yield server
 
 
 async def test_journeys_in_several_languages_with_faults(fake: FakeTelegram, tmp_path: Path) -> None:
@@ -41,7 +34,7 @@ async def test_journeys_in_several_languages_with_faults(fake: FakeTelegram, tmp
         notice = await fake.wait_for_message(amina, contains="🔒", timeout=30)
         await press(fake, amina, notice, "✅")
         menu = await fake.wait_for_message(amina, timeout=30)
-        assert len(menu.button_texts) == 9  # with the interest check
+        assert len(menu.button_texts) == 10  # with the interest check and the offers
         assert fake.calls_to("answerCallbackQuery")
 
         fake.fail_next("sendMessage", status=429, retry_after=1, chat_id=amina.id)

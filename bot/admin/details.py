@@ -28,7 +28,10 @@ from bot.admin.editorial import (
 from bot.content_versions import new_revision, record_version
 from bot.db.models import AdminAccount, ContentItem, ContentVersion
 from knowledge.item_check import item_problems
+from knowledge.loader import INTERESTS, snapshot_from_items
 from knowledge.model import LANGUAGES, TOPICS
+from knowledge.offers import OFFER_KINDS, Offer, offer_problems
+from knowledge.towns import TownIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,13 +80,63 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("needs_verification", "bool"),
         Field("editor_note", "long"),
     ),
+    # Dotted names are fields of a part: contact.phone is the phone under contact.
+    "offer": (
+        Field("company", "text", required=True),
+        Field("town", "text", required=True),
+        Field("fields", "list", required=True),
+        Field("kind", "choice", OFFER_KINDS, required=True),
+        Field("team_languages", "list", required=True),
+        Field("contact.person", "text"),
+        Field("contact.phone", "text"),
+        Field("contact.email", "text"),
+        Field("contact.url", "text"),
+        Field("valid_from", "date", required=True),
+        Field("valid_until", "date", required=True),
+        Field("welcome.agreed_on", "date"),
+        SOURCES,
+        CHECKED_ON,
+        Field("needs_verification", "bool"),
+        Field("editor_note", "long"),
+    ),
 }
 # What a new item needs in German besides its facts.
 NEW_TEXTS: dict[str, tuple[str, ...]] = {
     "faq": ("question", "answer"),
     "contact": ("description",),
     "event": ("title", "description", "place"),
+    "offer": ("description",),
 }
+
+
+def _get(body: Mapping[str, Any], name: str) -> Any:
+    part, _, inner = name.partition(".")
+    value = body.get(part)
+    if inner:
+        return value.get(inner) if isinstance(value, Mapping) else None
+    return value
+
+
+def _put(shaped: dict[str, Any], name: str, value: Any) -> None:
+    """Set (or, with None, remove) a field; a part left empty is removed too."""
+    part, _, inner = name.partition(".")
+    if not inner:
+        if value is None:
+            shaped.pop(part, None)
+        else:
+            shaped[part] = value
+        return
+    whole = dict(shaped.get(part) or {})
+    if value is None:
+        whole.pop(inner, None)
+    else:
+        whole[inner] = value
+    if whole:
+        shaped[part] = whole
+    else:
+        shaped.pop(part, None)
+
+
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,47}$")
 
 
@@ -91,7 +144,7 @@ def form_values(kind: str, body: Mapping[str, Any]) -> dict[str, str | list[str]
     """The item's facts as the form shows them."""
     values: dict[str, str | list[str] | bool] = {}
     for spec in FIELDS[kind]:
-        value = body.get(spec.name)
+        value = _get(body, spec.name)
         if spec.shape == "sources":
             values[spec.name] = "\n".join(
                 f"{s.get('url', '')} {s.get('title', '')}".strip() for s in value or []
@@ -130,17 +183,34 @@ def body_from_form(kind: str, body: Mapping[str, Any], form: Mapping[str, Any]) 
             value = raw in (True, "on")
         else:
             value = str(raw or "").replace("\r\n", "\n").strip() or None
-        if value in (None, [], False) and not spec.required:
-            shaped.pop(spec.name, None)
-        else:
-            shaped[spec.name] = value
+        _put(shaped, spec.name, None if value in (None, [], False) and not spec.required else value)
     if kind == "event":
         shaped.pop("all_day", None)  # the model works it out from a date written without time
     return shaped
 
 
+async def _offer_problems(session: AsyncSession, body: Mapping[str, Any]) -> list[str]:
+    """An offer's town and fields must be known (the cross-file check of ``kb validate``)."""
+    stored = {
+        row.kind: row.body
+        for row in await session.scalars(
+            select(ContentItem).where(ContentItem.kind.in_(("towns", INTERESTS)))
+        )
+    }
+    snapshot = snapshot_from_items({"kind": k, "id": k, "body": v} for k, v in stored.items())
+    towns = TownIndex(snapshot.towns.towns if snapshot.towns is not None else ())
+    offer = Offer.model_validate(body)
+    return [
+        f"{' → '.join(str(p) for p in loc)}: {message}"
+        for loc, message in offer_problems(offer, towns, snapshot.field_names)
+    ]
+
+
 async def reference_problems(session: AsyncSession, kind: str, body: Mapping[str, Any]) -> list[str]:
-    """An FAQ entry's contacts must exist (the cross-file check of ``kb validate``)."""
+    """An FAQ entry's contacts and an offer's town and fields must exist (the cross-file
+    check of ``kb validate``)."""
+    if kind == "offer":
+        return await _offer_problems(session, body)
     if kind != "faq":
         return []
     wanted = [str(ref) for ref in body.get("contacts", ())]

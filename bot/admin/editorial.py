@@ -38,12 +38,14 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "faq": ("question", "variants", "answer"),
     "contact": CONTACT_TEXT_FIELDS,
     "event": EVENT_TEXT_FIELDS,
+    "offer": ("description",),
 }
 LIST_FIELDS = frozenset({"variants"})
 REQUIRED: dict[str, frozenset[str]] = {
     "faq": frozenset({"question", "answer"}),
     "contact": frozenset({"description"}),
     "event": frozenset({"title", "description"}),
+    "offer": frozenset({"description"}),
 }
 EDITABLE_KINDS = tuple(TEXT_FIELDS)
 

@@ -170,6 +170,27 @@ class AnnouncedEvent(Base):
     announced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class OfferFollow(Base):
+    """A person who wants to hear of new offers in an occupational field (and their town,
+    so the news says how far the offer is). Only people who agreed to the privacy notice."""
+
+    __tablename__ = "offer_follows"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(48), primary_key=True)
+    town: Mapped[str | None] = mapped_column(String(48))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AnnouncedOffer(Base):
+    """An offer announced to the followers of its fields: once, however many processes see it."""
+
+    __tablename__ = "announced_offers"
+
+    offer_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    announced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class ProcessedUpdate(Base):
     """Telegram may deliver an update twice; each is handled once."""
 
@@ -201,9 +222,11 @@ class ContentItem(Base):
 
 
 def display_title(body: Mapping[str, Any]) -> str:
-    """What names an item to editors: its German question or title, or the organisation."""
+    """What names an item to editors: its German question or title, the organisation, or an
+    offer's company and town."""
     german = (body.get("translations") or {}).get("de") or {}
-    text = german.get("question") or german.get("title") or body.get("organisation") or ""
+    offer = f"{body['company']}, {body.get('town', '')}" if body.get("company") else ""
+    text = german.get("question") or german.get("title") or body.get("organisation") or offer
     return str(text)
 
 

@@ -24,6 +24,7 @@ from bot.db.models import (
     ConversationState,
     Feedback,
     InterestCount,
+    OfferFollow,
     OutboxItem,
     Subscription,
     UnansweredQuestion,
@@ -144,7 +145,9 @@ class SqlUsers:
         messages = await self.session.scalar(
             select(func.count()).select_from(CaseMessage).join(Case).where(Case.user_id == user_id)
         )
-        return StoredData(_record(user), tuple(sorted(topics)), int(open_cases or 0), int(messages or 0))
+        follows = await self.session.scalars(select(OfferFollow.field).where(OfferFollow.user_id == user_id))
+        followed = (*sorted(topics), *(f"offers: {field}" for field in sorted(follows)))
+        return StoredData(_record(user), followed, int(open_cases or 0), int(messages or 0))
 
     async def delete(self, user_id: int) -> None:
         # Cascades remove subscriptions, cases and message pairs. Conversation state is
@@ -172,6 +175,7 @@ class SqlUsers:
         await self.session.execute(delete(CaseMessage).where(CaseMessage.case_id.in_(case_ids)))
         await self.session.execute(delete(Case).where(Case.user_id == user_id))
         await self.session.execute(delete(Subscription).where(Subscription.user_id == user_id))
+        await self.session.execute(delete(OfferFollow).where(OfferFollow.user_id == user_id))
         await self.session.execute(delete(User).where(User.id == user_id))
 
 
@@ -194,6 +198,30 @@ class SqlSubscriptions:
     async def unsubscribe(self, user_id: int, topic: str) -> None:
         await self.session.execute(
             delete(Subscription).where(Subscription.user_id == user_id, Subscription.topic == topic)
+        )
+
+
+class SqlOfferFollows:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def fields(self, user_id: int) -> dict[str, str | None]:
+        rows = await self.session.execute(
+            select(OfferFollow.field, OfferFollow.town).where(OfferFollow.user_id == user_id)
+        )
+        return {str(field): town for field, town in rows.all()}
+
+    async def follow(self, user_id: int, field: str, town: str | None) -> None:
+        insert = upsert(self.session)
+        await self.session.execute(
+            insert(OfferFollow)
+            .values(user_id=user_id, field=field, town=town, created_at=utcnow())
+            .on_conflict_do_update(index_elements=["user_id", "field"], set_={"town": town})
+        )
+
+    async def unfollow(self, user_id: int, field: str) -> None:
+        await self.session.execute(
+            delete(OfferFollow).where(OfferFollow.user_id == user_id, OfferFollow.field == field)
         )
 
 
@@ -406,4 +434,5 @@ def sql_storage(
         feedback=SqlFeedback(session),
         stats=stats or SqlStats(session),
         handoff=handoff or SqlHandoff(session),
+        offer_follows=SqlOfferFollows(session),
     )

@@ -19,7 +19,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 
-from bot.announcements import announce_events
+from bot.announcements import announce_events, announce_offers
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.db.repositories import StatsBuffer
@@ -44,6 +44,7 @@ COMMANDS = (
     ("privacy", N_("What is stored, delete my data")),
     ("status", N_("Your conversation with our team")),
     ("interests", N_("Interest check: which jobs suit you?")),
+    ("offers", N_("Internships and training places")),
     ("cancel", N_("Stop and go back to the menu")),
 )
 DESCRIPTION = N_(
@@ -181,6 +182,7 @@ async def _serve(settings: Settings, webhook: bool) -> int:
     bot, handoff, dispatcher, worker = await assemble(app, storage, redelivered=webhook)
     app.stats_buffer = StatsBuffer(observe=observe_count)
     app.content.on_new_events = partial(announce_events, app)
+    app.content.on_new_offers = partial(announce_offers, app)
     sending = asyncio.create_task(worker.run())
     tasks = [
         asyncio.create_task(sample_forever(app.sessions)),
