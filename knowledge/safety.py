@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,26 @@ class _Pattern:
     wants_negation: bool
     blockers: frozenset[str]  # words that cancel a match in the same clause
     key: str = field(compare=False)  # the folded pattern, to find duplicates
+    resolution: Resolution | None = None  # "I had such thoughts, I'm fine now"
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Words of one language that tell a crisis from a past one the person has left behind:
+    a ``past`` marker in the sentence of the phrase ("früher", "hatte", "були", "eskiden"),
+    then a later clause with a ``now`` and a ``well`` word ("jetzt geht es mir gut", "зараз
+    все добре", "şimdi iyiyim"), no ``recent`` word anywhere ("gestern", "вчера", "dün": a
+    recent act is no past one) and no negation before the well word ("jetzt nicht gut")."""
+
+    past: frozenset[str]
+    recent: frozenset[str]
+    now: frozenset[str]
+    well: frozenset[str]
+
+    def __or__(self, other: Resolution) -> Resolution:
+        return Resolution(
+            self.past | other.past, self.recent | other.recent, self.now | other.now, self.well | other.well
+        )
 
 
 _GAP_RE = re.compile(r"~(\d+)")
@@ -119,6 +139,7 @@ def _parse(
     rank: tuple[int, int],
     romanised: bool = False,
     blockers: frozenset[str] = frozenset(),
+    resolution: Resolution | None = None,
 ) -> _Pattern:
     """Compile one pattern; raises ValueError with a reason an editor can act on."""
     parts = fold(raw).split()
@@ -167,6 +188,7 @@ def _parse(
         wants_negation=any(word in NEGATIVE_POLARITY for term in terms for word in term.exact),
         blockers=blockers,
         key=("^ " if at_start else "") + " ".join(parts) + (" $" if at_end else ""),
+        resolution=resolution,
     )
 
 
@@ -530,9 +552,48 @@ def _matches(
     end = _extend(pattern, first, message, matched, 1, position)
     if end < 0:
         return False
-    if pattern.language == "tr" and _turkish_negation_after(message, end):
+    if pattern.language == "tr" and (
+        _turkish_negated_within(pattern, message, position, end) or _turkish_negation_after(message, end)
+    ):
+        return False
+    if pattern.language == "de" and not pattern.wants_negation and _german_negation_after(message, end):
+        return False
+    if pattern.resolution is not None and _resolved(pattern, pattern.resolution, message, position, end):
         return False
     return not (pattern.blockers and _blocked(pattern, message, position, end))
+
+
+WELL_LOOK_BACK = 2
+
+
+def _resolved(pattern: _Pattern, resolution: Resolution, message: Words, position: int, end: int) -> bool:
+    """Told as past and left behind (see :class:`Resolution`): "Раньше у меня были мысли о
+    суициде, но сейчас всё хорошо" is no alarm; "... вчера ..., сейчас всё хорошо" is."""
+    words = message.words
+    if any(word in resolution.recent for word in words):
+        return False
+    sentence = message.sentence[position]
+    if not any(
+        words[j] in resolution.past for j in range(len(words)) if message.sentence[j] == sentence and j <= end
+    ):
+        return False
+    clause_start = end + 1
+    for j in range(end + 1, len(words)):
+        if j in message.clause_start:
+            clause_start = j
+        if words[j] not in resolution.well:
+            continue
+        if any(words[k] in pattern.negations for k in range(max(clause_start, j - WELL_LOOK_BACK), j)):
+            continue
+        after = words[j + 1] if j + 1 < len(words) and j not in message.clause_end else ""
+        if after in _GERMAN_NEGATIONS_AFTER or after.startswith("degil"):
+            continue  # "jetzt geht es mir gut nicht", "iyi değilim"
+        clause_end = j
+        while clause_end < len(words) - 1 and clause_end not in message.clause_end:
+            clause_end += 1
+        if any(words[k] in resolution.now for k in range(clause_start, clause_end + 1)):
+            return True
+    return False
 
 
 # Words that open a new clause: the look-back for a negation stops there ("I can't sleep
@@ -569,6 +630,49 @@ _TURKISH_NEGATIVE_RE = re.compile(
     r"(m[iu]yor\w*|m[iu]yo[mz]?|me[iy]ecek\w*|ma[iy]acak\w*|med[iu]\w*|mad[iu]\w*|me[mz]|ma[mz]|memek|mamak)$"
     r"|^degil"
 )
+
+
+# German puts "nicht" after the verb of a main clause: "Mein Vater schlägt mich nicht",
+# "er bedroht mich nie"; but "schlägt mich nicht nur" (not only) is still an alarm.
+_GERMAN_NEGATIONS_AFTER = frozenset({"nicht", "nich", "net", "ned", "nie", "niemals"})
+_GERMAN_NOT_ONLY = frozenset({"nur", "blos", "bloss", "einfach"})
+
+
+def _german_negation_after(message: Words, end: int) -> bool:
+    after = end + 1
+    if after >= len(message.words) or end in message.clause_end:
+        return False
+    if (
+        message.sentence[after] != message.sentence[end]
+        or message.words[after] not in _GERMAN_NEGATIONS_AFTER
+    ):
+        return False
+    following = after + 1
+    return not (
+        after not in message.clause_end
+        and following < len(message.words)
+        and message.words[following] in _GERMAN_NOT_ONLY
+    )
+
+
+# A matched Turkish verb may itself be negated: "beni dövmüyor" (he does not beat me), "beni
+# dövmedi", "dövmeyecek", "dövmez". Only forms that read as a negation whatever the context:
+# "öldürmem" may be "I won't kill" or "my killing" ("kendimi öldürmem lazım"), so it stays.
+_TURKISH_NEGATED_VERB_RE = re.compile(
+    r"(m[iu]yor\w*|m[iu]yo[mz]?|me[iy]ece[kg]\w*|ma[iy]aca[kg]\w*|med[iu]\w*|mad[iu]\w*|mez|maz|memek|mamak)$"
+)
+
+
+def _turkish_negated_within(pattern: _Pattern, message: Words, position: int, end: int) -> bool:
+    """A negated verb inside the phrase, unless the pattern names that very form ("artık
+    yaşamak istemiyorum")."""
+    if pattern.wants_negation:
+        return False
+    written = frozenset().union(*(term.exact for term in pattern.terms))
+    return any(
+        len(word) >= 6 and word not in written and _TURKISH_NEGATED_VERB_RE.search(word)
+        for word in message.words[position : end + 1]
+    )
 
 
 def _turkish_negation_after(message: Words, end: int) -> bool:
@@ -616,6 +720,38 @@ def _extend(
     return -1
 
 
+def _resolutions(raw: Any, fail: Callable[[str, str], SafetyFileError]) -> dict[str, Resolution]:
+    """The ``resolved`` section: per language, four lists of single words."""
+    if not isinstance(raw, Mapping):
+        raise fail("resolved", f"expected a mapping of language to {', '.join(_RESOLUTION_KEYS)}")
+    out: dict[str, Resolution] = {}
+    for language, lists in raw.items():
+        where = f"resolved.{language}"
+        if language not in _LANGUAGE_KEYS:
+            raise fail(where, f"unknown language; allowed: {', '.join(sorted(_LANGUAGE_KEYS))}")
+        if not isinstance(lists, Mapping) or sorted(lists) != sorted(_RESOLUTION_KEYS):
+            raise fail(where, f"expected exactly the lists {', '.join(_RESOLUTION_KEYS)}")
+        folded: dict[str, frozenset[str]] = {}
+        for key in _RESOLUTION_KEYS:
+            words = lists[key]
+            if not isinstance(words, list) or not words:
+                raise fail(f"{where}.{key}", "expected a non-empty list of words")
+            for i, word in enumerate(words):
+                if not isinstance(word, str) or not WORD_RE.fullmatch(fold(word)):
+                    raise fail(f"{where}.{key}[{i}]", f"expected a single word, got {word!r}")
+            folded[key] = frozenset(fold(w) for w in words)
+        out[str(language)] = Resolution(**folded)
+    return out
+
+
+def _resolution_for(resolutions: Mapping[str, Resolution]) -> Resolution | None:
+    """Every language's resolution words together: a phrase matched through a typo or a
+    transliteration may belong to a neighbour language ("суицидальные" meets Ukrainian
+    "суїцидальн*"), and messages mix languages."""
+    chosen = list(resolutions.values())
+    return functools.reduce(lambda a, b: a | b, chosen) if chosen else None
+
+
 @functools.cache
 def _default() -> CrisisDetector:
     from knowledge.match_dense import default_embedder
@@ -626,7 +762,8 @@ def _default() -> CrisisDetector:
 # --------------------------------------------------------------------------- the file
 
 
-_TOP_KEYS = frozenset({"version", "max_gap", "negations", "blockers", "categories"})
+_TOP_KEYS = frozenset({"version", "max_gap", "negations", "blockers", "resolved", "categories"})
+_RESOLUTION_KEYS = ("past", "recent", "now", "well")
 
 
 def _load(data: Any, source: str) -> list[_Pattern]:
@@ -671,6 +808,7 @@ def _load(data: Any, source: str) -> list[_Pattern]:
 
     negations = word_lists("negations")
     blockers = word_lists("blockers")
+    resolution = _resolution_for(_resolutions(data.get("resolved", {}) or {}, fail))
     every_negation = frozenset().union(*negations.values()) if negations else frozenset()
 
     categories = data.get("categories")
@@ -718,6 +856,7 @@ def _load(data: Any, source: str) -> list[_Pattern]:
                         romanised=language.endswith(_LATIN_SUFFIX),
                         blockers=blockers.get(base, frozenset())
                         | blockers.get(base + _LATIN_SUFFIX, frozenset()),
+                        resolution=resolution,
                     )
                 except ValueError as exc:
                     raise fail(f"{where}[{i}] {entry!r}", str(exc)) from None

@@ -29,6 +29,7 @@ from rapidfuzz.distance import OSA
 from knowledge.safety_text import (
     arabic_consonants,
     cyrillic_forms,
+    everyday_latin_word,
     known_word,
     latin_consonants,
     loose_cyrillic,
@@ -238,9 +239,11 @@ class Lexicon:
     def transliterated(self, word: str, targets: Iterable[str]) -> set[int]:
         """Codes of pattern words in another script that a Latin word may stand for, for the
         romanised languages of its sentence: "ar", "fa" (Arabic script, by consonant frame)
-        and "slavic" (Cyrillic, by reverse romanisation)."""
+        and "slavic" (Cyrillic, by reverse romanisation). An everyday German or English word
+        of five letters or more ("Jobcenter", "winter") is taken as itself, never as a
+        transliteration."""
         found: set[int] = set()
-        if script(word) != "latin":
+        if script(word) != "latin" or everyday_latin_word(word):
             return found
         for target in targets:
             if target == "slavic":

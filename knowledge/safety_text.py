@@ -38,6 +38,7 @@ __all__ = [
     "Words",
     "arabic_consonants",
     "cyrillic_forms",
+    "everyday_latin_word",
     "fold",
     "known_word",
     "latin_consonants",
@@ -293,6 +294,25 @@ def known_word(word: str) -> bool:
         if word.endswith("\u0647"):
             forms.add(word[:-1] + "\u0629")
     return any(zipf_frequency(form, lang) >= KNOWN_ZIPF for form in forms for lang in _ALL_LANGUAGES)
+
+
+# A Latin word this long that is an everyday German or English word ("Jobcenter", "Agentur",
+# "center", "winter") keeps its own meaning inside a romanised sentence: read as Arabizi by
+# consonant frame it would meet Arabic words ("winter" and "انتحر" both give "ntr").
+EVERYDAY_MIN_LETTERS = 5
+EVERYDAY_ZIPF = 3.0
+_EVERYDAY_LANGUAGES = ("de", "en")
+
+
+@functools.lru_cache(maxsize=65_536)
+def everyday_latin_word(word: str) -> bool:
+    """Is the folded Latin ``word`` long enough and common enough in German or English that
+    it is not a transliteration of a word in another script?"""
+    from wordfreq import zipf_frequency
+
+    if len(word) < EVERYDAY_MIN_LETTERS or not word.isalpha():
+        return False
+    return any(zipf_frequency(word, lang) >= EVERYDAY_ZIPF for lang in _EVERYDAY_LANGUAGES)
 
 
 def script_of(word: str) -> str:

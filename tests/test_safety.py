@@ -579,6 +579,107 @@ def test_negations_keep_their_scope(detector: CrisisDetector) -> None:
         assert signal.category is SELF, text
 
 
+# Faults of the pattern layer once found, each by its cause: never an alarm.
+QUIET_BY_CAUSE: list[tuple[str, str]] = [
+    # read as Arabizi by consonant frame, "winter", "center", "Jobcenter" end like انتحر
+    ("everyday word", "ana lazem roo7 3al Jobcenter bukra"),
+    ("everyday word", "ana bade ro7 3al Agentur fuer Arbeit w ma3i el awra2"),
+    ("everyday word", "el center msaker lyom, shu a3mel"),
+    ("everyday word", "fi el winter ktir bared hon, bidi jacket"),
+    ("everyday word", "mikham beram Jobcenter, kheili dir shode"),
+    # a Turkish verb negated inside the phrase
+    ("turkish negation", "Babam beni dövmüyor, sadece bağırıyor"),
+    ("turkish negation", "Annem beni hiç dövmedi"),
+    ("turkish negation", "Kocam beni dövmeyecek, söz verdi"),
+    ("turkish negation", "Babam beni dövmez, sadece kızar"),
+    ("turkish negation", "Kendimi öldürmeyeceğim, merak etme"),
+    # German "nicht" after the verb; "nobody"
+    ("negation after", "Mein Vater schlägt mich nicht, er ist nur streng wegen der Noten"),
+    ("nobody", "niemand schlägt mich, keine Sorge"),
+    ("nobody", "Nobody hits me, I just fell off my bike"),
+    ("nobody", "Никто меня не бьёт, я упал"),
+    ("nobody", "محد ضربني، إيدي مجروحة من السكينة"),
+]
+
+
+@pytest.mark.parametrize(("cause", "text"), QUIET_BY_CAUSE)
+def test_pattern_faults_stay_fixed(detector: CrisisDetector, cause: str, text: str) -> None:
+    assert detector.detect(text) is None, (cause, text)
+
+
+def test_arabizi_crisis_words_still_meet_arabic_patterns(detector: CrisisDetector) -> None:
+    for text in ("ana bade ente7er", "bade mout, ma 3ad fini"):
+        signal = detector.detect(text)
+        assert signal is not None, text
+        assert signal.category is SELF, text
+
+
+def test_turkish_affirmative_and_ambiguous_forms_stay_alarms(detector: CrisisDetector) -> None:
+    for text, category in (
+        ("Babam beni dövüyor", VIOLENCE),
+        ("Babam dün beni dövdü", VIOLENCE),
+        ("Kendimi öldürmem lazım", SELF),  # "öldürmem": my killing, not "I won't kill"
+        ("Artık yaşamak istemiyorum", SELF),  # the pattern names the negated form itself
+    ):
+        signal = detector.detect(text)
+        assert signal is not None, text
+        assert signal.category is category, text
+
+
+def test_not_only_is_no_negation(detector: CrisisDetector) -> None:
+    signal = detector.detect("Mein Vater schlägt mich nicht nur, er sperrt mich auch ein")
+    assert signal is not None
+    assert signal.category is VIOLENCE
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Früher hatte ich Suizidgedanken, aber jetzt geht es mir gut"),
+        ("en", "I used to have suicidal thoughts, but I'm fine now"),
+        ("ar", "كان عندي أفكار انتحار من زمان، بس هلق أنا منيح"),
+        ("uk", "У мене були суїцидальні думки, але тепер я в порядку"),
+        ("ru", "Раньше у меня были мысли о суициде, но сейчас всё хорошо"),
+        ("ru", "Были суицидальные мысли, сейчас всё нормально"),
+        ("fa", "یه زمانی به خودکشی فکر میکردم ولی الان حالم خوبه"),
+        ("tr", "Eskiden intihar düşüncelerim vardı ama şimdi iyiyim"),
+        ("cs", "Dřív jsem měl sebevražedné myšlenky, ale teď je mi dobře"),
+    ],
+)
+def test_a_crisis_told_as_past_and_left_behind_is_no_alarm(
+    detector: CrisisDetector, language: str, text: str
+) -> None:
+    assert detector.detect(text) is None, (language, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Früher hatte ich Suizidgedanken, jetzt geht es mir nicht gut",  # not well
+        "Gestern hatte ich Suizidgedanken, jetzt geht es mir besser",  # recent
+        "I had suicidal thoughts, they are back now",  # no "well"
+        "Раньше у меня были мысли о суициде, сейчас они вернулись",
+        "Eskiden intihar düşüncelerim vardı, şimdi iyi değilim",
+        "Mir geht es jetzt gut, aber früher hatte ich Suizidgedanken und ich will sterben",
+    ],
+)
+def test_past_crises_not_left_behind_stay_alarms(detector: CrisisDetector, text: str) -> None:
+    signal = detector.detect(text)
+    assert signal is not None, text
+    assert signal.category is SELF, text
+
+
+def test_resolved_words_are_validated(tmp_path: Path) -> None:
+    path = tmp_path / "safety.yaml"
+    path.write_text("resolved:\n  en: {past: [had], now: [now]}\ncategories: {}\n", encoding="utf-8")
+    with pytest.raises(SafetyFileError, match=r"safety\.yaml: resolved\.en: expected exactly the lists"):
+        CrisisDetector.from_file(path)
+    lists = "past: [had], recent: [today], now: [right now], well: [fine]"
+    path.write_text(f"resolved:\n  en: {{{lists}}}\ncategories: {{}}\n", encoding="utf-8")
+    with pytest.raises(SafetyFileError, match=r"resolved\.en\.now\[0\]: expected a single word"):
+        CrisisDetector.from_file(path)
+
+
 def test_laughter_never_dismisses_self_harm(detector: CrisisDetector) -> None:
     signal = detector.detect("ich will nicht mehr leben haha")
     assert signal is not None
