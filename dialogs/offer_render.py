@@ -36,6 +36,12 @@ def offer_notice(offer: Offer, lang: str) -> str | None:
     return None
 
 
+def field_list(names: list[str], lang: str) -> str:
+    """Field names, each of which may hold commas ("Metall, Maschinenbau"), joined by a
+    semicolon: the Arabic one in Arabic and Farsi."""
+    return ("؛ " if lang in ("ar", "fa") else "; ").join(names)
+
+
 def offer_text(
     near: NearOffer,
     lang: str,
@@ -48,7 +54,7 @@ def offer_text(
 
     offer = near.offer
     text = offer_text_in(offer, lang)
-    fields = ", ".join(field_names_in(field_names, f, lang) for f in offer.fields)
+    fields = field_list([field_names_in(field_names, f, lang) for f in offer.fields], lang)
     lines = [
         f"<b>{escape(offer.company)}</b>",
         f"📍 {escape(near.town.name)} ({round(near.km)} km)",

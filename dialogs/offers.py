@@ -14,7 +14,7 @@ from typing import Any
 from dialogs import callbacks, keyboards, menus, render
 from dialogs.context import Turn
 from dialogs.i18n import N_
-from dialogs.offer_render import offer_text
+from dialogs.offer_render import field_list, offer_text
 from dialogs.replies import Button
 from dialogs.start import stale
 from knowledge.offers import field_names_in
@@ -50,7 +50,7 @@ async def start(turn: Turn) -> None:
     if turn.user is not None:
         followed = await turn.storage.offer_follows.fields(turn.user.id)
         if followed:
-            shown = ", ".join(_field_name(turn, f) for f in sorted(followed))
+            shown = field_list([_field_name(turn, f) for f in sorted(followed)], turn.lang)
             lines.append(escape(_("You get news about new offers in:")) + " " + escape(shown))
             for field_id in sorted(followed):
                 label = "🔕 " + _("Stop news about offers in {field}").format(
@@ -123,7 +123,7 @@ async def show_page(turn: Turn, offset: int) -> None:
         return
     today = turn.now.astimezone(turn.env.zone).date()
     found = turn.knowledge.offers_near(fields, town, today)
-    names = ", ".join(_field_name(turn, f) for f in fields)
+    names = field_list([_field_name(turn, f) for f in fields], turn.lang)
     rows: list[tuple[Button, ...]] = []
     if not found:
         text = (
