@@ -39,7 +39,14 @@ def offer_notice(offer: Offer, lang: str) -> str | None:
 def field_list(names: list[str], lang: str) -> str:
     """Field names, each of which may hold commas ("Metall, Maschinenbau"), joined by a
     semicolon: the Arabic one in Arabic and Farsi."""
-    return ("؛ " if lang in ("ar", "fa") else "; ").join(names)
+    return ("؛ " if lang in ARABIC_SCRIPT else "; ").join(names)
+
+
+def comma_list(names: list[str], lang: str) -> str:
+    return ("، " if lang in ARABIC_SCRIPT else ", ").join(names)
+
+
+ARABIC_SCRIPT = frozenset({"ar", "fa"})
 
 
 def offer_text(
@@ -65,7 +72,7 @@ def offer_text(
         lines.append(
             "🤝 " + escape(_("Welcomes young people with a migration background (agreed with our network)"))
         )
-    spoken = ", ".join(language_name(code, lang) for code in offer.team_languages)
+    spoken = comma_list([language_name(code, lang) for code in offer.team_languages], lang)
     lines.append("🗣 " + escape(_("Languages spoken:")) + " " + escape(spoken))
     contact = offer.contact
     if contact.person:
