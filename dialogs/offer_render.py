@@ -11,6 +11,7 @@ from babel import Locale
 
 from dialogs.i18n import N_, Catalogs
 from dialogs.render import _link, format_day, locale_for
+from knowledge.model import RTL_LANGUAGES
 from knowledge.offers import NearOffer, Offer, field_names_in, offer_text_in
 
 KIND_LABELS: dict[str, str] = {
@@ -39,14 +40,11 @@ def offer_notice(offer: Offer, lang: str) -> str | None:
 def field_list(names: list[str], lang: str) -> str:
     """Field names, each of which may hold commas ("Metall, Maschinenbau"), joined by a
     semicolon: the Arabic one in Arabic and Farsi."""
-    return ("؛ " if lang in ARABIC_SCRIPT else "; ").join(names)
+    return ("؛ " if lang in RTL_LANGUAGES else "; ").join(names)
 
 
 def comma_list(names: list[str], lang: str) -> str:
-    return ("، " if lang in ARABIC_SCRIPT else ", ").join(names)
-
-
-ARABIC_SCRIPT = frozenset({"ar", "fa"})
+    return ("، " if lang in RTL_LANGUAGES else ", ").join(names)
 
 
 def offer_text(
