@@ -63,8 +63,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # Two workers, each taking whole test files (a file's tests share servers and fixtures).
+# The search index's sentence vectors are embedded once first: otherwise both workers and
+# the first bots they start would embed the same content at once on a fresh machine.
 unit: $(STAMP) catalogs
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/wegweiser kb index
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=25
 
 test: lint typecheck unit
 

