@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from babel.numbers import format_decimal
+from babel.units import format_unit
 
 from dialogs import callbacks, keyboards, offers, render, start
 from dialogs.advisor import request_advisor
@@ -257,8 +257,10 @@ def _closing(turn: Turn, check: InterestCheck, result: Result, kept: bool) -> No
     turn.out.add("\n\n".join(parts), tuple(rows))
 
 
-def _years(value: float, lang: str) -> str:
-    return format_decimal(value, locale=render.locale_for(lang))
+def training_years(value: float, lang: str) -> str:
+    """'3,5 Jahre', 'سنتان', '3,5 року': CLDR's plural rules of each language, fractions too."""
+    number: float | int = int(value) if value.is_integer() else value
+    return format_unit(number, "duration-year", length="long", locale=render.locale_for(lang))
 
 
 def occupation_block(turn: Turn, check: InterestCheck, occupation: Occupation) -> str:
@@ -271,7 +273,7 @@ def occupation_block(turn: Turn, check: InterestCheck, occupation: Occupation) -
         name += " – " + escape(text_in(occupation.name, lang))
     kind = text_in(check.kinds[occupation.kind], lang)
     if occupation.duration_years is not None:
-        kind += " · " + _("{years} years").format(years=_years(occupation.duration_years, lang))
+        kind += " · " + training_years(occupation.duration_years, lang)
     school = (
         text_in(check.school_texts[occupation.school], lang)
         if occupation.school is not None

@@ -16,7 +16,7 @@ from bot.handoff.service import HandoffService
 from bot.telegram.runner import create_bot
 from dialogs import callbacks
 from dialogs.content_checks import MAX_MESSAGE, telegram_length
-from dialogs.interests import KEPT, RUNNING
+from dialogs.interests import KEPT, RUNNING, training_years
 from knowledge.interests import InterestCheck
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
@@ -315,3 +315,13 @@ async def test_the_result_on_a_case_is_purged_with_its_texts(chat: ChatClient) -
     async with chat.app.sessions() as session:
         case = (await session.scalars(select(Case))).one()
     assert case.interest_result is None
+
+
+def test_training_years_follow_each_languages_plural_rules() -> None:
+    # CLDR's plural forms: Arabic has a dual, Ukrainian and Czech a form for fractions.
+    assert [training_years(y, "ar") for y in (2.0, 3.0)] == ["سنتان", "3 سنوات"]
+    assert [training_years(y, "uk") for y in (2.0, 3.5)] == ["2 роки", "3,5 року"]
+    assert [training_years(y, "cs") for y in (2.0, 3.5)] == ["2 roky", "3,5 roku"]
+    assert [training_years(y, "ru") for y in (2.0, 3.5)] == ["2 года", "3,5 года"]
+    assert [training_years(y, "de") for y in (2.0, 3.5)] == ["2 Jahre", "3,5 Jahre"]
+    assert training_years(3.0, "en") == "3 years"
