@@ -7,13 +7,11 @@ import pytest
 
 from bot.app import App, build_app, knowledge_for
 from bot.config import SHIPPED_CONTENT_DIR, Settings, load_settings
-from bot.db import migrate
-from bot.db.engine import create_engine
 from knowledge.base import KnowledgeBase
 from knowledge.loader import ContentSnapshot, load_content
 from tests.fake_telegram import FakeTelegram
 from tests.support.chat import ChatClient
-from tests.support.databases import database
+from tests.support.databases import database, fill_from_template
 
 _SNAPSHOT: ContentSnapshot | None = None
 
@@ -71,13 +69,11 @@ def make_settings(url: str, **overrides: object) -> Settings:
 
 @pytest.fixture
 async def app(database_url: str) -> AsyncIterator[App]:
-    """The assembled application on a fresh database (SQLite and PostgreSQL)."""
+    """The assembled application on a new database (SQLite and PostgreSQL), migrated and
+    filled with the shipped content as its first start would (PostgreSQL is migrated on
+    purpose, by wegweiser db upgrade): a copy of one such database per test process."""
     settings = make_settings(database_url)
-    if not settings.is_sqlite:
-        # PostgreSQL is migrated on purpose (wegweiser db upgrade), never by start-up.
-        engine = create_engine(settings.database_url)
-        await migrate.upgrade(engine)
-        await engine.dispose()
+    await fill_from_template(database_url)
     application = await build_app(settings)
     try:
         yield application

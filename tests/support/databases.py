@@ -7,7 +7,11 @@ set; in CI (CI=true) they fail, so a missing server can never pass unnoticed.
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -71,3 +75,72 @@ async def database(kind: str, folder: Path) -> AsyncIterator[str]:
         return
     async with postgres_database() as url:
         yield url
+
+
+# The application's start on a new database migrates it and imports the shipped content
+# (about a second of YAML and SQL). Tests of the assembled application start from a copy
+# of a database that went through that start once per test process instead.
+_TEMPLATES: dict[str, str] = {}
+
+
+async def _fill(url: str) -> None:
+    from bot.config import SHIPPED_CONTENT_DIR
+    from bot.content import fill_if_empty
+    from bot.db import migrate
+    from bot.db.engine import create_engine, create_session_factory
+
+    engine = create_engine(url)
+    try:
+        await migrate.upgrade(engine)
+        await fill_if_empty(create_session_factory(engine), SHIPPED_CONTENT_DIR)
+    finally:
+        await engine.dispose()
+
+
+async def _template(kind: str) -> str:
+    """This process's migrated, filled database: a SQLite file, or a PostgreSQL database name."""
+    if kind not in _TEMPLATES:
+        if kind == "sqlite":
+            folder = Path(tempfile.mkdtemp(prefix="wegweiser-template-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            await _fill(sqlite_url(folder))
+            _TEMPLATES[kind] = str(folder / "wegweiser.db")
+        else:
+            name = f"wegweiser_tpl_{uuid.uuid4().hex[:12]}"
+            await _on_server(f'CREATE DATABASE "{name}"')
+            atexit.register(_drop_at_exit, name)
+            base = make_url(server_url("TEST_POSTGRES_URL", "PostgreSQL"))
+            await _fill(base.set(database=name).render_as_string(hide_password=False))
+            _TEMPLATES[kind] = name
+    return _TEMPLATES[kind]
+
+
+async def _on_server(*statements: str) -> None:
+    """Run statements outside a transaction on the test server's own database."""
+    admin = create_async_engine(
+        make_url(server_url("TEST_POSTGRES_URL", "PostgreSQL")), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        async with admin.connect() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
+    finally:
+        await admin.dispose()
+
+
+def _drop_at_exit(name: str) -> None:
+    with contextlib.suppress(Exception):  # the server may be gone at exit: nothing to clean then
+        asyncio.run(_on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def fill_from_template(url: str) -> None:
+    """Make the empty database at ``url`` (from ``database``) a copy of the filled template."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        assert parsed.database is not None
+        shutil.copyfile(await _template("sqlite"), parsed.database)
+        return
+    template = await _template("postgres")
+    await _on_server(
+        f'DROP DATABASE "{parsed.database}"', f'CREATE DATABASE "{parsed.database}" TEMPLATE "{template}"'
+    )
