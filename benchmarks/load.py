@@ -37,6 +37,7 @@ import signal
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -334,8 +335,20 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
                 "webhook_posts": fake.delivery.stats.posts - posts_before,
                 "webhook_failures": fake.delivery.stats.failures - failures_before,
                 "fake_internal_errors": len(fake.internal_errors),
+                **refused_calls(fake),
             }
     return report.figures()
+
+
+def refused_calls(fake: FakeTelegram) -> dict[str, int]:
+    """Bot API calls the server refused (4xx but 429), by method and Telegram's reason: a
+    count alone says something went wrong, the reason says what."""
+    refused = Counter(
+        f"refused {r.method}: {r.description}"
+        for r in fake.call_log
+        if 400 <= r.status < 500 and r.status != 429
+    )
+    return dict(sorted(refused.items()))
 
 
 async def all_answered(fake: FakeTelegram, people: list[SimUser]) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content_versions import keep_served_state, new_revision, record_version
@@ -226,9 +227,18 @@ async def fill_if_empty(sessions: async_sessionmaker[AsyncSession], folder: Path
     """A new database gets the folder's content (the bot's and the admin's start-up)."""
     async with sessions() as session:
         revision = await latest_revision(session)
-    if revision is None:
+    if revision is not None:
+        return
+    try:
         result = await import_folder(sessions, folder, author="start-up")
-        log.info("imported the content folder: %d items", len(result.added))
+    except IntegrityError:
+        # Several workers started together on a new database: one of them imported first.
+        async with sessions() as session:
+            if await latest_revision(session) is None:
+                raise
+        log.info("another process imported the content folder first")
+        return
+    log.info("imported the content folder: %d items", len(result.added))
 
 
 async def latest_revision(session: AsyncSession) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
@@ -13,9 +14,9 @@ from sqlalchemy import Connection, func, inspect, select
 
 from bot.app import App, SchemaOutdatedError, build_app
 from bot.config import SHIPPED_CONTENT_DIR
-from bot.content import import_folder
+from bot.content import fill_if_empty, import_folder
 from bot.db import migrate
-from bot.db.engine import create_engine
+from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Base, ContentItem, ContentRevision
 from knowledge.loader import ContentError
 from tests.conftest import make_settings
@@ -68,6 +69,22 @@ async def test_sqlite_start_up_migrates_an_empty_file(sqlite_url: str) -> None:
         assert len(app.content.knowledge.snapshot.faq) >= 40
     finally:
         await app.close()
+
+
+async def test_workers_starting_together_on_a_new_database_import_the_content_once(database_url: str) -> None:
+    # Seen in a load run: the second of two webhook workers failed on a duplicate key and
+    # exited (its parent started it again) because both found the database empty.
+    engines = [create_engine(database_url) for _ in range(3)]
+    try:
+        await migrate.upgrade(engines[0])
+        await asyncio.gather(
+            *(fill_if_empty(create_session_factory(e), SHIPPED_CONTENT_DIR) for e in engines)
+        )
+        async with create_session_factory(engines[0])() as session:
+            assert await session.scalar(select(func.count()).select_from(ContentRevision)) == 1
+    finally:
+        for engine in engines:
+            await engine.dispose()
 
 
 @pytest.mark.postgres
