@@ -13,7 +13,7 @@ from bot.app import App
 from bot.db.models import Case
 from tests.fake_telegram import FakeTelegram, SentMessage, SimChat, SimUser
 from tests.support.in_process import serving
-from tests.support.telegram import add_advisor, open_case, rows
+from tests.support.telegram import add_advisor, open_case, press, rows
 
 
 async def test_new_cases_open_in_a_fresh_group_while_open_ones_finish_in_the_old(
@@ -101,3 +101,22 @@ async def test_a_topic_telegram_no_longer_takes_messages_in_is_made_anew(
     assert relayed.thread_id == second.thread_id
     assert sum("Ще одне" in m.plain for m in fake.messages_to(group)) == 1
     assert len(fake.calls_to("createForumTopic")) == 2
+
+
+async def test_a_card_shows_a_name_shared_later_though_the_topic_title_stays(
+    app: App, fake: FakeTelegram
+) -> None:
+    # The title has no name in it: Telegram refuses the same title (TOPIC_NOT_MODIFIED),
+    # and that refusal once kept the card from being edited too.
+    group = fake.add_forum_group("Beratung")
+    amina = fake.add_user("Amina", language_code="en")
+    async with serving(app, fake, advisor_chat_id=group.id):
+        card = await open_case(fake, amina, "English", group)
+        assert "Amina" not in card.plain
+        await fake.send_command(amina, "/privacy")
+        privacy = await fake.wait_for_message(amina, contains="not shared", timeout=30)
+        await press(fake, amina, privacy, "Show my first name")
+        edited = await fake.wait_for_edit(card, contains="Amina", timeout=30)
+    assert "Name (mit Zustimmung geteilt): Amina" in edited.plain  # the advisors read German
+    refused = [r.description for r in fake.call_log if r.method == "editForumTopic" and r.status == 400]
+    assert refused == ["Bad Request: TOPIC_NOT_MODIFIED"]

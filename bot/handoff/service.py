@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from html import escape
 from typing import Any, TypeVar
 
@@ -462,24 +463,33 @@ class HandoffService:
         if not thread_id or chat_id not in self.groups:
             await self.ensure_topic(case_id)
             return
-        try:
-            await self.bot.edit_forum_topic(chat_id, thread_id, name=topic_title(view))
-            if card_id:
-                await self.bot.edit_message_text(
+        edits: list[Callable[[], Awaitable[object]]] = [
+            partial(self.bot.edit_forum_topic, chat_id, thread_id, name=topic_title(view))
+        ]
+        if card_id:
+            edits.append(
+                partial(
+                    self.bot.edit_message_text,
                     card_text(view, self.app.catalogs, self.lang),
                     chat_id=chat_id,
                     message_id=card_id,
                     reply_markup=self.card_buttons(case_id, view.state),
                 )
-        except TelegramBadRequest as exc:
-            # "message is not modified" and "TOPIC_NOT_MODIFIED" both mean: nothing to do.
-            if "not modified" in exc.message.lower().replace("_", " "):
-                return
-            if _thread_gone(exc) or "message to edit not found" in exc.message:
-                await self._forget_topic(case_id)
-                await self.ensure_topic(case_id)
-                return
-            raise
+            )
+        # Each edit on its own: a title that stays the same (a name shared, an interest
+        # result added) must not keep the card from showing what changed.
+        for edit in edits:
+            try:
+                await edit()
+            except TelegramBadRequest as exc:
+                # "message is not modified" and "TOPIC_NOT_MODIFIED" both mean: already shown.
+                if "not modified" in exc.message.lower().replace("_", " "):
+                    continue
+                if _thread_gone(exc) or "message to edit not found" in exc.message:
+                    await self._forget_topic(case_id)
+                    await self.ensure_topic(case_id)
+                    return
+                raise
 
     async def _do_edit_person(self, case_id: int, payload: dict[str, Any]) -> None:
         pair = await self._paired(case_id, group_message_id=int(payload["group_message_id"]))
