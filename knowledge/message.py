@@ -275,9 +275,12 @@ def pieces(text: str, max_pieces: int = 200) -> list[Piece]:
             if sentence:
                 out.append(Piece(sentence, start, asking_score(sentence)))
         else:
+            # Every window of a sentence that ends in a question mark is part of that
+            # question, not only the last one, which holds the mark.
+            mark = next((m for m in "?؟" if m in sentence), "")
             for i in range(0, len(words) - WINDOW_WORDS // 2, WINDOW_STEP):
                 window = " ".join(words[i : i + WINDOW_WORDS])
-                out.append(Piece(window, start + i, asking_score(window)))
+                out.append(Piece(window, start + i, asking_score(window + mark)))
         if len(out) >= max_pieces:
             break
     return out[:max_pieces]

@@ -88,9 +88,10 @@ def _choose_result(scored: list[_Scored]) -> _Scored:
     question and reaches a better decision with more confidence; in a long message,
     which is not matched whole, the question-like sentences are preferred."""
     whole = next((s for s in scored if s.piece.start < 0), None)
-    asking = [s for s in scored if s.piece.start >= 0 and s.piece.asking > 0] or [
-        s for s in scored if s.piece.start >= 0
-    ]
+    parts = [s for s in scored if s.piece.start >= 0]
+    # In a long message (not matched whole) only the sentences that ask most clearly
+    # compete; a short one's whole match keeps the story in view.
+    asking = _most_asking(parts) if whole is None else [s for s in parts if s.piece.asking > 0] or parts
     best_part = max(asking, key=lambda s: (_confidence(s.result), s.piece.asking)) if asking else None
     if whole is None:
         assert best_part is not None
@@ -101,6 +102,25 @@ def _choose_result(scored: list[_Scored]) -> _Scored:
     ):
         return best_part
     return whole
+
+
+# A sentence with a question mark asks (``message.asking_score`` gives it 0.6 or more); one
+# with only a question word somewhere ("My German is B1 now, what ...") may just tell.
+QUESTION_FORM = 0.5
+
+
+def _most_asking(parts: list[_Scored]) -> list[_Scored]:
+    """The sentences that look most like questions: those with a question mark when any
+    has one, else those with a question word, else all. In a long message the person's
+    story ("my German is B1", "the Jobcenter sent me there") resembles entries as much as
+    the question does, often more confidently; the question is what should be answered."""
+    for tier in (
+        [s for s in parts if s.piece.asking >= QUESTION_FORM],
+        [s for s in parts if s.piece.asking > 0],
+    ):
+        if tier:
+            return tier
+    return parts
 
 
 def meaningful(text: str) -> bool:

@@ -61,6 +61,18 @@ def test_run_on_becomes_overlapping_windows_that_reach_the_end() -> None:
     assert any(p.asking > 0 for p in found)
 
 
+def test_every_window_of_a_long_question_asks() -> None:
+    question = (
+        "what do I have to put into the application for the training place and do I send it by "
+        "post or by mail and does the CV need a photo and do they want my school report translated?"
+    )
+    found = pieces("I finished school last year. " + question + " I am 19.")
+    windows = [p for p in found if p.text in question]
+    assert len(windows) > 1
+    assert all(p.asking >= 0.6 for p in windows)
+    assert next(p for p in found if p.text == "I am 19.").asking == 0
+
+
 def test_empty_and_punctuation_only() -> None:
     assert pieces("") == []
     assert pieces("?!? ... !!") == []

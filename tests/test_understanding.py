@@ -7,7 +7,9 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.intents import Intent
-from knowledge.understanding import Kind, Understander
+from knowledge.matcher import Decision, Match, MatchResult
+from knowledge.message import Piece
+from knowledge.understanding import Kind, Understander, _choose_result, _Scored
 
 RECOGNITION = "anerkennung-berufsabschluss"
 UK_STORY = (
@@ -65,6 +67,27 @@ def test_two_questions_offer_both(understander: Understander) -> None:
     assert u.second is not None
     assert {u.top.id, u.second.id} >= {RECOGNITION}
     assert u.top.id != u.second.id
+
+
+def _scored(start: int, asking: float, entry: str, confidence: float) -> _Scored:
+    match = Match(entry, "en", confidence, confidence)
+    result = MatchResult((match,), Decision.ANSWER if confidence >= 0.8 else Decision.SUGGEST, "en")
+    return _Scored(Piece(f"sentence at {start}", start, asking), result, "en")
+
+
+def test_a_long_message_is_answered_by_the_sentence_that_asks() -> None:
+    # Too long to be matched whole: "My German is B1 now." (a question word's 0.2) resembles
+    # the German-level entry more than the question with its question mark resembles its own.
+    told = _scored(300, 0.2, "deutsch-niveau-ausbildung", 0.99)
+    asked = _scored(360, 0.9, RECOGNITION, 0.9)
+    assert _choose_result([told, asked]) is asked
+    # Without a question mark anywhere, a sentence with a question word still asks.
+    plain = _scored(360, 0.0, RECOGNITION, 0.95)
+    assert _choose_result([told, plain]) is told
+    # A short message matched whole: any sentence with a question word that reaches a
+    # better decision still takes over, as before.
+    whole = _scored(-1, 0.9, RECOGNITION, 0.7)
+    assert _choose_result([whole, told, asked]) is told
 
 
 @pytest.mark.parametrize(
