@@ -13,7 +13,11 @@ import re
 LRI, PDI, RLM = "\u2066", "\u2069", "\u200f"
 
 # A run of Latin letters, digits and the punctuation inside numbers, dates and addresses.
-_LTR_RUN = re.compile(r"[A-Za-zÀ-ɏ0-9][A-Za-zÀ-ɏ0-9 +./:@_\-–()]*[A-Za-zÀ-ɏ0-9)]|[A-Za-zÀ-ɏ0-9]")
+# A bot command ("/privacy") starts with its slash: isolated without it, Telegram no longer
+# sees the command, and the slash lands on the other side of the word.
+_LTR_RUN = re.compile(
+    r"(?:(?<![\w/])/(?=[A-Za-z]))?[A-Za-zÀ-ɏ0-9][A-Za-zÀ-ɏ0-9 +./:@_\-–()]*[A-Za-zÀ-ɏ0-9)]|[A-Za-zÀ-ɏ0-9]"
+)
 _TAG_OR_ENTITY = re.compile(r"(<[^>]*>|&[#a-zA-Z0-9]+;)")
 
 
