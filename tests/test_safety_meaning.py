@@ -383,3 +383,36 @@ def test_the_alarm_per_number_of_sentences_rises_within_its_bounds() -> None:
     for group, threshold in zip(few, table, strict=True):
         if choice.alarm[0] < threshold < choice.alarm[1]:
             assert long_figures(units, scores, group, threshold)["false_alarms"] <= ALARM_FALSE_ALARMS
+
+
+def test_the_phrasings_of_one_faq_entry_are_held_out_together() -> None:
+    """An entry's question variants and translations are paraphrases: all in one fold, while
+    the examples stay stratified by language and class over every fold."""
+    from knowledge.safety_fit import folds_of
+    from knowledge.safety_meaning import Example
+
+    examples = [
+        Example("de", "none" if i % 2 else "self_harm", f"beispiel {i}", f"e[{i}]") for i in range(40)
+    ]
+    entries: list[str | None] = [None] * len(examples)
+    for entry in (
+        "ausbildung.yaml",
+        "wohnung.yaml",
+        "jobcenter.yaml",
+        "visum.yaml",
+        "praktikum.yaml",
+        "lohn.yaml",
+    ):
+        for language in ("de", "en", "ar"):
+            for i in range(3):
+                examples.append(
+                    Example(language, "none", f"{entry} {language} {i}", f"{entry}:{language}[{i}]")
+                )
+                entries.append(entry)
+    fold = folds_of(examples, 5, entries=entries)
+    for entry in {e for e in entries if e is not None}:
+        assert len({int(fold[i]) for i, e in enumerate(entries) if e == entry}) == 1, entry
+    assert len({int(fold[i]) for i, e in enumerate(entries) if e is not None}) == 5
+    for label in ("none", "self_harm"):
+        mine = [int(fold[i]) for i, e in enumerate(examples) if entries[i] is None and e.label == label]
+        assert sorted(mine.count(f) for f in range(5)) == [4, 4, 4, 4, 4], label
