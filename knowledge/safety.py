@@ -459,8 +459,8 @@ class CrisisDetector:
         # Over budget: the windows with the most crisis words, then the later sentences (a
         # long message tends to come to its point at the end).
         chosen = sorted(candidates)[: self.MAX_WINDOWS]
-        # Each sentence the model reads is a chance of a false alarm: the more, the stricter.
-        sentences = len({c[1] for c in candidates})
+        # Each sentence is a chance of a false alarm: the more, the stricter.
+        sentences = len(message.sentences)
         threshold = self._meaning.limits(sentences, concern)
         alarm_from = self._meaning.limits(sentences, False)
         chosen.sort(key=lambda c: (-c[1], c[2]))

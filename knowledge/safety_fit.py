@@ -22,7 +22,7 @@ The network size and regularisation with the best recall at the alarm are kept.
 The longer messages are made up for the purpose: a handful of out-of-fold ordinary
 sentences (examples of class none and background), with or without one crisis example
 among them. Besides the long messages' alarm (4 to 10 sentences), an alarm per number of
-sentences read, 2 to 8, each from made-up messages of exactly that many: two sentences are
+sentences, 2 to 8, each from made-up messages of exactly that many: two sentences are
 two chances of a false alarm, not the seven of a long message, so a short message with its
 crisis in the second sentence is not held to the long messages' bar. The table never falls
 as sentences are added, starts at the one-sentence alarm and stays within the long one.
@@ -82,7 +82,7 @@ WEIGHTS = {"crisis": 0.5, "none": 0.3, "background": 0.2}
 LONG_SENTENCES = (4, 10)
 LONG_MESSAGES = 400
 # Made-up messages of exactly 2, 3, ... sentences (half with one crisis sentence among them):
-# the alarm per number of sentences read, up to the last; longer messages use the long one.
+# the alarm per number of sentences, up to the last; longer messages use the long one.
 FEW_SENTENCES = range(2, 9)
 FEW_MESSAGES = 600
 CACHE = Path.home() / ".cache" / "wegweiser" / "safety_vectors.npz"

@@ -218,7 +218,7 @@ class MeaningModel:
     # Below the alarm, a concern: the bot answers as usual and adds where to get help, but
     # opens no urgent case. (one sentence, several sentences); None: no concern tier.
     concern: tuple[float, float] | None = None
-    # The alarm for messages of 2, 3, ... sentences read (index 0: two sentences), each
+    # The alarm for messages of 2, 3, ... sentences (index 0: two sentences), each
     # fitted on made-up messages of exactly that many; beyond the table, threshold_long.
     # Two sentences are two chances of a false alarm, not the seven of a long message.
     threshold_by_sentences: tuple[float, ...] = ()
@@ -228,7 +228,7 @@ class MeaningModel:
         return self.threshold if self.threshold_long is None else self.threshold_long
 
     def alarm_limit(self, sentences: int) -> float:
-        """The alarm threshold for a message of this many sentences read by the model."""
+        """The alarm threshold for a message of this many sentences."""
         if sentences <= 1:
             return self.threshold
         if sentences - 2 < len(self.threshold_by_sentences):

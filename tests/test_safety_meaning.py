@@ -338,7 +338,6 @@ def test_two_sentences_are_judged_by_their_own_alarm_not_the_long_one() -> None:
     assert two.category is SELF
     ordinary = "Wo ist die Berufsschule in Pirna? Wann fährt der Bus dorthin? Was kostet das Ticket? "
     assert detector.detect(f"{ordinary}Wer hilft beim Antrag? {crisis}.") is None
-    # a greeting is no sentence the model reads: one sentence, the one-sentence alarm
     assert detector.detect(f"Hallo. {crisis}") is not None
 
 
