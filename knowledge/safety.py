@@ -459,9 +459,10 @@ class CrisisDetector:
         # Over budget: the windows with the most crisis words, then the later sentences (a
         # long message tends to come to its point at the end).
         chosen = sorted(candidates)[: self.MAX_WINDOWS]
-        long = len(message.sentences) > 1
-        threshold = self._meaning.limits(long, concern)
-        alarm_from = self._meaning.limits(long, False)
+        # Each sentence is a chance of a false alarm: the more, the stricter.
+        sentences = len(message.sentences)
+        threshold = self._meaning.limits(sentences, concern)
+        alarm_from = self._meaning.limits(sentences, False)
         chosen.sort(key=lambda c: (-c[1], c[2]))
         # One batch: a forward pass per window costs more than one over all of them.
         judged = self._meaning.classify(self._embedder.embed([c[3] for c in chosen]), threshold)

@@ -218,17 +218,29 @@ class MeaningModel:
     # Below the alarm, a concern: the bot answers as usual and adds where to get help, but
     # opens no urgent case. (one sentence, several sentences); None: no concern tier.
     concern: tuple[float, float] | None = None
+    # The alarm for messages of 2, 3, ... sentences (index 0: two sentences), each
+    # fitted on made-up messages of exactly that many; beyond the table, threshold_long.
+    # Two sentences are two chances of a false alarm, not the seven of a long message.
+    threshold_by_sentences: tuple[float, ...] = ()
 
     @property
     def long_threshold(self) -> float:
         return self.threshold if self.threshold_long is None else self.threshold_long
 
-    def limits(self, long: bool, concern: bool) -> float:
+    def alarm_limit(self, sentences: int) -> float:
+        """The alarm threshold for a message of this many sentences."""
+        if sentences <= 1:
+            return self.threshold
+        if sentences - 2 < len(self.threshold_by_sentences):
+            return min(self.threshold_by_sentences[sentences - 2], self.long_threshold)
+        return self.long_threshold
+
+    def limits(self, sentences: int, concern: bool) -> float:
         """The probability from which a window counts, for an alarm or for a concern."""
-        alarm = self.long_threshold if long else self.threshold
+        alarm = self.alarm_limit(sentences)
         if not concern or self.concern is None:
             return alarm
-        return min(alarm, self.concern[1] if long else self.concern[0])
+        return min(alarm, self.concern[1] if sentences > 1 else self.concern[0])
 
     @property
     def dim(self) -> int:
@@ -284,7 +296,8 @@ class MeaningModel:
             concern = (
                 None if concern_data is None else (float(concern_data["single"]), float(concern_data["long"]))
             )
-            limits = (threshold, threshold_long, *(concern or ()))
+            by_sentences = tuple(float(t) for t in data.get("threshold_by_sentences") or ())
+            limits = (threshold, threshold_long, *(concern or ()), *by_sentences)
             if not members or not all(0.0 < t < 1.0 for t in limits):
                 raise ValueError("no members, or a threshold outside (0, 1)")
             for m in members:
@@ -292,7 +305,9 @@ class MeaningModel:
                     raise ValueError("weights of the wrong shape")
         except (KeyError, TypeError, ValueError, binascii.Error) as exc:
             raise SafetyFileError(f"{source}: not a fitted safety model ({exc}); refit it") from exc
-        return cls(mean, scale, members, threshold, examples, provenance, threshold_long, concern)
+        return cls(
+            mean, scale, members, threshold, examples, provenance, threshold_long, concern, by_sentences
+        )
 
     def save(self, path: Path) -> None:
         data = {
@@ -300,6 +315,11 @@ class MeaningModel:
             "classes": list(CLASSES),
             "threshold": round(self.threshold, 4),
             "threshold_long": round(self.long_threshold, 4),
+            **(
+                {"threshold_by_sentences": [round(t, 4) for t in self.threshold_by_sentences]}
+                if self.threshold_by_sentences
+                else {}
+            ),
             **(
                 {}
                 if self.concern is None

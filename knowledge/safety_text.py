@@ -280,6 +280,10 @@ FINGLISH_VERB_RE = re.compile(r"^(?:ne)?mi[a-z]{2,}(?:am|i|e|im|id|an|and|ad)$")
 
 KNOWN_ZIPF = 2.5
 _ALL_LANGUAGES = ("de", "en", "tr", "cs", "ru", "uk", "ar", "fa")
+# Everyday words typed in Latin letters that no word list holds but that sit one letter from
+# a crisis word: Finglish "begiram" (I get/rent: "mikham ye khune begiram") is no typo of
+# "bemiram" (I die).
+ROMANISED_EVERYDAY = frozenset({"begiram", "begirim", "begirom", "begiran"})
 _TO_PERSIAN = str.maketrans({"\u064a": "\u06cc", "\u0643": "\u06a9"})
 
 
@@ -288,6 +292,8 @@ def known_word(word: str) -> bool:
     """Is the folded ``word`` a real word of one of our languages (not a typo)?"""
     from wordfreq import zipf_frequency
 
+    if word in ROMANISED_EVERYDAY:
+        return True
     forms = {word}
     if script_of(word) == "arabic":
         forms.add(word.translate(_TO_PERSIAN))

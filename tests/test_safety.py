@@ -587,6 +587,8 @@ QUIET_BY_CAUSE: list[tuple[str, str]] = [
     ("everyday word", "el center msaker lyom, shu a3mel"),
     ("everyday word", "fi el winter ktir bared hon, bidi jacket"),
     ("everyday word", "mikham beram Jobcenter, kheili dir shode"),
+    # a Finglish everyday verb one letter from "bemiram" (I die) is no typo of it
+    ("romanised everyday word", "mikham ye khune begiram too Dresden, che madareki lazeme"),
     # a Turkish verb negated inside the phrase
     ("turkish negation", "Babam beni dövmüyor, sadece bağırıyor"),
     ("turkish negation", "Annem beni hiç dövmedi"),

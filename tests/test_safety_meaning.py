@@ -4,6 +4,7 @@ embedder) paraphrases and idioms in every language."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -304,3 +305,113 @@ def test_the_alarm_keeps_false_alarms_within_target_and_the_concern_reaches_the_
     assert concern <= alarm
     assert figures(concern)["recall"] >= CONCERN_RECALL
     assert figures(concern + 0.01)["recall"] < CONCERN_RECALL, "the highest such threshold"
+
+
+def test_the_alarm_follows_the_number_of_sentences_read(tmp_path: Path) -> None:
+    """Each count of sentences has its own alarm, the long messages' beyond the table; the
+    table survives saving, and a file without one reads as before."""
+    model = replace(_fake_model(), threshold=0.5, threshold_long=0.99, threshold_by_sentences=(0.6, 0.8))
+    assert [model.alarm_limit(n) for n in (1, 2, 3, 4, 12)] == [0.5, 0.6, 0.8, 0.99, 0.99]
+    model.save(tmp_path / "fitted.yaml")
+    loaded = MeaningModel.load(tmp_path / "fitted.yaml")
+    assert loaded is not None
+    assert loaded.threshold_by_sentences == (0.6, 0.8)
+    replace(model, threshold_by_sentences=()).save(tmp_path / "old.yaml")
+    old = MeaningModel.load(tmp_path / "old.yaml")
+    assert old is not None
+    assert [old.alarm_limit(n) for n in (1, 2, 3)] == [0.5, 0.99, 0.99]
+
+
+def test_two_sentences_are_judged_by_their_own_alarm_not_the_long_one() -> None:
+    """A crisis sentence after a question is two chances of a false alarm, not the many of a
+    long message: with the table it alarms; the same sentence among five does not."""
+    crisis = "Ich bin so sad heute"
+    shipped = _fake_model()
+    judged = shipped.classify(_Fake().embed([crisis]), 0.0)[0]
+    assert judged is not None
+    p = judged[1]
+    model = replace(shipped, threshold=p / 2, threshold_long=p + (1 - p) / 2, threshold_by_sentences=(p / 2,))
+    plain = CrisisDetector.from_file(DEFAULT_PATH)
+    detector = CrisisDetector(plain._patterns, embedder=_Fake(), meaning=model)
+    two = detector.detect(f"Wo ist die Berufsschule in Pirna? {crisis}.")
+    assert two is not None
+    assert two.category is SELF
+    ordinary = "Wo ist die Berufsschule in Pirna? Wann fährt der Bus dorthin? Was kostet das Ticket? "
+    assert detector.detect(f"{ordinary}Wer hilft beim Antrag? {crisis}.") is None
+    assert detector.detect(f"Hallo. {crisis}") is not None
+
+
+def test_the_alarm_per_number_of_sentences_rises_within_its_bounds() -> None:
+    """Fitted on made-up messages of exactly n sentences: never below the alarm of fewer
+    sentences (nor the one-sentence alarm), never above the long messages', and within the
+    false alarms' target wherever a bound does not decide."""
+    from knowledge.safety_fit import (
+        ALARM_FALSE_ALARMS,
+        FEW_SENTENCES,
+        Unit,
+        choose,
+        long_figures,
+        made_up_long_messages,
+        made_up_messages_of,
+    )
+    from knowledge.safety_meaning import Example
+
+    rng = np.random.default_rng(3)
+    units: list[Unit] = []
+    scores: list[tuple[float, CrisisCategory | None]] = []
+    for language in ("de", "en"):
+        for i in range(300):
+            crisis = i % 3 == 0
+            label = "self_harm" if crisis else "none"
+            units.append(
+                Unit(Example(language, label, f"{language} {i}", f"t[{i}]"), False, None, np.zeros((1, 1)))
+            )
+            score = float(rng.uniform(0.6, 1.0)) if crisis else float(rng.beta(1, 12))
+            scores.append((score, SELF))
+    few = [made_up_messages_of(units, n) for n in FEW_SENTENCES]
+    assert all(
+        len(units_of.units) == n for n, group in zip(FEW_SENTENCES, few, strict=True) for units_of in group
+    )
+    choice = choose(units, scores, made_up_long_messages(units), few)
+    table = choice.by_sentences
+    assert len(table) == len(FEW_SENTENCES)
+    assert list(table) == sorted(table)
+    assert choice.alarm[0] <= table[0]
+    assert table[-1] <= choice.alarm[1]
+    assert table[0] < choice.alarm[1], "two sentences are judged less strictly than a long message"
+    for group, threshold in zip(few, table, strict=True):
+        if choice.alarm[0] < threshold < choice.alarm[1]:
+            assert long_figures(units, scores, group, threshold)["false_alarms"] <= ALARM_FALSE_ALARMS
+
+
+def test_the_phrasings_of_one_faq_entry_are_held_out_together() -> None:
+    """An entry's question variants and translations are paraphrases: all in one fold, while
+    the examples stay stratified by language and class over every fold."""
+    from knowledge.safety_fit import folds_of
+    from knowledge.safety_meaning import Example
+
+    examples = [
+        Example("de", "none" if i % 2 else "self_harm", f"beispiel {i}", f"e[{i}]") for i in range(40)
+    ]
+    entries: list[str | None] = [None] * len(examples)
+    for entry in (
+        "ausbildung.yaml",
+        "wohnung.yaml",
+        "jobcenter.yaml",
+        "visum.yaml",
+        "praktikum.yaml",
+        "lohn.yaml",
+    ):
+        for language in ("de", "en", "ar"):
+            for i in range(3):
+                examples.append(
+                    Example(language, "none", f"{entry} {language} {i}", f"{entry}:{language}[{i}]")
+                )
+                entries.append(entry)
+    fold = folds_of(examples, 5, entries=entries)
+    for entry in {e for e in entries if e is not None}:
+        assert len({int(fold[i]) for i, e in enumerate(entries) if e == entry}) == 1, entry
+    assert len({int(fold[i]) for i, e in enumerate(entries) if e is not None}) == 5
+    for label in ("none", "self_harm"):
+        mine = [int(fold[i]) for i, e in enumerate(examples) if entries[i] is None and e.label == label]
+        assert sorted(mine.count(f) for f in range(5)) == [4, 4, 4, 4, 4], label
