@@ -94,9 +94,10 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Files that run the bot as processes or drive the browser first: pytest-xdist hands
-    out whole files in this order, and one of them left for the end kept one worker busy
-    for minutes while the other had nothing to do."""
+    """Files that run the bot as processes or drive the browser first: with
+    --no-loadscope-reorder (the Makefile) pytest-xdist hands out whole files in this order.
+    By its default order (most tests first) these few-test files came last, and one worker
+    ran them alone for minutes while the other had nothing to do."""
     items.sort(
         key=lambda item: 0 if item.get_closest_marker("e2e") or item.get_closest_marker("browser") else 1
     )
