@@ -277,25 +277,37 @@ class LongMessage:
     crisis: int | None  # the crisis unit among them
 
 
-def made_up_long_messages(units: Sequence[Unit], seed: int = 11) -> list[LongMessage]:
-    """Ordinary sentences of one language strung together, half with one crisis example."""
-    rng = np.random.default_rng(seed)
-    out: list[LongMessage] = []
+def _by_language(units: Sequence[Unit]) -> dict[str, tuple[list[int], list[int]]]:
+    """The indices of each language's ordinary and crisis units."""
     by_language: dict[str, tuple[list[int], list[int]]] = {}
     for i, unit in enumerate(units):
         ordinary, crisis = by_language.setdefault(unit.example.language, ([], []))
         (crisis if unit.example.crisis else ordinary).append(i)
+    return by_language
+
+
+def _made_up(
+    rng: np.random.Generator, ordinary: list[int], crisis: list[int], size: int, with_crisis: bool
+) -> LongMessage:
+    """``size`` ordinary sentences in a random order, one crisis example put among them."""
+    chosen = [int(i) for i in rng.choice(ordinary, size=min(size, len(ordinary)), replace=False)]
+    if not with_crisis:
+        return LongMessage(tuple(chosen), None)
+    hidden = int(rng.choice(crisis))
+    chosen.insert(int(rng.integers(0, len(chosen) + 1)), hidden)
+    return LongMessage(tuple(chosen), hidden)
+
+
+def made_up_long_messages(units: Sequence[Unit], seed: int = 11) -> list[LongMessage]:
+    """Ordinary sentences of one language strung together, half with one crisis example."""
+    rng = np.random.default_rng(seed)
+    by_language = _by_language(units)
     languages = sorted(by_language)
+    out: list[LongMessage] = []
     for n in range(LONG_MESSAGES):
         ordinary, crisis = by_language[languages[n % len(languages)]]
         size = int(rng.integers(LONG_SENTENCES[0], LONG_SENTENCES[1] + 1))
-        chosen = [int(i) for i in rng.choice(ordinary, size=min(size, len(ordinary)), replace=False)]
-        if n % 2 and crisis:
-            hidden = int(rng.choice(crisis))
-            chosen.insert(int(rng.integers(0, len(chosen) + 1)), hidden)
-            out.append(LongMessage(tuple(chosen), hidden))
-        else:
-            out.append(LongMessage(tuple(chosen), None))
+        out.append(_made_up(rng, ordinary, crisis, size, bool(n % 2 and crisis)))
     return out
 
 
@@ -303,23 +315,13 @@ def made_up_messages_of(units: Sequence[Unit], sentences: int, seed: int = 13) -
     """FEW_MESSAGES messages of exactly this many sentences of one language, half of them
     with one crisis example among the ordinary sentences."""
     rng = np.random.default_rng(seed + sentences)
-    out: list[LongMessage] = []
-    by_language: dict[str, tuple[list[int], list[int]]] = {}
-    for i, unit in enumerate(units):
-        ordinary, crisis = by_language.setdefault(unit.example.language, ([], []))
-        (crisis if unit.example.crisis else ordinary).append(i)
+    by_language = _by_language(units)
     languages = sorted(by_language)
+    out: list[LongMessage] = []
     for n in range(FEW_MESSAGES):
         ordinary, crisis = by_language[languages[n % len(languages)]]
         with_crisis = bool(n % 2 and crisis)
-        size = min(sentences - with_crisis, len(ordinary))
-        chosen = [int(i) for i in rng.choice(ordinary, size=size, replace=False)]
-        if with_crisis:
-            hidden = int(rng.choice(crisis))
-            chosen.insert(int(rng.integers(0, len(chosen) + 1)), hidden)
-            out.append(LongMessage(tuple(chosen), hidden))
-        else:
-            out.append(LongMessage(tuple(chosen), None))
+        out.append(_made_up(rng, ordinary, crisis, sentences - with_crisis, with_crisis))
     return out
 
 
