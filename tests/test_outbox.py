@@ -13,9 +13,10 @@ from aiogram import Bot
 from sqlalchemy import select
 
 from bot.app import App
-from bot.db.models import OutboxItem
+from bot.db.models import Case, OutboxItem, utcnow
 from bot.handoff import outbox
 from bot.handoff.outbox import OutboxWorker
+from bot.handoff.service import CLAIM_EXPIRES as HANDOFF_CLAIM_EXPIRES
 from bot.handoff.service import HandoffService
 from bot.telegram.runner import create_bot
 from tests.conftest import make_settings
@@ -127,3 +128,51 @@ async def test_a_graceful_stop_lets_the_send_in_flight_finish_once(
     fake.latency = 0.0
     assert await OutboxWorker(app.sessions, HandoffService(app, bot).perform).run_once() == 0
     assert len(cards(fake, app)) == 1
+
+
+async def test_the_case_is_found_by_its_topic_while_the_card_is_on_its_way(
+    fake: FakeTelegram, bots: tuple[App, list[Bot]]
+) -> None:
+    """An advisor may answer in the topic the moment the card shows: the topic is stored as
+    soon as Telegram has made it. A card refused after that goes into the same topic."""
+    app, (bot, _) = bots
+    group = app.settings.advisor_chat_id
+    assert group is not None
+    await queue_a_case(app)
+    slow = fake.fail_next("sendMessage", status=502, delay=2.0, chat_id=group)
+    service = HandoffService(app, bot)
+    sending = asyncio.create_task(OutboxWorker(app.sessions, service.perform).run_once())
+    await in_flight(slow)
+    (topic,) = fake.chat(group).live_topics()
+    thread_id = topic.thread_id
+    async with app.sessions() as session:
+        case = await service.case_for_thread(session, group, thread_id)
+        assert case is not None
+        assert case.card_message_id is None
+    assert await sending == 1
+    (card,) = cards(fake, app)
+    assert card.thread_id == thread_id
+    assert len(fake.calls_to("createForumTopic")) == 1
+
+
+async def test_a_topic_left_without_its_card_gets_it_once_the_claim_expires(
+    fake: FakeTelegram, bots: tuple[App, list[Bot]]
+) -> None:
+    """A process died between making the topic and posting the card: the next one to need
+    the topic posts the card there instead of opening a second topic."""
+    app, (bot, other_bot) = bots
+    group = app.settings.advisor_chat_id
+    assert group is not None
+    await queue_a_case(app)
+    topic = await bot.create_forum_topic(group, name="#1")
+    async with app.sessions.begin() as session:
+        case = (await session.scalars(select(Case))).one()
+        case.chat_id, case.thread_id = group, topic.message_thread_id
+        case.topic_claimed_at = utcnow() - HANDOFF_CLAIM_EXPIRES - dt.timedelta(seconds=1)
+    assert await OutboxWorker(app.sessions, HandoffService(app, other_bot).perform).run_once() == 1
+    (card,) = cards(fake, app)
+    assert card.thread_id == topic.message_thread_id
+    assert len(fake.calls_to("createForumTopic")) == 1
+    async with app.sessions() as session:
+        case = (await session.scalars(select(Case))).one()
+        assert (case.card_message_id, case.topic_claimed_at) == (card.message_id, None)

@@ -186,31 +186,42 @@ class HandoffService:
     # ------------------------------------------------------------------ topic, exactly once
 
     async def ensure_topic(self, case_id: int) -> tuple[int, int]:
-        """The case's group and topic, the topic created by exactly one process even when
-        many ask at once. A topic in a group the bot no longer serves is made anew in the
-        group for new cases."""
+        """The case's group and topic with its card, the topic created and the card posted
+        by exactly one process even when many ask at once. A topic in a group the bot no
+        longer serves is made anew in the group for new cases.
+
+        The topic is stored as soon as Telegram has made it, before the card is posted: an
+        advisor who answers the card in the topic finds the case. A process that dies
+        between the two leaves a topic without a card; whoever next needs the topic posts
+        it once the claim has expired."""
         for _attempt in range(600):
             now = utcnow()
+            claimable = or_(Case.topic_claimed_at.is_(None), Case.topic_claimed_at < now - CLAIM_EXPIRES)
             async with self.app.sessions.begin() as session:
                 case = await session.get_one(Case, case_id)
                 if case.thread_id and case.chat_id is not None and case.chat_id in self.groups:
-                    return case.chat_id, case.thread_id
-                if case.thread_id:
-                    log.info("case %s: its group is no longer served; a new topic follows", case_id)
-                    case.thread_id = case.card_message_id = case.chat_id = case.topic_claimed_at = None
-                    await session.flush()
-                claimed = await session.execute(
-                    update(Case)
-                    .where(
-                        Case.id == case_id,
-                        Case.thread_id.is_(None),
-                        or_(Case.topic_claimed_at.is_(None), Case.topic_claimed_at < now - CLAIM_EXPIRES),
+                    if case.card_message_id is not None:
+                        return case.chat_id, case.thread_id
+                    claimed = await session.execute(
+                        update(Case)
+                        .where(Case.id == case_id, Case.card_message_id.is_(None), claimable)
+                        .values(topic_claimed_at=now)
                     )
-                    .values(topic_claimed_at=now)
-                )
+                    step = self._post_card
+                else:
+                    if case.thread_id:
+                        log.info("case %s: its group is no longer served; a new topic follows", case_id)
+                        case.thread_id = case.card_message_id = case.chat_id = case.topic_claimed_at = None
+                        await session.flush()
+                    claimed = await session.execute(
+                        update(Case)
+                        .where(Case.id == case_id, Case.thread_id.is_(None), claimable)
+                        .values(topic_claimed_at=now)
+                    )
+                    step = self._create_topic
             if getattr(claimed, "rowcount", 0) == 1:
                 try:
-                    return await self._create_topic(case_id)
+                    return await step(case_id)
                 except BaseException:
                     async with self.app.sessions.begin() as session:
                         await session.execute(
@@ -221,6 +232,22 @@ class HandoffService:
         raise TimeoutError(f"the topic of case {case_id} was not created in time")
 
     async def _create_topic(self, case_id: int) -> tuple[int, int]:
+        async with self.app.sessions() as session:
+            case = await session.get_one(Case, case_id)
+            view = await self.view(session, case)
+            # A case keeps its group (a topic made anew stays there); a new one gets today's.
+            chat_id = self._served(case.chat_id)
+        topic = await self.bot.create_forum_topic(chat_id, name=topic_title(view))
+        async with self.app.sessions.begin() as session:
+            await session.execute(
+                update(Case)
+                .where(Case.id == case_id)
+                .values(chat_id=chat_id, thread_id=topic.message_thread_id, card_message_id=None)
+            )
+        return await self._post_card(case_id)
+
+    async def _post_card(self, case_id: int) -> tuple[int, int]:
+        """Posts the card into the case's stored topic; the caller holds the claim."""
         now = utcnow()
         async with self.app.sessions() as session:
             case = await session.get_one(Case, case_id)
@@ -228,15 +255,14 @@ class HandoffService:
             # Outside office hours a case waits quietly; urgent ones are announced at once.
             announce = case.announced_at is None and (case.urgent or self.app.office.is_open(now))
             mentions = await self.mentions(session, case) if announce else ""
-            # A case keeps its group (a topic made anew stays there); a new one gets today's.
-            chat_id = self._served(case.chat_id)
-        topic = await self.bot.create_forum_topic(chat_id, name=topic_title(view))
-        thread_id = topic.message_thread_id
+            chat_id, thread_id = case.chat_id, case.thread_id
+        if chat_id is None or thread_id is None:
+            raise RuntimeError(f"case {case_id} has no topic to post its card in")
         text = card_text(view, self.app.catalogs, self.lang)
         if mentions:
             text += "\n" + mentions
-        # The topic exists now: giving up on the card would make the outbox try again and
-        # open a second topic. So a long 429 is waited out here (the item's lock covers it).
+        # The topic exists now: giving up on the card would make the outbox try again later.
+        # So a long 429 is waited out here (the claim covers it).
         for attempt in range(1, CARD_ATTEMPTS + 1):
             try:
                 card = await self.bot.send_message(
@@ -251,14 +277,10 @@ class HandoffService:
                     raise
                 log.warning("case %s: card refused (429), retrying in %ss", case_id, exc.retry_after)
                 await asyncio.sleep(exc.retry_after)
+        values: dict[str, Any] = {"card_message_id": card.message_id, "topic_claimed_at": None}
+        if announce:
+            values["announced_at"] = now
         async with self.app.sessions.begin() as session:
-            values: dict[str, Any] = {
-                "chat_id": chat_id,
-                "thread_id": thread_id,
-                "card_message_id": card.message_id,
-            }
-            if announce:
-                values["announced_at"] = now
             await session.execute(update(Case).where(Case.id == case_id).values(**values))
         return chat_id, thread_id
 
@@ -460,22 +482,20 @@ class HandoffService:
             case = await session.get_one(Case, case_id)
             view = await self.view(session, case)
             chat_id, thread_id, card_id = case.chat_id, case.thread_id, case.card_message_id
-        if not thread_id or chat_id not in self.groups:
+        if not thread_id or not card_id or chat_id not in self.groups:
+            # The card that ensure_topic posts shows the case as it is now.
             await self.ensure_topic(case_id)
             return
         edits: list[Callable[[], Awaitable[object]]] = [
-            partial(self.bot.edit_forum_topic, chat_id, thread_id, name=topic_title(view))
+            partial(self.bot.edit_forum_topic, chat_id, thread_id, name=topic_title(view)),
+            partial(
+                self.bot.edit_message_text,
+                card_text(view, self.app.catalogs, self.lang),
+                chat_id=chat_id,
+                message_id=card_id,
+                reply_markup=self.card_buttons(case_id, view.state),
+            ),
         ]
-        if card_id:
-            edits.append(
-                partial(
-                    self.bot.edit_message_text,
-                    card_text(view, self.app.catalogs, self.lang),
-                    chat_id=chat_id,
-                    message_id=card_id,
-                    reply_markup=self.card_buttons(case_id, view.state),
-                )
-            )
         # Each edit on its own: a title that stays the same (a name shared, an interest
         # result added) must not keep the card from showing what changed.
         for edit in edits:
