@@ -62,12 +62,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# Two workers, each taking whole test files (a file's tests share servers and fixtures).
+# Two workers, each taking whole test files (a file's tests share servers and fixtures), in
+# the order tests/conftest.py gives them: the slow end-to-end files first. pytest-xdist would
+# otherwise hand out the files with the most tests first, leaving those for the end.
 # The search index's sentence vectors are embedded once first: otherwise both workers and
 # the first bots they start would embed the same content at once on a fresh machine.
 unit: $(STAMP) catalogs
 	$(BIN)/wegweiser kb index
-	$(BIN)/pytest -q -n 2 --dist loadfile --durations=25
+	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=25
 
 test: lint typecheck unit
 

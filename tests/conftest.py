@@ -91,3 +91,13 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     """The local Bot API server, with a token the bot's settings accept."""
     async with FakeTelegram(token="123456:TESTTOKEN-abcdefghij") as server:
         yield server
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files that run the bot as processes or drive the browser first: with
+    --no-loadscope-reorder (the Makefile) pytest-xdist hands out whole files in this order.
+    By its default order (most tests first) these few-test files came last, and one worker
+    ran them alone for minutes while the other had nothing to do."""
+    items.sort(
+        key=lambda item: 0 if item.get_closest_marker("e2e") or item.get_closest_marker("browser") else 1
+    )
