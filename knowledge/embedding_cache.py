@@ -33,10 +33,7 @@ class CachedEmbedder:
         self._vectors: dict[str, Vectors] = {}
         self._dirty = False
         if path is not None and path.exists():
-            self._load(path)
-
-    def _load(self, path: Path) -> None:
-        self._vectors = self._read(path)
+            self._vectors = self._read(path)
 
     def _read(self, path: Path) -> dict[str, Vectors]:
         try:
