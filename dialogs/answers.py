@@ -33,8 +33,10 @@ async def free_text(turn: Turn, menu: Menu | None = None) -> None:
     meaningful = any(ch.isalnum() for ch in text)
     if meaningful and await crisis.check(turn, text):
         return
-    if menu is not None and meaningful and await typed.answer(turn, menu, text):
-        return
+    if menu is not None and meaningful:
+        if await typed.answer(turn, menu, text):
+            return
+        typed.preselect(turn, menu, text)
     relayed = await relay_to_case(turn)
     if relayed is not None:
         await waiting.acknowledge(turn, relayed, text if meaningful else "", _answer_question)

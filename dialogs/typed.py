@@ -1,6 +1,8 @@
 """Typed answers to the bot's menus, and the menu again when the person wrote something else.
 
-At the language menu a language named in any script picks it ("عربي", "arapça", "по-русски");
+At the language menu a language named in any script picks it ("عربي", "arapça", "по-русски"),
+and before anything is picked a message clearly written in one of the languages ("مرحبا",
+"wie finde ich ein Praktikum") makes that one the preselected language;
 at the privacy notice and the consent question "ok", "ja", "yes", "да", "نعم", "تمام",
 "evet", "ano" (every yes and no the intents know, typos included) answer it. Anything
 else is answered as usual, and then the menu's buttons are shown again, so they stay at
@@ -16,6 +18,7 @@ from dialogs.language_names import typed_language
 from dialogs.menus import Menu
 from dialogs.questions import _intents
 from knowledge.intents import Intent
+from knowledge.language import detect_language
 
 
 async def answer(turn: Turn, menu: Menu, text: str) -> bool:
@@ -34,6 +37,19 @@ async def answer(turn: Turn, menu: Menu, text: str) -> bool:
             await start.consent(turn, "yes" if said.intent is Intent.YES else "no")
             return True
     return False
+
+
+def preselect(turn: Turn, menu: Menu, text: str) -> None:
+    """Nobody has picked a language yet and the message is clearly in one of ours: the
+    reply and the language menu shown after it come in that language, marked ✓, instead of
+    the Telegram app's language. A greeting counts only when its word belongs to one
+    language ("سلام" is Arabic and Persian alike)."""
+    if menu != "language" or turn.user is not None:
+        return
+    said = _intents().detect(text)
+    written = said.lang if said is not None else detect_language(text)
+    if written is not None:
+        turn.state["lang"] = written
 
 
 def ask_again(turn: Turn, menu: Menu) -> None:

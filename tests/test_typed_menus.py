@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.db.models import Case, User
+from dialogs.i18n import LANGUAGE_NAMES
 from tests.support.chat import ChatClient
 
 
@@ -123,3 +124,36 @@ async def test_after_deleting_ones_data_the_bot_keeps_the_persons_language(chat:
     assert not any(word in chat.text for word in ("Ausbildung dauert", "Hallo", "Bitte")), chat.text
     arabic = sum(1 for ch in chat.text if "\u0600" <= ch <= "\u06ff")
     assert arabic > len(chat.text) / 4, chat.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "lang"),
+    [
+        ("مرحبا", "ar"),
+        ("Привіт", "uk"),
+        ("merhaba", "tr"),
+        ("Wo finde ich ein Praktikum?", "de"),
+        ("как найти практику", "ru"),
+    ],
+)
+async def test_a_message_in_a_clear_language_before_any_choice_preselects_it(
+    app: App, typed: str, lang: str
+) -> None:
+    """The Telegram app is set to English, the person writes in their language: the reply
+    and the language menu shown again are in theirs, marked, and nothing is stored yet."""
+    chat = ChatClient(app, language_code="en")
+    await chat.send("/start")
+    await chat.send(typed)
+    state = await chat.app.state_of(chat.state_key)
+    assert state is not None
+    assert state.get("lang") == lang
+    assert any(label.startswith("✓ ") and label[2:] == LANGUAGE_NAMES[lang] for label in chat.labels)
+    assert await users(chat.app) == []
+
+
+async def test_a_greeting_shared_by_two_languages_keeps_the_preselection(app: App) -> None:
+    """ "سلام" is Arabic and Persian alike: the app's language stays preselected."""
+    chat = ChatClient(app, language_code="en")
+    await chat.send("/start")
+    await chat.send("سلام")
+    assert any(label == "✓ English" for label in chat.labels), chat.labels
