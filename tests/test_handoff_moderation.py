@@ -114,3 +114,18 @@ async def test_a_muted_persons_messages_stay_out_of_the_topic_but_a_crisis_still
     assert [(e.action, e.target) for e in entries] == [("mute", "case:1"), ("unmute", "case:1")]
     assert all(str(anna.id) in e.actor for e in entries)
     assert all("unfähig" not in str(e.before) + str(e.after) for e in entries)
+
+
+async def test_a_case_command_outside_a_cases_topic_is_answered_not_ignored(
+    app: App, fake: FakeTelegram, anna: SimUser, group: SimChat
+) -> None:
+    """/take in the group's General topic: the advisor learns where it works; someone who
+    is no advisor still gets nothing."""
+    max_ = fake.add_user("Max")
+    fake.add_member(group, max_)
+    async with serving(app, fake, advisor_chat_id=group.id):
+        await fake.send_command(max_, "/take", chat=group)
+        await fake.send_command(anna, "/take", chat=group)
+        reply = await fake.wait_for_message(group, contains="Thema eines Falls")
+    assert reply.plain == "Dieser Befehl funktioniert nur im Thema eines Falls."
+    assert len(fake.messages_to(group)) == 1

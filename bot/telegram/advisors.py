@@ -43,11 +43,18 @@ async def _advisor_and_case(
     """The advisor who sent a command in a case's topic, and that case; None otherwise."""
     user_id = message.from_user.id if message.from_user else None
     advisor = await _advisor_or_log(session, handoff, user_id, what)
+    if advisor is None:
+        return None
     case = await handoff.case_for_thread(session, message.chat.id, message.message_thread_id or 0)
-    return (advisor, case) if advisor is not None and case is not None else None
+    if case is None:
+        # In the General topic or a topic of no case: say so, rather than nothing at all.
+        await message.reply(escape(handoff._(OUTSIDE_A_CASE)))
+        return None
+    return advisor, case
 
 
 NOT_POSSIBLE = N_("That is not possible in the case's current state.")
+OUTSIDE_A_CASE = N_("This command works only in the topic of a case.")
 
 
 async def _mute(
