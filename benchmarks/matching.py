@@ -352,7 +352,8 @@ def _phrasing_baselines(docs: Sequence[Document]) -> dict[str, tuple[TokenSetBas
 
 def run_fit(args: argparse.Namespace) -> int:
     """Cross-validate the fitting procedure, then fit on everything (see match_crossval)."""
-    from knowledge.eval_set import load_eval_set, own_matcher
+    from knowledge import match_decisions as decisions
+    from knowledge.eval_set import EvalMessage, load_eval_set, own_knowledge, tabulate
 
     shared = args.shared
     embedder = _memo_embedder()
@@ -383,17 +384,44 @@ def run_fit(args: argparse.Namespace) -> int:
         "xsid-kshot", xsid_docs, _as_tuples(xsid_q), args.folds, lambda d: Matcher(d, embedder=embedder)
     )
     sources.update(covidqa="covidqa_faq + covidqa_queries_dev", xsid="xsid_faq + xsid_queries_dev")
+    own: list[EvalMessage] = []
+    kb = None
     if args.eval and args.eval.exists():
         print("own evaluation set ...", file=sys.stderr)
         own = load_eval_set(args.eval)
-        matcher = own_matcher(args.content, embedder)
+        kb = own_knowledge(args.content, embedder if embedder is not None else False)
         own_q = [(m.text, m.lang, m.gold, m.decision) for m in own]
-        rows += cv.rows_for("own", matcher, own_q, [0] * len(own_q), 1 / len(own_q))
+        rows += cv.rows_for("own", kb.matcher, own_q, [0] * len(own_q), 1 / len(own_q), [m.qid for m in own])
         sources["own"] = f"{args.eval} against {args.content}"
     rows = cv.assign_folds(rows, args.folds)
     cv_table, per_fold = cv.crossvalidate(rows, args.folds)
     full_table, numbers = cv.full_fit(rows)
-    report = {"cross_validated": cv_table, "full_fit": full_table}
+    report: dict[str, Any] = {"cross_validated": cv_table, "full_fit": full_table}
+    fitted_numbers = cv.as_fitted(numbers)
+    if kb is not None:
+        # The thresholds again, through the bot's own decision path (knowledge.match_decisions).
+        print("thresholds through the bot's path ...", file=sys.stderr)
+        path = decisions.DecisionPath.of(kb)
+        fold_of = {r.key: r.fold for r in rows if r.dataset == "own"}
+        kept = [m for m in own if m.qid in fold_of]
+        bot = decisions.crossvalidate(
+            path, kept, [fold_of[m.qid] for m in kept], [cv.as_fitted(n) for n in per_fold]
+        )
+        fitted_numbers = decisions.fit_thresholds(path, kept, fitted_numbers)
+        numbers.answer_at, numbers.suggest_at = fitted_numbers.answer_at, fitted_numbers.suggest_at
+        report["bot_path"] = {
+            "cross_validated": {
+                "whole_message_thresholds": tabulate(bot.before)[0],
+                "bot_path_thresholds": tabulate(bot.after)[0],
+            },
+            "full_fit": tabulate(path.run(kept, fitted_numbers))[0],
+            "fold_thresholds": {
+                "answer": [round(n.answer_at, 3) for n in bot.numbers],
+                "suggest": [round(n.suggest_at, 3) for n in bot.numbers],
+            },
+        }
+        if args.failures:
+            _write_failures(args.failures, bot.after)
     weights = {
         f"{regime}.{name}": [round(float(n.weights[regime][i]), 3) for n in per_fold]
         for regime in cv.REGIMES
@@ -406,7 +434,7 @@ def run_fit(args: argparse.Namespace) -> int:
         _print_fit(report)
         print(f"\nweights per fold: {weights}")
     if args.write:
-        cv.write(FITTED_PATH, cv.to_json(numbers, cv_table, full_table, sources))
+        cv.write(FITTED_PATH, cv.to_json(numbers, cv_table, full_table, sources, report.get("bot_path")))
         print(f"wrote {FITTED_PATH}", file=sys.stderr)
     return 0
 
@@ -414,13 +442,50 @@ def run_fit(args: argparse.Namespace) -> int:
 def _print_fit(report: dict[str, Any]) -> None:
     cols = ("p_at_1", "mrr_at_10", "answer_share", "answer_precision", "suggest_share", "none_share")
     for title in ("cross_validated", "full_fit"):
-        print(f"\n== {title.replace('_', ' ')}")
+        print(f"\n== {title.replace('_', ' ')} (matcher on the whole message)")
         print(f"{'data set':<12}{'lang':<5}{'n':>5} " + " ".join(f"{c:>16}" for c in cols))
         for dataset, langs in report[title].items():
             for lang, m in langs.items():
                 extra = "  ".join(f"{k}={v:.2f}" for k, v in m.items() if k.endswith("_ok"))
                 cells = " ".join(f"{m[c]:>16.3f}" for c in cols)
                 print(f"{dataset:<12}{lang:<5}{m['n']:>5} {cells}  {extra}")
+    bot = report.get("bot_path")
+    if not bot:
+        return
+    cols = ("p_at_1", "answer_share", "answer_precision", "direct_correct_of_answerable", "suggest_share",
+            "none_share")  # fmt: skip
+    tables = [
+        (
+            "cross validated, thresholds fitted on whole messages",
+            bot["cross_validated"]["whole_message_thresholds"],
+        ),
+        (
+            "cross validated, thresholds fitted through the bot's path",
+            bot["cross_validated"]["bot_path_thresholds"],
+        ),
+        ("full fit through the bot's path", bot["full_fit"]),
+    ]
+    for title, table in tables:
+        print(f"\n== own set, the bot's decision path (Understander): {title}")
+        print(f"{'lang':<5}{'n':>5} " + " ".join(f"{c[:16]:>16}" for c in cols) + "  as expected")
+        for lang, m in table.items():
+            cells = " ".join(f"{m[c]:>16.3f}" for c in cols)
+            print(f"{lang:<5}{m['n']:>5} {cells}  {m['as_expected']}")
+    print(f"\nthresholds per fold: {bot['fold_thresholds']}")
+
+
+def _write_failures(path: Path, pairs: Sequence[tuple[Any, Any]]) -> None:
+    """The held-out messages the cross-validated bot path handled otherwise than expected."""
+    from knowledge.eval_set import as_expected
+
+    with path.open("w", encoding="utf-8") as fh:
+        for m, u in pairs:
+            ids = [x.id for x in u.result.matches] if u.result else []
+            if as_expected(m, u, ids):
+                continue
+            row = {"qid": m.qid, "expected": m.decision, "gold": sorted(m.gold), "got": u.kind.value}
+            row.update(top=u.top.id if u.top else None, question=u.question, query=m.text)
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 # ---------------------------------------------------------------------- report

@@ -116,13 +116,25 @@ class _Lang:
 def evaluate_messages(
     messages: list[EvalMessage], understander: Understander, baselines: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], list[tuple[EvalMessage, Understanding]], list[float]]:
-    per: dict[str, _Lang] = defaultdict(_Lang)
-    failures: list[tuple[EvalMessage, Understanding]] = []
+    pairs: list[tuple[EvalMessage, Understanding]] = []
     latencies: list[float] = []
     for m in messages:
         t = time.perf_counter()
         u = understander.understand(m.text, m.lang)
         latencies.append((time.perf_counter() - t) * 1000.0)
+        pairs.append((m, u))
+    table, failures = tabulate(pairs, baselines)
+    return table, failures, latencies
+
+
+def tabulate(
+    pairs: list[tuple[EvalMessage, Understanding]], baselines: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], list[tuple[EvalMessage, Understanding]]]:
+    """Per-language figures of what the bot made of each message, and the messages it
+    handled otherwise than expected."""
+    per: dict[str, _Lang] = defaultdict(_Lang)
+    failures: list[tuple[EvalMessage, Understanding]] = []
+    for m, u in pairs:
         s = per[m.lang]
         s.n += 1
         s.kinds[u.kind.value] += 1
@@ -144,15 +156,15 @@ def evaluate_messages(
             s.suggest_with_gold += 1
             s.suggest_gold_first += ids[0] in m.gold
         s.expected[m.decision] += 1
-        ok = _as_expected(m, u, ids)
+        ok = as_expected(m, u, ids)
         s.ok[m.decision] += ok
         if not ok:
             failures.append((m, u))
     table = {lang: _summary(s) for lang, s in sorted(per.items())}
-    return table, failures, latencies
+    return table, failures
 
 
-def _as_expected(m: EvalMessage, u: Understanding, ids: list[str]) -> bool:
+def as_expected(m: EvalMessage, u: Understanding, ids: list[str]) -> bool:
     if m.decision == "answer":
         return u.kind in (Kind.ANSWER, Kind.TWO) and bool(ids) and ids[0] in m.gold
     if m.decision == "suggest":

@@ -45,7 +45,7 @@ from knowledge.match_fit import (
     top_features,
 )
 from knowledge.match_fitted import REGIMES as REGIMES
-from knowledge.match_fitted import fitted
+from knowledge.match_fitted import Confidence, Fitted, fitted
 from knowledge.matcher import OUT_OF_SCOPE, Document, Matcher
 
 CANDIDATES = 20
@@ -67,6 +67,7 @@ class Row:
     gold: frozenset[str]
     decision: str = "answer"  # the expected decision (own set); "answer" elsewhere
     regime: str = "many"  # of the index the query was scored by (match_fitted.regime)
+    key: str = ""  # the message's qid (own set): ties its fold to the bot-path fit
 
 
 @dataclass(slots=True)
@@ -106,10 +107,12 @@ def rows_for(
     queries: Sequence[tuple[str, str, frozenset[str], str]],
     folds: Sequence[int],
     weight: float,
+    keys: Sequence[str] | None = None,
 ) -> list[Row]:
     """Candidates of each (text, lang, gold, decision) query under ``matcher``."""
     out = []
-    for (text, lang, gold, decision), fold in zip(queries, folds, strict=True):
+    names = keys if keys is not None else [""] * len(queries)
+    for (text, lang, gold, decision), fold, key in zip(queries, folds, names, strict=True):
         cands = matcher.candidates(text, lang, CANDIDATES)
         if not cands:
             continue
@@ -121,7 +124,8 @@ def rows_for(
             weight,
         )
         ids = tuple(c.id for c in cands)
-        out.append(Row(name, lang, fold, qc, ids, gold, decision, _regime(matcher.phrasings_per_entry(lang))))
+        regime = _regime(matcher.phrasings_per_entry(lang))
+        out.append(Row(name, lang, fold, qc, ids, gold, decision, regime, key))
     return out
 
 
@@ -190,6 +194,22 @@ def fit(rows: Sequence[Row]) -> Numbers:
     out_of_scope = np.array([c for c, r in zip(conf, plain, strict=True) if r.decision == "none"])
     suggest_at = suggest_threshold(out_of_scope, NONE_SHARE, ceiling=answer_at - 0.05)
     return Numbers(weights, coef, answer_at, suggest_at)
+
+
+def as_fitted(numbers: Numbers) -> Fitted:
+    """The numbers in the form the matcher reads (``match_fitted.Fitted``)."""
+    c = numbers.confidence
+    return Fitted(
+        ranking={
+            regime: {name: float(w) for name, w in zip(SIGNALS, ws, strict=True)}
+            for regime, ws in numbers.weights.items()
+        },
+        many_from=fitted().many_from,
+        rich_from=RICH_FROM,
+        confidence=Confidence(*(float(v) for v in c[:5])),
+        answer_at=numbers.answer_at,
+        suggest_at=numbers.suggest_at,
+    )
 
 
 def _rejected(row: Row, weights: dict[str, Array]) -> bool:
@@ -320,7 +340,13 @@ def assign_folds(rows: list[Row], k: int) -> list[Row]:
     ]
 
 
-def to_json(numbers: Numbers, cv: dict[str, Any], full: dict[str, Any], sources: dict[str, str]) -> str:
+def to_json(
+    numbers: Numbers,
+    cv: dict[str, Any],
+    full: dict[str, Any],
+    sources: dict[str, str],
+    bot_path: dict[str, Any] | None = None,
+) -> str:
     c = numbers.confidence
     data = {
         "ranking": {
@@ -348,9 +374,11 @@ def to_json(numbers: Numbers, cv: dict[str, Any], full: dict[str, Any], sources:
                 "confidence: logistic regression on the own evaluation set; thresholds: answer where "
                 f"direct answers are right >= {TARGET_PRECISION}, suggest where {NONE_SHARE} of "
                 "out-of-scope messages fall below"
+                + (", both through the bot's decision path (knowledge.match_decisions)" if bot_path else "")
             ),
             "cross_validated": cv,
             "full_fit": full,
+            **({"bot_path": bot_path} if bot_path else {}),
         },
     }
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"

@@ -20,7 +20,7 @@ from knowledge.language import detect_language, warm_up
 from knowledge.match_background import known_word
 from knowledge.match_calibration import confidences, decide
 from knowledge.match_dense import Embedder, Vectors, default_embedder
-from knowledge.match_fitted import regime
+from knowledge.match_fitted import Fitted, regime
 from knowledge.match_index import LangIndex, Params, TextSource, fitted_params, rescale_dense
 from knowledge.match_lexicon import KeepTerms, Synonyms
 
@@ -93,6 +93,28 @@ _MIN_SCORE = 0.02
 # licences, homework): ranked first, it means "I don't know"; it is never shown. Entry
 # ids are slugs, so it cannot clash with one.
 OUT_OF_SCOPE = "~out-of-scope"
+
+
+def settle(
+    ranked: Sequence[Ranked], mashed: bool, detected: str | None, numbers: Fitted | None = None
+) -> MatchResult:
+    """A ranking (best first) made a result: confidences and the decision. ``mashed``: the
+    query is no word at all (``Matcher.mashed``). ``numbers``: the shipped fit by default;
+    the fit replays searches under other numbers (``knowledge.match_replay``)."""
+    rejected = bool(ranked) and ranked[0].doc.id == OUT_OF_SCOPE
+    # The confidence is judged among the entries alone, as the fit judged it, so it
+    # means the same in a knowledge base without out-of-scope examples.
+    kept = [r for r in ranked if r.doc.id != OUT_OF_SCOPE]
+    confs = confidences([(r.score, r.dense, r.knn) for r in kept], numbers)
+    matches = tuple(
+        Match(r.doc.id, r.doc.lang, r.score, conf, r.dense, r.knn)
+        for r, conf in zip(kept, confs, strict=True)
+        if r.score >= _MIN_SCORE
+    )
+    if rejected or mashed:
+        return MatchResult(matches, Decision.NONE, detected)
+    decision = Decision(decide(matches[0].confidence if matches else None, numbers))
+    return MatchResult(matches, decision, detected)
 
 
 class Matcher:
@@ -197,22 +219,9 @@ class Matcher:
                     if r.doc.id not in best or r.score > best[r.doc.id].score:
                         best[r.doc.id] = r
             ranked = sorted(best.values(), key=lambda r: r.score, reverse=True)[:limit]
-        rejected = bool(ranked) and ranked[0].doc.id == OUT_OF_SCOPE
-        # The confidence is judged among the entries alone, as the fit judged it, so it
-        # means the same in a knowledge base without out-of-scope examples.
-        ranked = [r for r in ranked if r.doc.id != OUT_OF_SCOPE]
-        confs = confidences([(r.score, r.dense, r.knn) for r in ranked])
-        matches = tuple(
-            Match(r.doc.id, r.doc.lang, r.score, conf, r.dense, r.knn)
-            for r, conf in zip(ranked, confs, strict=True)
-            if r.score >= _MIN_SCORE
-        )
-        if rejected or self._mashed(query, search_lang):
-            return MatchResult(matches, Decision.NONE, detected)
-        decision = Decision(decide(matches[0].confidence if matches else None))
-        return MatchResult(matches, decision, detected)
+        return settle(ranked, self.mashed(query, search_lang), detected)
 
-    def _mashed(self, query: str, lang: str | None) -> bool:
+    def mashed(self, query: str, lang: str | None) -> bool:
         """One "word" that is no word of any language here nor close to one in the
         entries ("asdfgh", "ججججج"): its sentence vector and letter groups still resemble
         some entry, but nobody asked anything."""
