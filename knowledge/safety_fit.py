@@ -255,6 +255,30 @@ def training_rows(units: Sequence[Unit], whole: npt.NDArray[np.float64], ordinar
     return Rows(np.concatenate(xs), np.concatenate(ys), np.concatenate(owners))
 
 
+def crisis_sentences_only(
+    units: Sequence[Unit], whole: npt.NDArray[np.float64], vectors: VectorCache, size: tuple[int, float]
+) -> npt.NDArray[np.float64]:
+    """``whole`` with each crisis example of several sentences fitted on its crisis
+    sentences only: those a first model, fitted on whole texts, finds alarming (at least the
+    most alarming one). "Quick question about the minimum wage. My boss has my ID..." taught
+    the whole text as a crisis, and with it its everyday question. The first model sees
+    every example, so the choice of sentence is not out of fold (the scores still are)."""
+    rows = training_rows(units, whole, ordinary_windows=False)
+    everything = np.ones(len(rows.owner), dtype=bool)
+    first = _fit(rows.x, rows.y, rows.weights(units, everything), size[0], size[1], None, "", {})
+    out = whole.copy()
+    for i, unit in enumerate(units):
+        sentences = split(unit.example.text).sentences
+        if not unit.example.crisis or len(sentences) < 2:
+            continue
+        crisis = 1.0 - first.probabilities(np.stack([vectors.get(t) for t in sentences]))[:, 0]
+        kept = [t for t, p in zip(sentences, crisis, strict=True) if p >= 0.5] or [
+            sentences[int(np.argmax(crisis))]
+        ]
+        out[i] = vectors.get(" ".join(kept))
+    return out
+
+
 Scores = list[tuple[float, CrisisCategory | None]]
 
 
@@ -345,9 +369,15 @@ class LongMessage:
 
 
 def _by_language(units: Sequence[Unit]) -> dict[str, tuple[list[int], list[int]]]:
-    """The indices of each language's ordinary and crisis units."""
+    """The indices of each language's ordinary and crisis units. The ordinary sentences of a
+    made-up message are the examples of class none and the chatty messages, not the FAQ
+    background: its formal phrasings and answer sentences are not what people write around
+    their question, and at eight to one they made the made-up messages too easy to judge
+    (thresholds for messages of several sentences that alarmed on 8% of real questions)."""
     by_language: dict[str, tuple[list[int], list[int]]] = {}
     for i, unit in enumerate(units):
+        if unit.group == "background":
+            continue
         ordinary, crisis = by_language.setdefault(unit.example.language, ([], []))
         (crisis if unit.example.crisis else ordinary).append(i)
     return by_language
@@ -444,15 +474,16 @@ def choose(
     messages: Sequence[LongMessage],
     few: Sequence[Sequence[LongMessage]] = (),
 ) -> Choice:
-    """Both operating points for one-sentence messages (false alarms: the examples, the FAQ
-    background and the chatty messages, a third each) and for longer messages; with ``few``
-    (made-up messages of 2, 3, ... sentences) also the alarm per number of sentences, never
-    below that of fewer sentences nor above the long messages'."""
+    """Both operating points for one-sentence messages (false alarms: the examples of class
+    none and the chatty messages, half each; the FAQ background when there are no chatty
+    messages, its formal sentences alarm far less than what people write) and for longer
+    messages; with ``few`` (made-up messages of 2, 3, ... sentences) also the alarm per
+    number of sentences, never below that of fewer sentences nor above the long messages'."""
 
     def single(t: float) -> dict[str, float]:
         rows = single_figures(units, scores, t)
         blended = dict(rows["all"])
-        groups = [rows["all"], rows["background"]] + ([rows["chatty"]] if rows["chatty"]["none"] else [])
+        groups = [rows["all"], rows["chatty"] if rows["chatty"]["none"] else rows["background"]]
         blended["false_alarms"] = sum(g["false_alarms"] for g in groups) / len(groups)
         return blended
 
@@ -476,6 +507,7 @@ def run(
     cache: Path | None = CACHE,
     grid: Sequence[tuple[int, float]] = GRID,
     ordinary_windows: bool = True,
+    crisis_sentences: bool = True,
 ) -> dict[str, Any]:
     embedder = default_embedder()
     if embedder is None:
@@ -504,6 +536,8 @@ def run(
             print(f"  embedded {n}/{len(everything)} messages", file=sys.stderr)
     vectors.save()
     whole = np.stack([vectors.get(u.example.text) for u in units]).astype(np.float64)
+    if crisis_sentences:
+        whole = crisis_sentences_only(units, whole, vectors, grid[0])
     rows = training_rows(units, whole, ordinary_windows)
     entries = [u.example.where.split(":")[0] if u.group == "background" else None for u in units]
     fold = folds_of([u.example for u in units], folds, entries=entries)
@@ -538,6 +572,7 @@ def run(
         "background": len(background),
         "chatty": len(chatty),
         "ordinary_windows": ordinary_windows,
+        "crisis_sentences_only": crisis_sentences,
         "folds": folds,
         "hidden": chosen["hidden"],
         "l2": chosen["l2"],
@@ -637,12 +672,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="fit on whole texts only, not also on the windows of ordinary messages",
     )
+    parser.add_argument(
+        "--whole-crisis-texts",
+        action="store_true",
+        help="fit a crisis example of several sentences on its whole text, not its crisis sentences",
+    )
     args = parser.parse_args(argv)
     grid: Sequence[tuple[int, float]] = GRID
     if args.only:
         hidden, l2 = args.only.split(",")
         grid = ((int(hidden), float(l2)),)
-    report = run(args.folds, args.dry_run, args.json, grid=grid, ordinary_windows=not args.whole_texts_only)
+    report = run(
+        args.folds,
+        args.dry_run,
+        args.json,
+        grid=grid,
+        ordinary_windows=not args.whole_texts_only,
+        crisis_sentences=not args.whole_crisis_texts,
+    )
     if args.json:
         print(json.dumps(report, indent=2))
     else:
