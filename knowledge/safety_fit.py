@@ -4,8 +4,9 @@
 
 Data: the example messages of ``knowledge/content/safety_examples.yaml`` and, as ordinary
 background ("none"), the question phrasings and answer sentences of the FAQ entries in
-``knowledge/content/faq`` outside the crisis topic that no pattern flags. Never an
-evaluation set.
+``knowledge/content/faq`` outside the crisis topic that no pattern flags, and the chatty
+everyday messages of ``knowledge/content/safety_background.yaml`` (how people really write;
+the FAQ's formal sentences alarm far less than real questions do). Never an evaluation set.
 
 Each fold fits the networks on the other folds and scores its own messages the way the
 detector does: the patterns first, then every window through the model. On those
@@ -79,7 +80,7 @@ ALARM_FALSE_ALARMS = 0.03
 CONCERN_RECALL = 0.98
 # Share of the training weight: crisis examples, "none" examples, FAQ background, chatty
 # everyday messages (safety_background.yaml).
-WEIGHTS = {"crisis": 0.5, "none": 0.25, "background": 0.1, "chatty": 0.15}
+WEIGHTS = {"crisis": 0.5, "none": 0.3, "background": 0.07, "chatty": 0.13}
 # Made-up longer messages: this many ordinary sentences each, this many messages.
 LONG_SENTENCES = (4, 10)
 LONG_MESSAGES = 400
@@ -506,8 +507,8 @@ def run(
     as_json: bool,
     cache: Path | None = CACHE,
     grid: Sequence[tuple[int, float]] = GRID,
-    ordinary_windows: bool = True,
-    crisis_sentences: bool = True,
+    ordinary_windows: bool = False,
+    crisis_sentences: bool = False,
 ) -> dict[str, Any]:
     embedder = default_embedder()
     if embedder is None:
@@ -668,14 +669,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="try this one network size and regularisation instead of the grid (quicker experiments)",
     )
     parser.add_argument(
-        "--whole-texts-only",
+        "--ordinary-windows",
         action="store_true",
-        help="fit on whole texts only, not also on the windows of ordinary messages",
+        help="fit also on the windows of ordinary messages, as ordinary (tried: did not lower false alarms)",
     )
     parser.add_argument(
-        "--whole-crisis-texts",
+        "--crisis-sentences-only",
         action="store_true",
-        help="fit a crisis example of several sentences on its whole text, not its crisis sentences",
+        help="fit a crisis example of several sentences on its crisis sentences only (tried: +1 point"
+        " recall, +1 point false alarms on near-misses)",
     )
     args = parser.parse_args(argv)
     grid: Sequence[tuple[int, float]] = GRID
@@ -687,8 +689,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.dry_run,
         args.json,
         grid=grid,
-        ordinary_windows=not args.whole_texts_only,
-        crisis_sentences=not args.whole_crisis_texts,
+        ordinary_windows=args.ordinary_windows,
+        crisis_sentences=args.crisis_sentences_only,
     )
     if args.json:
         print(json.dumps(report, indent=2))
