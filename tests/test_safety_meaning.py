@@ -415,3 +415,63 @@ def test_the_phrasings_of_one_faq_entry_are_held_out_together() -> None:
     for label in ("none", "self_harm"):
         mine = [int(fold[i]) for i, e in enumerate(examples) if entries[i] is None and e.label == label]
         assert sorted(mine.count(f) for f in range(5)) == [4, 4, 4, 4, 4], label
+
+
+# ------------------------------------------------------------ the fit's chatty background
+
+
+def test_the_chatty_background_covers_every_language_and_no_pattern_alarms_on_it() -> None:
+    """Everyday messages the fit holds its false alarms to: every language, and none of
+    them a crisis by the patterns (a pattern alarm there would be a false alarm to fix)."""
+    from knowledge.safety_fit import chatty_background
+
+    messages = chatty_background()
+    patterns = _detector(None)
+    for language in LANGUAGES:
+        mine = [m for m in messages if m.language == language]
+        assert len(mine) >= 30, language
+        assert all(m.label == "none" for m in mine)
+        assert [m.text for m in mine if patterns.detect(m.text) is not None] == [], language
+
+
+def test_the_chatty_background_is_not_taken_from_an_evaluation_set() -> None:
+    from knowledge.eval_set import jsonl_rows
+    from knowledge.safety_fit import chatty_background
+    from knowledge.safety_text import fold
+
+    evaluation = Path(__file__).resolve().parent.parent / "knowledge" / "eval"
+    seen = {
+        " ".join(fold(str(row.get("text", ""))).split())
+        for folder in sorted(p for p in evaluation.iterdir() if p.is_dir())
+        for _, row in jsonl_rows(folder)
+    }
+    assert len(seen) > 100
+    assert [m.text for m in chatty_background() if " ".join(fold(m.text).split()) in seen] == []
+
+
+def test_the_windows_of_ordinary_messages_are_fitted_as_ordinary() -> None:
+    """A long everyday sentence is read window by window: each window of an ordinary unit
+    is a row of class none; a crisis unit's windows are not (a fragment may lose the
+    crisis). Every unit keeps its group's share of the weight, split over its rows."""
+    from knowledge.safety_fit import Unit, sample_weights, training_rows
+    from knowledge.safety_meaning import Example
+
+    units = [
+        Unit(Example("de", "none", "lang und harmlos", "e[0]"), False, None, np.ones((3, 2))),
+        Unit(Example("de", "self_harm", "lang und ernst", "e[1]"), False, None, np.ones((4, 2))),
+        Unit(Example("de", "none", "kurz", "faq:de[0]"), True, None, np.ones((1, 2))),
+        Unit(Example("de", "none", "so chatty", "chatty.de[0]"), True, None, np.ones((2, 2)), True),
+    ]
+    whole = np.zeros((4, 2))
+    plain = training_rows(units, whole, ordinary_windows=False)
+    assert plain.owner.tolist() == [0, 1, 2, 3]
+    rows = training_rows(units, whole, ordinary_windows=True)
+    assert rows.owner.tolist() == [0, 1, 2, 3, 0, 0, 0, 3, 3]
+    assert rows.y.tolist() == [0, CLASSES.index("self_harm"), 0, 0, 0, 0, 0, 0, 0]
+    keep = np.ones(len(rows.owner), dtype=bool)
+    weights = rows.weights(units, keep)
+    per_unit = np.bincount(rows.owner, weights=weights)
+    assert np.allclose(per_unit, sample_weights(units))
+    assert [u.group for u in units] == ["none", "crisis", "background", "chatty"]
+    held_out = rows.owner != 0
+    assert np.isclose(rows.weights(units, held_out).sum(), sample_weights(units[1:]).sum())
