@@ -44,7 +44,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+
 from benchmarks.dispatch import load_questions, perturb
+from bot.db.engine import create_engine
+from bot.db.models import User
 from dialogs.i18n import LANGUAGE_NAMES
 from knowledge.model import LANGUAGES
 from tests.fake_telegram import FakeTelegram, SentMessage, SimUser
@@ -154,6 +158,23 @@ async def upgrade(database_url: str) -> None:
     )
     if await process.wait() != 0:
         raise SystemExit("wegweiser db upgrade failed")
+
+
+async def refuse_used(database_url: str) -> None:
+    """A database that an earlier run filled: its people are onboarded already (they would
+    never see the language menu this run waits for) and its outbox still retries sends to
+    a Bot API server that is gone. Stop at once with what to do, not after 30 s of waiting."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            people = await connection.scalar(select(func.count()).select_from(User))
+    finally:
+        await engine.dispose()
+    if people:
+        raise SystemExit(
+            f"the database already has people from an earlier run ({people}): "
+            "give --database-url a new, empty database for each run"
+        )
 
 
 @asynccontextmanager
@@ -269,6 +290,7 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
         options.database_url = f"sqlite+aiosqlite:///{workdir / 'bot.db'}"
     elif options.database_url.startswith("postgresql"):
         await upgrade(options.database_url)
+        await refuse_used(options.database_url)
     setup = {
         "database": options.database_url.split(":", 1)[0].split("+")[0],
         "workers": options.workers,
