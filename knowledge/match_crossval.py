@@ -46,8 +46,10 @@ from knowledge.match_fit import (
 )
 from knowledge.match_fitted import REGIMES as REGIMES
 from knowledge.match_fitted import Confidence, Fitted, fitted
-from knowledge.matcher import OUT_OF_SCOPE, Document, Matcher
+from knowledge.matcher import OUT_OF_SCOPE, Candidate, Document, Matcher
 
+# Candidates per query: more than any result shows (5), so that other signal weights can
+# reorder them as a full search would (the fit, and the searches replayed in match_replay).
 CANDIDATES = 20
 # A dozen or more examples per entry: weights of their own (see match_fitted.Fitted).
 RICH_FROM = 12.0
@@ -101,6 +103,13 @@ def _regime(phrasings_per_entry: float) -> str:
     return "many" if phrasings_per_entry >= fitted().many_from else "few"
 
 
+def signals(cands: Sequence[Candidate]) -> tuple[Array, Array]:
+    """The candidates' raw signals, a row each in ``match_fit.SIGNALS`` order, and the raw
+    best cosine of each: what the fit weighs and what the confidence reads."""
+    x = np.array([[c.words, c.chars, c.dense, c.knn, c.proto, c.cls] for c in cands], dtype=np.float64)
+    return x.reshape(-1, len(SIGNALS)), np.array([c.cosine for c in cands], dtype=np.float64)
+
+
 def rows_for(
     name: str,
     matcher: Matcher,
@@ -116,13 +125,8 @@ def rows_for(
         cands = matcher.candidates(text, lang, CANDIDATES)
         if not cands:
             continue
-        x = np.array([[c.words, c.chars, c.dense, c.knn, c.proto, c.cls] for c in cands], dtype=np.float64)
-        qc = QueryCandidates(
-            x,
-            np.array([c.cosine for c in cands], dtype=np.float64),
-            np.array([c.id in gold for c in cands]),
-            weight,
-        )
+        x, cosine = signals(cands)
+        qc = QueryCandidates(x, cosine, np.array([c.id in gold for c in cands]), weight)
         ids = tuple(c.id for c in cands)
         regime = _regime(matcher.phrasings_per_entry(lang))
         out.append(Row(name, lang, fold, qc, ids, gold, decision, regime, key))

@@ -17,13 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge.language import detect_language
+from knowledge.match_crossval import CANDIDATES, signals
 from knowledge.match_fit import KNN, SIGNALS, Array
 from knowledge.match_fitted import Fitted
 from knowledge.matcher import Document, Matcher, MatchResult, Ranked, settle
-
-# Candidates kept per text: more than any result shows (5), so that other signal weights
-# can reorder them as a full search would.
-CANDIDATES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +56,8 @@ class SignalMemo:
         if search_lang is None or search_lang not in m.languages:
             return None
         cands = m.candidates(text, search_lang, CANDIDATES)
-        x = np.array([[c.words, c.chars, c.dense, c.knn, c.proto, c.cls] for c in cands], dtype=np.float64)
-        return Seen(
-            search_lang,
-            tuple(c.id for c in cands),
-            x.reshape(-1, len(SIGNALS)),
-            np.array([c.cosine for c in cands], dtype=np.float64),
-            m.mashed(text, search_lang),
-            detected,
-        )
+        x, cosine = signals(cands)
+        return Seen(search_lang, tuple(c.id for c in cands), x, cosine, m.mashed(text, search_lang), detected)
 
 
 class ReplaySearch:
