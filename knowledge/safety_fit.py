@@ -47,7 +47,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -119,24 +119,29 @@ class VectorCache:
         np.savez(self.path, keys=keys, vectors=np.stack(list(self.vectors.values())))
 
 
+# Where a training message comes from: safety_examples.yaml, the FAQ, safety_background.yaml.
+Source = Literal["example", "background", "chatty"]
+
+
 @dataclass(frozen=True)
 class Unit:
     """A training message: an example, or ordinary background (an FAQ phrasing, or a chatty
-    everyday message when ``chatty``)."""
+    everyday message)."""
 
     example: Example
-    background: bool
+    source: Source
     lexical: CrisisSignal | None
     window_vectors: npt.NDArray[np.float64]  # windows the meaning layer would embed
-    chatty: bool = False
+
+    @property
+    def background(self) -> bool:
+        return self.source != "example"
 
     @property
     def group(self) -> str:
         """Its share of the training weight and its row of false alarms."""
-        if self.chatty:
-            return "chatty"
         if self.background:
-            return "background"
+            return self.source
         return "crisis" if self.example.crisis else "none"
 
 
@@ -520,7 +525,7 @@ def run(
     chatty = chatty_background()
     vectors = VectorCache(embedder, cache)
     units: list[Unit] = []
-    everything = (
+    everything: list[tuple[Example, Source]] = (
         [(e, "example") for e in examples]
         + [(b, "background") for b in background]
         + [(c, "chatty") for c in chatty]
@@ -528,11 +533,7 @@ def run(
     for n, (example, source) in enumerate(everything, 1):
         read = lexical.meaning_windows(example.text) or [example.text]
         window_vectors = np.stack([vectors.get(w) for w in read]).astype(np.float64)
-        units.append(
-            Unit(
-                example, source != "example", lexical.detect(example.text), window_vectors, source == "chatty"
-            )
-        )
+        units.append(Unit(example, source, lexical.detect(example.text), window_vectors))
         if not as_json and n % 250 == 0:
             print(f"  embedded {n}/{len(everything)} messages", file=sys.stderr)
     vectors.save()

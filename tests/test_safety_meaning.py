@@ -364,7 +364,9 @@ def test_the_alarm_per_number_of_sentences_rises_within_its_bounds() -> None:
             crisis = i % 3 == 0
             label = "self_harm" if crisis else "none"
             units.append(
-                Unit(Example(language, label, f"{language} {i}", f"t[{i}]"), False, None, np.zeros((1, 1)))
+                Unit(
+                    Example(language, label, f"{language} {i}", f"t[{i}]"), "example", None, np.zeros((1, 1))
+                )
             )
             score = float(rng.uniform(0.6, 1.0)) if crisis else float(rng.beta(1, 12))
             scores.append((score, SELF))
@@ -457,10 +459,10 @@ def test_the_windows_of_ordinary_messages_are_fitted_as_ordinary() -> None:
     from knowledge.safety_meaning import Example
 
     units = [
-        Unit(Example("de", "none", "lang und harmlos", "e[0]"), False, None, np.ones((3, 2))),
-        Unit(Example("de", "self_harm", "lang und ernst", "e[1]"), False, None, np.ones((4, 2))),
-        Unit(Example("de", "none", "kurz", "faq:de[0]"), True, None, np.ones((1, 2))),
-        Unit(Example("de", "none", "so chatty", "chatty.de[0]"), True, None, np.ones((2, 2)), True),
+        Unit(Example("de", "none", "lang und harmlos", "e[0]"), "example", None, np.ones((3, 2))),
+        Unit(Example("de", "self_harm", "lang und ernst", "e[1]"), "example", None, np.ones((4, 2))),
+        Unit(Example("de", "none", "kurz", "faq:de[0]"), "background", None, np.ones((1, 2))),
+        Unit(Example("de", "none", "so chatty", "chatty.de[0]"), "chatty", None, np.ones((2, 2))),
     ]
     whole = np.zeros((4, 2))
     plain = training_rows(units, whole, ordinary_windows=False)
