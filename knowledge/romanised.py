@@ -300,10 +300,25 @@ def _evidence(word: str, target: str) -> bool:
     if word in _TABLES[target]:
         return True
     if target == "ar":
-        return bool(ARABIZI_DIGIT_RE.search(word)) and not _KEEP_RE.match(word)
+        return bool(ARABIZI_DIGIT_RE.search(word)) and not _KEEP_RE.match(word) and not _numbered(word)
     if target == "fa":
         return bool(FINGLISH_VERB_RE.match(word))
     return False
+
+
+_NUMBERED_RE = re.compile(r"([a-z]{3,})\d+")
+# Arabizi words end in a digit too ("tele3", "ma3"): only a very common word counts.
+_NUMBERED_ZIPF = 4.0
+
+
+def _numbered(word: str) -> bool:
+    """An everyday word with a number after it ("kurs2", "room5"), not Arabizi."""
+    from wordfreq import zipf_frequency
+
+    match = _NUMBERED_RE.fullmatch(word)
+    return match is not None and any(
+        zipf_frequency(match.group(1), lang) >= _NUMBERED_ZIPF for lang in ("de", "en")
+    )
 
 
 @functools.lru_cache(maxsize=16_384)
@@ -344,7 +359,9 @@ def native_reading(sentence: str, targets: Iterable[str]) -> str | None:
             _KEEP_RE.match(word) is not None
             or (
                 not _evidence(word, target)
-                and ((token[0].isupper() and n > 0) or _everyday(word) or not word.isascii())
+                and (
+                    (token[0].isupper() and n > 0) or _everyday(word) or _numbered(word) or not word.isascii()
+                )
             )
         )
         if keep:

@@ -16,7 +16,10 @@ overlapping windows), and the most urgent category found anywhere wins (order of
    ``knowledge/content/safety_examples.yaml``, so paraphrases without the listed words are
    caught and idioms ("this homework is killing me") are not. Without an embedder (tests,
    tools) the patterns work alone. Long messages embed at most a fixed number of windows,
-   those with the most crisis words first, so a 10,000-character message stays fast.
+   those with the most crisis words first, so a 10,000-character message stays fast. A
+   sentence in Latin letters that stands for Arabic, Farsi, Russian or Ukrainian ("ana bade
+   mout", "mikham bemiram", "hochu umeret") is also read in that language's script
+   (``knowledge.romanised``), since the embedder reads romanised text poorly.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any
 import yaml
 
 from knowledge.match_dense import Embedder
+from knowledge.romanised import native_reading
 from knowledge.safety_base import CATEGORY_PRIORITY, CrisisCategory, CrisisSignal, SafetyFileError
 from knowledge.safety_lexicon import TERM_SLOTS, Lexicon, Term
 from knowledge.safety_meaning import EXAMPLES_PATH, FITTED_PATH, MeaningModel, load_examples
@@ -423,16 +427,20 @@ class CrisisDetector:
     def _window_candidates(self, message: Words, covered: set[int]) -> list[tuple[int, int, int, str]]:
         """(-crisis words, -sentence, order, window) of each sentence the patterns did not
         cover: the whole sentence and, when it runs on, overlapping windows (the embedder
-        reads about 24 tokens)."""
+        reads about 24 tokens); for a romanised sentence the same of its native reading."""
         candidates: list[tuple[int, int, int, str]] = []
         seen: set[str] = set()
+        romanised = _romanised_sentences(message)
         for number, sentence in enumerate(message.sentences):
             if number in covered or sentence in seen:
                 continue
             seen.add(sentence)
-            parts = [sentence]
-            if len(sentence.split()) > self.WINDOW_WORDS:
-                parts += windows(sentence, self.WINDOW_WORDS, self.WINDOW_STRIDE)
+            parts = self._sentence_windows(sentence)
+            # A sentence in Latin letters for Arabic, Farsi, Russian or Ukrainian is also
+            # read in that language's script, which the embedder knows far better.
+            reading = native_reading(sentence, romanised[number]) if number in romanised else None
+            if reading is not None and reading != sentence:
+                parts += self._sentence_windows(reading)
             for order, window in enumerate(parts):
                 words = WORD_RE.findall(fold(window))
                 cues = sum(1 for w in words if self._terms_of(w)[1])
@@ -444,6 +452,25 @@ class CrisisDetector:
                     continue
                 candidates.append((-cues, -number, order, window))
         return candidates
+
+    def _sentence_windows(self, sentence: str) -> list[str]:
+        """The whole sentence and, when it runs on, its overlapping windows."""
+        if len(sentence.split()) > self.WINDOW_WORDS:
+            return [sentence, *windows(sentence, self.WINDOW_WORDS, self.WINDOW_STRIDE)]
+        return [sentence]
+
+    def native_reading(self, text: str) -> str | None:
+        """The message with each romanised sentence written in its language's script (see
+        ``knowledge.romanised``), or None when no sentence is romanised: what the fit also
+        learns from, so that the model knows the readings the detector embeds."""
+        message = split(text)
+        romanised = _romanised_sentences(message)
+        readings = [
+            (native_reading(sentence, romanised[number]) if number in romanised else None) or sentence
+            for number, sentence in enumerate(message.sentences)
+        ]
+        changed = readings != list(message.sentences)
+        return " ".join(readings) if changed else None
 
     def _meaning_signal(
         self, message: Words, covered: set[int], joking: set[int], concern: bool = False

@@ -94,6 +94,8 @@ def test_sentences_are_read_in_their_script(sentence: str, targets: set[str], re
         ("hey is the B2 course free?", {"ar"}),
         # mostly German, one Russian-looking word
         ("ich will nich mehr lebn", {"slavic"}),
+        # words with numbers, not Arabizi digits
+        ("Raum2 oder Kurs3 in Klasse5", {"ar"}),
     ],
 )
 def test_german_and_english_sentences_get_no_reading(sentence: str, targets: set[str]) -> None:
