@@ -10,11 +10,12 @@ text; the detector embeds that reading next to the sentence as written.
 The conversion is deliberately simple and deterministic, a few rules and short tables:
 
 * **Arabizi -> Arabic letters.** Digits for letters Latin lacks (``2``=ء, ``3``=ع, ``5``=خ,
-  ``6``=ط, ``7``=ح, ``8``=غ, ``9``=ق), digraphs (``sh``=ش, ``kh``=خ, ``gh``=غ, ``th``=ث,
-  ``dh``=ذ, ``ch``=ش), long vowels written (``aa``, ``ee``, ``ou``/``oo``, ``i``/``u``, a
-  final vowel), short ``a``/``e``/``o`` inside a word dropped as Arabic writes them, the
-  article ``el``/``al`` and ``w`` (and) joined to the next word. Frequent words whose
-  spelling the rules miss ("ana", "bade", "mish", "3am", "ya3ni", "baba") come from a table.
+  ``6``=ط, ``7``=ح, ``8``=غ, ``9``=ق; with an apostrophe ``3'``=غ, ``7'``=خ), digraphs
+  (``sh``=ش, ``kh``=خ, ``gh``=غ, ``th``=ث, ``dh``=ذ, ``ch``=ش), long vowels written (``aa``,
+  ``ee``, ``ou``/``oo``, ``i``/``u``, a final vowel), short ``a``/``e``/``o`` inside a word
+  dropped as Arabic writes them, the article ``el``/``al`` and ``w`` (and) joined to the
+  next word. Frequent words whose spelling the rules miss ("ana", "bade", "mish", "3am",
+  "ya3ni", "baba") come from a table.
 * **Finglish -> Persian letters.** ``kh``=خ ``gh``=ق ``sh``=ش ``ch``=چ ``zh``=ژ, ``p``/``g``
   as پ/گ, the verb prefixes ``mi-``/``nemi-`` as می/نمی (``mikham`` -> میخوام), a final
   ``-e`` as ه, short ``a``/``e``/``o`` inside a word dropped; a table for frequent words
@@ -134,16 +135,22 @@ _ARABIZI_LETTERS = _table(
     b:ب p:ب t:ت j:ج g:ج d:د r:ر z:ز s:س
     f:ف v:ف q:ق k:ك c:ك l:ل m:م n:ن h:ه
     w:و y:ي x:كس 2:ء 3:ع 5:خ 6:ط 7:ح 8:غ
-    9:ق i:ي o:و u:و
+    9:ق i:ي o:و u:و D:ض Z:ظ
     """
 )
+# A digit with an apostrophe is the dotted letter: 3' = غ, 7' = خ, 9' = ض, 6' = ظ
+# ("shte3'el"); the last two become placeholders of _ARABIZI_LETTERS.
+_ARABIZI_MARKED = (("3'", "8"), ("7'", "5"), ("9'", "D"), ("6'", "Z"))
 _VOWELS = frozenset("aeiou")
 
 
 @functools.lru_cache(maxsize=8192)
 def arabizi_word(word: str) -> str:
     """One Arabizi word in Arabic letters: "yedrebni" -> "يدربني", "3am" -> "عم"."""
-    word = word.lower().replace("'", "").replace("\u2019", "")
+    word = word.lower().replace("\u2019", "'")
+    for marked, letter in _ARABIZI_MARKED:
+        word = word.replace(marked, letter)
+    word = word.replace("'", "")
     known = _ARABIZI_WORDS.get(word) or _ARABIZI_PREFIXES.get(word)
     if known is not None:
         return known

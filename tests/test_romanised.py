@@ -27,6 +27,8 @@ from knowledge.safety import DEFAULT_PATH, CrisisDetector
         ("biddi", "بدي"),
         ("mish", "مش"),
         ("3am", "عم"),  # not 3 a.m.
+        ("shte3'el", "شتغل"),  # 3' = غ
+        ("7'ayef", "خيف"),  # 7' = خ
     ],
 )
 def test_arabizi_words(latin: str, arabic: str) -> None:
