@@ -106,7 +106,8 @@ _ARABIZI_WORDS = _table(
     wala:ولا aw:او ba3den:بعدين lazem:لازم lazim:لازم
     ra7:رح 7a:ح el:ال al:ال il:ال elli:اللي illi:اللي
     yom:يوم youm:يوم lyom:اليوم lyoum:اليوم elyom:اليوم
-    lel:الليل leil:ليل layl:ليل mni7:منيح mnih:منيح tayeb:طيب allah:الله
+    lele:ليلة leile:ليلة layle:ليلة 3ad:عاد lel:الليل leil:ليل layl:ليل
+    mni7:منيح mnih:منيح tayeb:طيب allah:الله
     # crisis words the rules spell poorly
     mout:موت mot:موت moot:موت mowt:موت amout:اموت amoot:اموت
     3ish:عيش a3ish:اعيش a3eesh:اعيش 7aya:حياة 7ayati:حياتي
@@ -206,6 +207,7 @@ _FINGLISH_WORDS = _table(
     kar:کار karam:کارم khune:خونه khoone:خونه khooneh:خونه
     zendegi:زندگی marg:مرگ khodkoshi:خودکشی kotak:کتک
     khaste:خسته khastam:خستم bemiram:بمیرم bemiri:بمیری mordan:مردن
+    dad:داد zad:زد dir:دیر alan:الان sar:سر sare:سر pool:پول saat:ساعت
     kardam:کردم kard:کرد shod:شد bood:بود bud:بود mishe:میشه
     """
 )
@@ -314,18 +316,16 @@ def _evidence(word: str, target: str) -> bool:
 
 
 _NUMBERED_RE = re.compile(r"([a-z]{3,})\d+")
-# Arabizi words end in a digit too ("tele3", "ma3"): only a very common word counts.
+# Arabizi words end in a digit too ("tele3", "share3"): only a very common German word counts.
 _NUMBERED_ZIPF = 4.0
 
 
 def _numbered(word: str) -> bool:
-    """An everyday word with a number after it ("kurs2", "room5"), not Arabizi."""
+    """An everyday German word with a number after it ("kurs2", "raum5"), not Arabizi."""
     from wordfreq import zipf_frequency
 
     match = _NUMBERED_RE.fullmatch(word)
-    return match is not None and any(
-        zipf_frequency(match.group(1), lang) >= _NUMBERED_ZIPF for lang in ("de", "en")
-    )
+    return match is not None and zipf_frequency(match.group(1), "de") >= _NUMBERED_ZIPF
 
 
 @functools.lru_cache(maxsize=16_384)
