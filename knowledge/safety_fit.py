@@ -8,8 +8,9 @@ background ("none"), the question phrasings and answer sentences of the FAQ entr
 everyday messages of ``knowledge/content/safety_background.yaml`` (how people really write;
 the FAQ's formal sentences alarm far less than real questions do). Never an evaluation set.
 
-With ``--romanised-readings`` (the default when the detector reads romanised sentences in
-their script, ``knowledge.safety.ROMANISED_READINGS``), a message with sentences in
+With ``--romanised-readings`` (off by default: fitted so, the model raised more false
+alarms on messages in their own script than the shipped one, fitted on messages as written,
+does with the detector's readings, ``knowledge.safety.ROMANISED_READINGS``), a message with sentences in
 romanised Arabic, Farsi, Russian or Ukrainian is scored with those readings among its
 windows and fitted twice, as written and in its native-script reading
 (``CrisisDetector.native_reading``), each with half the message's weight.
@@ -59,7 +60,7 @@ import numpy as np
 import numpy.typing as npt
 
 from knowledge.match_dense import Embedder, Vectors, default_embedder
-from knowledge.safety import DEFAULT_PATH, ROMANISED_READINGS, CrisisDetector
+from knowledge.safety import DEFAULT_PATH, CrisisDetector
 from knowledge.safety_base import CATEGORY_PRIORITY, LANGUAGES, CrisisCategory, CrisisSignal
 from knowledge.safety_meaning import (
     CLASSES,
@@ -76,6 +77,8 @@ from knowledge.yaml_text import load_yaml
 
 FAQ_FOLDER = Path(__file__).resolve().parent / "content" / "faq"
 CHATTY_PATH = Path(__file__).resolve().parent / "content" / "safety_background.yaml"
+# The fit reads messages as written; the detector adds romanised readings at run time.
+FIT_READINGS = False
 GRID = ((32, 1e-3), (32, 1e-2), (64, 1e-3))  # (hidden units, l2)
 SEEDS = (0, 1, 2)
 THRESHOLDS = tuple(float(round(t, 3)) for t in np.arange(0.05, 0.991, 0.01))
@@ -533,7 +536,7 @@ def run(
     grid: Sequence[tuple[int, float]] = GRID,
     ordinary_windows: bool = False,
     crisis_sentences: bool = False,
-    native_readings: bool = ROMANISED_READINGS,
+    native_readings: bool = FIT_READINGS,
 ) -> dict[str, Any]:
     embedder = default_embedder()
     if embedder is None:
@@ -711,9 +714,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--romanised-readings",
         action=argparse.BooleanOptionalAction,
-        default=ROMANISED_READINGS,
+        default=FIT_READINGS,
         help="score and fit romanised messages also in their native-script reading, as the"
-        f" detector does with it (knowledge.romanised; default: the detector's, {ROMANISED_READINGS})",
+        " detector reads them (knowledge.romanised; tried: recall 88.5% -> 93.0% on the"
+        " evaluation set, but ordinary-question alarms in Arabic 4.7% -> 8.2%)",
     )
     args = parser.parse_args(argv)
     grid: Sequence[tuple[int, float]] = GRID
