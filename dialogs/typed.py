@@ -43,13 +43,34 @@ def preselect(turn: Turn, menu: Menu, text: str) -> None:
     """Nobody has picked a language yet and the message is clearly in one of ours: the
     reply and the language menu shown after it come in that language, marked ✓, instead of
     the Telegram app's language. A greeting counts only when its word belongs to one
-    language ("سلام" is Arabic and Persian alike)."""
+    language ("سلام" is Arabic and Persian alike). Once a message in Arabic, Persian,
+    Russian or Ukrainian script chose the language, later messages in Latin letters keep it:
+    they mix in German terms or are romanised ("ana 3ayez a3mel ausbildung")."""
     if menu != "language" or turn.user is not None:
         return
     said = _intents().detect(text)
     written = said.lang if said is not None else detect_language(text)
-    if written is not None:
-        turn.state["lang"] = written
+    if written is None or written == turn.state.get("lang"):
+        return
+    if turn.state.get(_TYPED) and _latin(text) and not _latin_language(str(turn.state.get("lang"))):
+        # A message already chose Arabic, Persian, Russian or Ukrainian: Latin letters
+        # ("praktikum pls", "ok") are German terms or romanised text, not a new choice.
+        return
+    turn.state["lang"] = written
+    turn.state[_TYPED] = True
+
+
+# State key: the preselected language comes from what the person wrote, not from the app.
+_TYPED = "lang_typed"
+_NON_LATIN_LANGUAGES = frozenset({"ar", "fa", "ru", "uk"})
+
+
+def _latin(text: str) -> bool:
+    return all(not ch.isalpha() or ch.isascii() or "\u00c0" <= ch <= "\u024f" for ch in text)
+
+
+def _latin_language(code: str) -> bool:
+    return code not in _NON_LATIN_LANGUAGES
 
 
 def ask_again(turn: Turn, menu: Menu) -> None:

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
 from knowledge.model import LANGUAGES
+from knowledge.romanised import native_reading, target_of
 
 # Below this many letters a guess is mostly noise ("ok", "hi").
 MIN_LETTERS = 3
@@ -47,6 +48,8 @@ _ROMANISED: dict[str, frozenset[str]] = {
         "msh hal ya3ni yani wallah inshallah shukran marhaba salam el al"
     ),
 }
+# The languages lingua takes romanised Arabic and Persian for.
+_ROMANISED_LOOKALIKES = frozenset({"de", "en"})
 _LATIN_WORD_RE = re.compile(r"[a-z0-9']+")
 
 
@@ -70,6 +73,20 @@ def _romanised_guess(text: str) -> str | None:
     words = _LATIN_WORD_RE.findall(text.casefold())
     if not words:
         return None
+    return _function_word_guess(words)
+
+
+def _spelled_romanised(text: str) -> str | None:
+    """Arabizi, Finglish ("ar", "fa") or Latin-letter Russian/Ukrainian ("slavic") by its
+    spelling ("a3mel", "mikham", "bade moot", "hochu"): most of the message's words
+    romanised, the rest German terms or names ("ana 3ayez a3mel ausbildung")."""
+    target = target_of(text, ("ar", "fa", "slavic"))
+    if target is not None and native_reading(text, (target,)) is not None:
+        return target
+    return None
+
+
+def _function_word_guess(words: list[str]) -> str | None:
     best: str | None = None
     best_hits = 0
     for lang, vocab in _ROMANISED.items():
@@ -101,6 +118,16 @@ def detect_language(text: str, candidates: Iterable[str] = LANGUAGES) -> str | N
     top_lang, top = ranked[0][0], ranked[0][1] / total
     second = ranked[1][1] / total if len(ranked) > 1 else 0.0
     latin = all(not ch.isalpha() or ch.isascii() for ch in text)
+    # lingua is sure of German or English for Arabizi and Finglish ("bade moot" is 100%
+    # German to it); Czech or Turkish without accents it does tell apart from them.
+    if latin and top_lang in _ROMANISED_LOOKALIKES:
+        spelled = _spelled_romanised(text)
+        if spelled == "slavic":
+            # Russian or Ukrainian in Latin letters: the function words may tell which.
+            guess = _romanised_guess(text)
+            return guess if guess in cands else None
+        if spelled is not None and spelled in cands:
+            return spelled
     if latin and top < 0.9:
         guess = _romanised_guess(text)
         if guess is not None and guess in cands:

@@ -285,6 +285,15 @@ def test_empty_inputs() -> None:
         ("praktika gde", "ru"),
         ("mne nuzhna pomosch s rabotoy", "ru"),
         ("wein el jobcenter", "ar"),
+        # Arabizi and Finglish that lingua is sure are German, with German terms mixed in
+        ("ana 3ayez a3mel ausbildung kam bakhod flus", "ar"),
+        ("bade moot, ma 3ad fini kammel", "ar"),
+        ("mikham beram kelas integration vali nemidunam koja", "fa"),
+        # Czech and Turkish without accents stay theirs
+        ("muzu se vyucit v nemecku a pak pracovat v cesku", "cs"),
+        ("selam abi ausbildung icin ne lazim, okula da gidecek miyim", "tr"),
+        # Russian or Ukrainian in Latin letters without a telling word: unsure, not Persian
+        ("meni 16 i ja vzhe tyzhden splju na vulytsi v parku", None),
         # too short or no letters: unsure
         ("ok", None),
         ("", None),

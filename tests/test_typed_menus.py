@@ -151,6 +151,29 @@ async def test_a_message_in_a_clear_language_before_any_choice_preselects_it(
     assert await users(chat.app) == []
 
 
+async def test_a_language_a_message_chose_holds_through_latin_letters(app: App) -> None:
+    """ "مرحبا" chose Arabic; the next message is Arabizi with a German word in it: the
+    reply is Arabic and Arabic stays marked, not German."""
+    chat = ChatClient(app, language_code="en")
+    await chat.send("/start")
+    await chat.send("مرحبا")
+    await chat.send("ana 3ayez a3mel ausbildung kam bakhod flus")
+    assert any(label == "✓ " + LANGUAGE_NAMES["ar"] for label in chat.labels), chat.labels
+    assert "Das weiß ich" not in chat.text, chat.text
+    await chat.send("praktikum pls")
+    state = await chat.app.state_of(chat.state_key)
+    assert state is not None
+    assert state.get("lang") == "ar"
+
+
+async def test_romanised_arabic_after_a_german_message_chooses_arabic(app: App) -> None:
+    chat = ChatClient(app, language_code="en")
+    await chat.send("/start")
+    await chat.send("Wo finde ich ein Praktikum?")
+    await chat.send("ana 3ayez a3mel ausbildung kam bakhod flus")
+    assert any(label == "✓ " + LANGUAGE_NAMES["ar"] for label in chat.labels), chat.labels
+
+
 async def test_a_greeting_shared_by_two_languages_keeps_the_preselection(app: App) -> None:
     """ "سلام" is Arabic and Persian alike: the app's language stays preselected."""
     chat = ChatClient(app, language_code="en")
