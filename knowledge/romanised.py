@@ -42,7 +42,15 @@ from collections.abc import Iterable
 from knowledge.match_translit import latin_to_cyrillic
 from knowledge.safety_text import ARABIZI_DIGIT_RE, FINGLISH_VERB_RE, ROMANISED_WORDS
 
-__all__ = ["TARGETS", "arabizi_word", "cyrillic_word", "finglish_word", "native_reading", "target_of"]
+__all__ = [
+    "TARGETS",
+    "arabizi_word",
+    "cyrillic_word",
+    "finglish_word",
+    "native_query",
+    "native_reading",
+    "target_of",
+]
 
 TARGETS = ("ar", "fa", "slavic")
 
@@ -412,3 +420,17 @@ def _joins_next(tokens: list[re.Match[str]], replaced: list[str | None], n: int,
         and tokens[n + 1].group().lower() not in _ARABIZI_PREFIXES
         and not sentence[tokens[n].end() : tokens[n + 1].start()].strip()
     )
+
+
+# The romanisation each of our languages is typed in.
+_TARGET_OF_LANGUAGE = {"ar": "ar", "fa": "fa", "ru": "slavic", "uk": "slavic"}
+
+
+def native_query(text: str, lang: str | None) -> str | None:
+    """``text`` in the script of ``lang`` when it is Arabic, Persian, Russian or Ukrainian
+    typed in Latin letters ("u menja diplom iz Almaty" for a Russian speaker), else None:
+    for the matcher, whose sentence embedder knows these languages in their script."""
+    target = _TARGET_OF_LANGUAGE.get(lang or "")
+    if target is None or any(ch.isalpha() and not ch.isascii() for ch in text):
+        return None
+    return native_reading(text, (target,))

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.romanised import arabizi_word, cyrillic_word, finglish_word, native_reading, target_of
+from knowledge.romanised import (
+    arabizi_word,
+    cyrillic_word,
+    finglish_word,
+    native_query,
+    native_reading,
+    target_of,
+)
 from knowledge.safety import DEFAULT_PATH, CrisisDetector
 
 
@@ -147,3 +154,35 @@ def test_a_long_romanised_sentence_is_read_in_windows_within_the_budget(detector
     assert len(windows) <= CrisisDetector.MAX_WINDOWS
     assert any(w.startswith("انا بدي موت") for w in windows)
     assert sentence in windows
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "reading"),
+    [
+        (
+            "u menja attestat iz Kharkiva, kak priznat?",
+            "ru",
+            "у меня аттестат из Kharkiva, как признат?",
+        ),
+        ("mikham beram kelas integration", "fa", "میخوام برم کلس integration"),
+        ("ana 3ayez a3mel ausbildung", "ar", "انا عايز اعمل ausbildung"),
+    ],
+)
+def test_a_romanised_query_is_read_in_the_persons_script(text: str, lang: str, reading: str) -> None:
+    assert native_query(text, lang) == reading
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # a language typed in Latin letters anyway
+        ("ana 3ayez a3mel ausbildung", "de"),
+        ("u menja diplom", "tr"),
+        # German to an Arabic speaker, and text that is already in its script
+        ("Wo ist das Jobcenter?", "ar"),
+        ("У меня diplom", "ru"),
+        ("ana 3ayez", None),
+    ],
+)
+def test_other_queries_get_no_reading(text: str, lang: str | None) -> None:
+    assert native_query(text, lang) is None

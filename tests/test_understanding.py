@@ -135,3 +135,16 @@ def test_out_of_scope_is_not_answered(understander: Understander, text: str, lan
 def test_nothing_to_read(understander: Understander, text: str) -> None:
     u = understander.understand(text, "de")
     assert u.kind in (Kind.EMPTY, Kind.INTENT)
+
+
+def test_a_romanised_question_is_embedded_closer_to_its_own_script(knowledge: KnowledgeBase) -> None:
+    """Russian in Latin letters from a Russian speaker: the matcher's query vector moves
+    toward the Cyrillic question, which the embedder reads far better."""
+    matcher = knowledge.matcher
+    as_written = matcher._query_vector("u menja attestat iz Kharkiva, kak priznat?", None)
+    with_reading = matcher._query_vector("u menja attestat iz Kharkiva, kak priznat?", "ru")
+    cyrillic = matcher._query_vector("у меня аттестат из Харькова, как признать?", "ru")
+    assert as_written is not None
+    assert with_reading is not None
+    assert cyrillic is not None
+    assert float(with_reading @ cyrillic) > float(as_written @ cyrillic) + 0.05
