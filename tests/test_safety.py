@@ -609,6 +609,140 @@ def test_pattern_faults_stay_fixed(detector: CrisisDetector, cause: str, text: s
     assert detector.detect(text) is None, (cause, text)
 
 
+# Scenarios the patterns used to miss (issue 10): an overdose told in the past, a plan with a
+# method and a time (German verb-second order too), violence against a family member told in
+# the third person, a little sibling gone off with a man from the internet, a forced marriage
+# with a death threat. Written for these tests, not taken from knowledge/eval/**.
+SCENARIOS: list[tuple[str, str, CrisisCategory]] = [
+    # an overdose told in the past, with an amount word
+    ("de", "Ich habe alle Tabletten geschluckt und mir ist schwindelig", SELF),
+    ("de", "hab eine ganze Packung Schlaftabletten genommen", SELF),
+    ("en", "I took a whole bunch of pills and now I feel dizzy", SELF),
+    ("en", "took like 30 tablets an hour ago, feel weird", SELF),
+    ("ar", "بلعت كل الحبوب وحاسس بدوخة", SELF),
+    ("ar", "bla3t kel el 7bob", SELF),
+    ("uk", "я випила всі таблетки", SELF),
+    ("uk", "ya vypyla vsi tabletky", SELF),
+    ("ru", "я выпила все таблетки, мне плохо", SELF),
+    ("ru", "наглоталась снотворного", SELF),
+    ("fa", "یه بسته قرص خوردم", SELF),
+    ("fa", "همه قرصامو یه جا خوردم", SELF),
+    ("fa", "ye baste ghors khordam", SELF),
+    ("tr", "bütün ilaçları yuttum", SELF),
+    ("tr", "bir kutu ilaç içtim başım dönüyor", SELF),
+    ("cs", "spolykala jsem všechny prášky", SELF),
+    # a plan with a method and a time
+    ("de", "Heute Nacht spring ich von der Brücke", SELF),
+    ("de", "Ich hab ein Seil, heute Nacht mach ich es", SELF),
+    ("en", "got a rope, tonight I'm doing it", SELF),
+    ("en", "I'm going to throw myself in front of a train", SELF),
+    ("ar", "الليلة رح ارمي حالي من الجسر", SELF),
+    ("uk", "сьогодні вночі стрибну з мосту", SELF),
+    ("ru", "сегодня ночью спрыгну с моста", SELF),
+    ("fa", "امشب از پل میپرم", SELF),
+    ("tr", "bu gece köprüden atlayacağım", SELF),
+    ("cs", "dnes večer skočím z mostu", SELF),
+    # violence against a family member, third person or past
+    ("de", "Er hat meine Schwester geschlagen bis sie geblutet hat", VIOLENCE),
+    ("de", "Mein Vater schlägt meine Mutter", VIOLENCE),
+    ("en", "he beat my sister till she bled and now he's coming for me", VIOLENCE),
+    ("en", "my dad hits my mom every night", VIOLENCE),
+    ("ar", "ابوي عم يضرب امي", VIOLENCE),
+    ("ar", "baba 3am yedrob mama kel yom", VIOLENCE),
+    ("uk", "батько бє маму", VIOLENCE),
+    ("ru", "отчим избил маму до крови", VIOLENCE),
+    ("fa", "بابام مامانمو میزنه", VIOLENCE),
+    ("fa", "بابام مامانم رو کتک میزنه", VIOLENCE),
+    ("fa", "babam mamanamo mizane", VIOLENCE),
+    ("tr", "babam onu dövüyor", VIOLENCE),
+    ("tr", "babam annemi dövüyor", VIOLENCE),
+    ("cs", "táta bije mámu", VIOLENCE),
+    # a little sibling gone off with a man from the internet
+    ("de", "Meine kleine Schwester (12) ist mit einem Mann aus dem Internet weggegangen", MINOR),
+    ("en", "my little sister (12) went off with a man from the internet", MINOR),
+    ("ar", "اختي الصغيرة راحت مع رجل من الانترنت", MINOR),
+    ("uk", "моя молодша сестра пішла з чоловіком з інтернету", MINOR),
+    ("ru", "моя младшая сестра ушла с мужчиной из интернета", MINOR),
+    ("fa", "خواهر کوچیکم با یه مرد از اینترنت رفته", MINOR),
+    ("tr", "küçük kız kardeşim internetten tanıştığı bir adamla gitti", MINOR),
+    ("cs", "moje malá ségra odešla s chlapem z internetu", MINOR),
+    # a forced marriage with a death threat: the threat makes it violence
+    ("de", "Ich soll meinen Cousin heiraten, wenn ich nein sage, bringen sie mich um", VIOLENCE),
+    ("en", "they want me to marry my cousin and if I say no I'm dead", VIOLENCE),
+    ("ar", "بدهم يزوجوني ابن عمي واذا رفضت رح يقتلوني", VIOLENCE),
+    ("uk", "мене хочуть видати заміж, якщо відмовлюся, мене вбють", VIOLENCE),
+    ("ru", "меня хотят выдать замуж, если откажусь, меня убьют", VIOLENCE),
+    ("fa", "میخوان به زور شوهرم بدن، اگه قبول نکنم منو میکشن", VIOLENCE),
+    ("tr", "beni zorla evlendirmek istiyorlar, hayır dersem beni öldürürler", ABUSE),
+    ("cs", "chtějí mě vdát, když odmítnu, zabijou mě", ABUSE),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "category"), SCENARIOS)
+def test_scenarios_told_in_the_past_third_person_or_as_a_plan(
+    detector: CrisisDetector, language: str, text: str, category: CrisisCategory
+) -> None:
+    signal = detector.detect(text)
+    assert signal is not None, text
+    assert (signal.category, signal.language) == (category, language), (text, signal.phrase)
+
+
+# The same words in ordinary messages: one's usual pills, a jump into a lake, a game, a
+# sibling online with friends, a refusal at work. Never an alarm.
+SCENARIO_NEAR_MISSES: list[tuple[str, str]] = [
+    ("de", "Ich habe heute morgen meine Tabletten genommen"),
+    ("de", "Wir sind heute von der Brücke ins Wasser gesprungen, so cool"),
+    ("de", "Muss ich alle Tabletten nehmen, die der Arzt verschrieben hat?"),
+    ("de", "Mein Bruder hat meine Schwester im Schach geschlagen"),
+    ("de", "Meine kleine Schwester spielt abends online mit ihren Freundinnen"),
+    ("de", "Wenn ich nein sage, ist mein Chef sauer"),
+    ("de", "Heute Nacht mache ich die Hausaufgaben fertig"),
+    ("en", "I took my pills this morning"),
+    ("en", "we jumped off the bridge into the lake, so fun"),
+    ("en", "my brother beat my sister at chess again haha"),
+    ("en", "my little sister watches a guy on tiktok who does makeup"),
+    ("en", "I need a rope for the climbing course tonight, where can I buy one?"),
+    ("en", "if I say no to overtime, is that ok?"),
+    ("en", "she hit my car in the parking lot"),
+    ("ar", "اخدت الدوا الصبح"),
+    ("ar", "اخدت حبة دوا للراس"),
+    ("ar", "اختي الصغيرة بتحكي مع صاحباتها عالنت"),
+    ("ar", "اذا رفضت الشغل شو بصير؟"),
+    ("ar", "5adet el dawa el sob7"),
+    ("uk", "я випила одну таблетку від голови"),
+    ("uk", "моя молодша сестра дивиться блогерів в інтернеті"),
+    ("uk", "ми стрибали з мосту в річку влітку"),
+    ("ru", "я выпила таблетку от головы утром"),
+    ("ru", "мы прыгали с моста в реку, было классно"),
+    ("ru", "моя младшая сестра смотрит мультики в интернете"),
+    ("ru", "если откажусь от смены, меня уволят?"),
+    ("fa", "قرصامو صبح خوردم"),
+    ("fa", "داداشمو صدا زد"),
+    ("fa", "خواهر کوچیکم با دوستاش تو اینستاگرام چت میکنه"),
+    ("fa", "امشب از پل رد میشیم"),
+    ("fa", "ghorsamo sob khordam"),
+    ("tr", "sabah ilacımı içtim"),
+    ("tr", "babam annemi dövmüyor, sadece bağırıyor"),
+    ("tr", "küçük kardeşim internette oyun oynuyor"),
+    ("tr", "bu gece köprüden geçeceğiz"),
+    ("cs", "ráno jsem si vzala prášek na hlavu"),
+    ("cs", "moje malá ségra kouká na videa na internetu"),
+    ("cs", "v létě jsme skákali z mostu do řeky"),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), SCENARIO_NEAR_MISSES)
+def test_scenario_words_in_ordinary_messages_stay_quiet(
+    detector: CrisisDetector, language: str, text: str
+) -> None:
+    assert detector.detect(text) is None, (language, text)
+
+
+def test_scenario_tables_cover_every_language() -> None:
+    assert {language for language, _, _ in SCENARIOS} == set(LANGUAGES)
+    assert {language for language, _ in SCENARIO_NEAR_MISSES} == set(LANGUAGES)
+
+
 def test_arabizi_crisis_words_still_meet_arabic_patterns(detector: CrisisDetector) -> None:
     for text in ("ana bade ente7er", "bade mout, ma 3ad fini"):
         signal = detector.detect(text)
