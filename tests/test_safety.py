@@ -675,6 +675,27 @@ SCENARIOS: list[tuple[str, str, CrisisCategory]] = [
     ("fa", "میخوان به زور شوهرم بدن، اگه قبول نکنم منو میکشن", VIOLENCE),
     ("tr", "beni zorla evlendirmek istiyorlar, hayır dersem beni öldürürler", ABUSE),
     ("cs", "chtějí mě vdát, když odmítnu, zabijou mě", ABUSE),
+    # an overdose named as such, first person
+    ("de", "ich hab eine Überdosis genommen", SELF),
+    ("en", "i think i overdosed on my meds", SELF),
+    ("ru", "кажется, я передознулась", SELF),
+    ("tr", "aşırı doz ilaç aldım", SELF),
+    ("cs", "předávkovala jsem se prášky", SELF),
+    ("cs", "snědla jsem všechny prášky co byly doma", SELF),
+    # a sibling of 10-15 meeting an adult man
+    ("de", "Meine Schwester ist 13 und trifft sich mit einem erwachsenen Mann", MINOR),
+    ("en", "my sister is 13 and she keeps meeting a 30 year old man", MINOR),
+    ("ar", "اختي عمرها 13 وعم تطلع مع رجل كبير", MINOR),
+    ("uk", "моїй сестрі 13, вона зустрічається з дорослим чоловіком", MINOR),
+    ("ru", "моей сестре 13, она встречается со взрослым мужчиной", MINOR),
+    ("fa", "خواهرم ۱۳ سالشه و با یه مرد بزرگتر بیرون میره", MINOR),
+    ("tr", "kardeşim 13 yaşında ve yetişkin bir adamla buluşuyor", MINOR),
+    ("cs", "sestře je 13 a schází se s dospělým chlapem", MINOR),
+    # exploitation told about someone else
+    ("en", "his boss took his passport and doesnt let him leave", WORK),
+    ("de", "Sein Chef hat seinen Pass weggenommen", WORK),
+    ("ru", "ему не платят зарплату уже три месяца", WORK),
+    ("uk", "йому не платять зарплату вже два місяці", WORK),
 ]
 
 
@@ -728,6 +749,13 @@ SCENARIO_NEAR_MISSES: list[tuple[str, str]] = [
     ("cs", "ráno jsem si vzala prášek na hlavu"),
     ("cs", "moje malá ségra kouká na videa na internetu"),
     ("cs", "v létě jsme skákali z mostu do řeky"),
+    ("de", "Was passiert bei einer Überdosis Paracetamol?"),
+    ("de", "Meine Schwester ist 13 und ihr Lehrer ist ein netter Mann"),
+    ("en", "what happens if someone overdoses?"),
+    ("en", "my sister is 13 and wants to be a doctor like the man on TV"),
+    ("en", "does my boss have to pay him for the overtime?"),
+    ("ru", "что делать при передозировке?"),
+    ("ru", "ему не платят стипендию летом?"),
 ]
 
 
