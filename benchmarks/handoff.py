@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.db.models import Case, OutboxItem
-from bot.telegram.limits import FloodControl
+from bot.telegram.limits import PRIVATE_BURST, FloodControl
 from dialogs.i18n import LANGUAGE_NAMES
 from knowledge.model import LANGUAGES
 from tests.fake_telegram import FakeTelegram, FloodLimits, SentMessage, SimChat, SimUser, WaitTimeout
@@ -317,7 +317,8 @@ def bot_pacing(group_per_minute: int) -> dict[str, float]:
     control = FloodControl(group_per_minute=group_per_minute)
     return {
         "overall_per_second": control.overall.limit,
-        "private_per_second": control.chats[1].limit,
+        "private_per_second": control.private,
+        "private_burst": PRIVATE_BURST,
         "group_per_minute": control.groups[-1].limit,
         "max_inline_wait_s": control.max_inline_wait,
     }

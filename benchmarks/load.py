@@ -52,6 +52,7 @@ from bot.db.models import User
 from dialogs.i18n import LANGUAGE_NAMES
 from knowledge.model import LANGUAGES
 from tests.fake_telegram import FakeTelegram, SentMessage, SimUser
+from tests.fake_telegram.faults import MESSAGE_METHODS
 from tests.support.bot_process import children_of, free_port, running_bot
 from tests.support.telegram import onboard
 
@@ -331,6 +332,7 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
             driver.waiting.clear()
             report.start = tree_usage(process.pid)
             posts_before, failures_before = fake.delivery.stats.posts, fake.delivery.stats.failures
+            sent_before = messages_sent(fake)
             started = time.monotonic()
             injected = False
             for n in range(int(options.rate * options.seconds)):
@@ -356,10 +358,20 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
                 **await scrape(int(os.environ["LOAD_PORT"])),
                 "webhook_posts": fake.delivery.stats.posts - posts_before,
                 "webhook_failures": fake.delivery.stats.failures - failures_before,
+                # Telegram lets a bot send about 30 messages a second in all: at this many
+                # messages per update, 30 / it is the most updates a second it can answer.
+                "messages_per_update": round(
+                    (messages_sent(fake) - sent_before) / max(1, len(report.arrivals)), 2
+                ),
                 "fake_internal_errors": len(fake.internal_errors),
                 **refused_calls(fake),
             }
     return report.figures()
+
+
+def messages_sent(fake: FakeTelegram) -> int:
+    """Messages the bot put into chats so far (the calls Telegram's flood limits count)."""
+    return sum(n for method, n in fake.stats.requests.items() if method in MESSAGE_METHODS)
 
 
 def refused_calls(fake: FakeTelegram) -> dict[str, int]:
