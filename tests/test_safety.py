@@ -718,6 +718,8 @@ SCENARIO_NEAR_MISSES: list[tuple[str, str]] = [
     ("de", "Meine kleine Schwester spielt abends online mit ihren Freundinnen"),
     ("de", "Wenn ich nein sage, ist mein Chef sauer"),
     ("de", "Heute Nacht mache ich die Hausaufgaben fertig"),
+    ("de", "Gleich spring ich vor dem Essen noch unter die Dusche"),
+    ("de", "Am Wochenende spring ich vom Dreier im Freibad"),
     ("en", "I took my pills this morning"),
     ("en", "we jumped off the bridge into the lake, so fun"),
     ("en", "my brother beat my sister at chess again haha"),
