@@ -18,6 +18,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
+from redis.asyncio import Redis
 
 from bot.announcements import announce_events, announce_offers
 from bot.app import App, build_app
@@ -28,7 +29,7 @@ from bot.handoff.outbox import OutboxWorker
 from bot.handoff.service import HandoffService
 from bot.telegram.advisors import advisors_router
 from bot.telegram.fsm_storage import KEY_BUILDER
-from bot.telegram.limits import FloodControl
+from bot.telegram.limits import FloodControl, SharedWindow
 from bot.telegram.metrics import ApiMetrics, observe_count, sample_forever
 from bot.telegram.middlewares import UnitOfWork
 from bot.telegram.people import people_router
@@ -54,7 +55,9 @@ DESCRIPTION = N_(
 SHORT_DESCRIPTION = N_("Your way into training and work: answers in your language and a personal advisor.")
 
 
-def create_bot(settings: Settings) -> Bot:
+def create_bot(settings: Settings, redis: Redis | None = None) -> Bot:
+    """The Bot API client; with ``redis`` (several workers) they share Telegram's overall
+    limit on messages a second."""
     assert settings.bot_token is not None
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(
@@ -62,6 +65,7 @@ def create_bot(settings: Settings) -> Bot:
             overall=settings.send_per_second,
             private=settings.send_per_chat_per_second,
             group_per_minute=settings.send_per_group_per_minute,
+            shared=SharedWindow(redis, settings.send_per_second) if redis is not None else None,
         )
     )
     # Innermost (registered last): counts each answer of Telegram, the 429s that flood
@@ -166,7 +170,7 @@ class Transport(NamedTuple):
 async def assemble(app: App, storage: BaseStorage | None, *, redelivered: bool = False) -> Transport:
     """The bot, the handoff, the dispatcher and the outbox worker (woken by each commit).
     ``redelivered``: webhook mode, where Telegram sends an unanswered update again."""
-    bot = create_bot(app.settings)
+    bot = create_bot(app.settings, storage.redis if isinstance(storage, RedisStorage) else None)
     handoff = HandoffService(app, bot)
     # Before the outbox sends anything: the cases of before learn their advisors' group.
     await handoff.settle_earlier_cases()

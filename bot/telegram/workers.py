@@ -64,24 +64,16 @@ def prepare_metrics_folder() -> Path:
 
 
 class Supervisor:
-    def __init__(self, workers: int, argv: list[str], send_per_second: int = 30) -> None:
+    def __init__(self, workers: int, argv: list[str]) -> None:
         self.workers = workers
         self.argv = argv
-        # Telegram's limit on messages a second is the bot's, not a process's: each worker
-        # paces itself to its share (with 2 workers each sent up to 30 a second before).
-        self.send_share = max(1, send_per_second // workers)
         self.running: dict[int, tuple[asyncio.subprocess.Process, float]] = {}
         self.stopping = asyncio.Event()
         self.restarts = 0
         self.exit_code = 0
 
     async def start_worker(self, index: int) -> None:
-        env = {
-            **os.environ,
-            "WORKER_INDEX": str(index),
-            "WEBHOOK_REUSE_PORT": "1",
-            "SEND_PER_SECOND": str(self.send_share),
-        }
+        env = {**os.environ, "WORKER_INDEX": str(index), "WEBHOOK_REUSE_PORT": "1"}
         process = await asyncio.create_subprocess_exec(*self.argv, env=env)
         self.running[index] = (process, time.monotonic())
         log.info("worker %d started (pid %d)", index, process.pid)
@@ -157,4 +149,4 @@ async def serve_workers(settings: Settings, workers: int) -> int:
     folder = prepare_metrics_folder()
     log.info("%d webhook workers on port %s, metrics in %s", workers, settings.webhook_port, folder)
     argv = [sys.executable, "-m", "bot", "run", "--webhook"]
-    return await Supervisor(workers, argv, settings.send_per_second).run()
+    return await Supervisor(workers, argv).run()
