@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.language import detect_language
 from knowledge.match_crossval import CANDIDATES, signals
 from knowledge.match_fit import KNN, SIGNALS, Array
 from knowledge.match_fitted import Fitted
@@ -51,7 +50,7 @@ class SignalMemo:
 
     def _look(self, text: str, lang: str | None) -> Seen | None:
         m = self.matcher
-        detected = detect_language(text, m.languages) if m.languages else None
+        detected = m.language_of(text) if m.languages else None
         search_lang = lang if lang is not None else detected
         if search_lang is None or search_lang not in m.languages:
             return None

@@ -23,6 +23,7 @@ from knowledge.match_dense import Embedder, Vectors, default_embedder
 from knowledge.match_fitted import Fitted, regime
 from knowledge.match_index import LangIndex, Params, TextSource, fitted_params, rescale_dense
 from knowledge.match_lexicon import KeepTerms, Synonyms
+from knowledge.model import SOURCE_LANGUAGE
 from knowledge.romanised import native_query
 
 
@@ -86,6 +87,8 @@ def _phrasings_per_entry(docs: Sequence[Document]) -> float:
 
 
 _WORD_RE = re.compile(r"\w+")
+# Words a message keeps without its glossary terms for its language to be told.
+_MIN_WORDS_TO_TELL = 4
 
 # Entries below this score share nothing with the query worth showing.
 _MIN_SCORE = 0.02
@@ -140,6 +143,7 @@ class Matcher:
         for doc in documents:
             by_lang[doc.lang].append(doc)
         keep = KeepTerms(keep_terms)
+        self._keep = keep
         syn = Synonyms(synonyms)
         self._docs: dict[str, list[Document]] = dict(by_lang)
         self._out_of_scope: dict[str, int] = {
@@ -215,7 +219,7 @@ class Matcher:
         # pass on a second thread while this one scores words looked cheaper, but its
         # OpenMP threads and this thread then fight over two cores: p99 25 ms against
         # 15 ms one after the other (dev queries, idle 2-core machine).
-        detected = detect_language(query, self.languages) if self._indexes else None
+        detected = self.language_of(query) if self._indexes else None
         search_lang = lang if lang is not None else detected
         langs = [search_lang] if search_lang in self._indexes else list(self._indexes)
         qvec = self._query_vector(query, search_lang) if embed else None
@@ -230,6 +234,20 @@ class Matcher:
                         best[r.doc.id] = r
             ranked = sorted(best.values(), key=lambda r: r.score, reverse=True)[:limit]
         return settle(ranked, self.mashed(query, search_lang), detected)
+
+    def language_of(self, query: str) -> str | None:
+        """The language ``query`` is written in, among ours, or None when unsure. German is
+        told without the glossary's terms: young people keep "Ausbildung" or "Jobcenter" in
+        every language, and lingua took "How much do I earn in an Ausbildung?" for German
+        (the English person was then offered to switch to German)."""
+        detected = detect_language(query, self.languages)
+        if detected != SOURCE_LANGUAGE or not self._keep:
+            return detected
+        rest = _WORD_RE.sub(lambda m: "" if self._keep.labels(m.group()) else m.group(), query)
+        if rest == query:
+            return detected
+        # Without its German terms, a message of a few words is too short to tell.
+        return detect_language(rest, self.languages) if len(rest.split()) >= _MIN_WORDS_TO_TELL else None
 
     def mashed(self, query: str, lang: str | None) -> bool:
         """One "word" that is no word of any language here nor close to one in the

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 from knowledge.base import KnowledgeBase
 from knowledge.intents import Intent, IntentDetector, IntentResult
-from knowledge.language import detect_language
 from knowledge.matcher import Decision, Match, MatchResult
 from knowledge.message import Piece, pieces
 
@@ -215,7 +214,7 @@ class Understander:
             return out
         if len(questions) > MAX_MATCHED:
             matcher = self.knowledge.matcher
-            look_lang = lang if lang in matcher.languages else detect_language(body, matcher.languages)
+            look_lang = lang if lang in matcher.languages else matcher.language_of(body)
             scores: dict[str, float] = {}  # repeated sentences are looked at once
             looked = []
             for p in questions:

@@ -119,3 +119,21 @@ async def test_emoji_alone_are_thanks_or_a_greeting(chat: ChatClient) -> None:
     assert "Gern geschehen" in chat.text
     await chat.send("?!")
     assert "in Worten" in chat.text or "Thema" in chat.text
+
+
+async def test_a_german_term_in_an_english_question_is_no_reason_to_switch_to_german(
+    chat: ChatClient,
+) -> None:
+    """ "Ausbildung" is kept in every language: the English answer comes without the offer
+    to switch the language to German (lingua takes the sentence for German)."""
+    await chat.onboard("English")
+    await chat.send("How much do I earn in an Ausbildung?")
+    assert "training allowance" in chat.text
+    assert "Deutsch" not in chat.labels
+    assert "Sprache wechseln" not in chat.text
+
+
+async def test_a_question_in_german_from_an_english_speaker_offers_german(chat: ChatClient) -> None:
+    await chat.onboard("English")
+    await chat.send("Wie viel Geld bekomme ich in der Ausbildung im ersten Jahr?")
+    assert "Deutsch" in chat.labels
