@@ -62,6 +62,10 @@ class Window:
         self.times.append(now)
 
 
+# Seconds a paced message waits beyond what the count asks (see Bucket.delay).
+_SLACK = 0.05
+
+
 class Bucket:
     """``rate`` events a second on average, ``burst`` of them at once (a token bucket)."""
 
@@ -72,7 +76,9 @@ class Bucket:
     def delay(self, now: float) -> float:
         self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
         self.last = now
-        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
+        # Waiting a little longer than the count asks: Telegram counts a message when it
+        # arrives, and the first of a burst may have taken longer on its way than this one.
+        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate + _SLACK
 
     def take(self, now: float) -> None:
         self.delay(now)
@@ -102,7 +108,7 @@ local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return tostring(math.max(0.001, tonumber(oldest[2]) + 1 - now))
 """
 
-    def __init__(self, redis: Redis, limit: int, key: str = "wegweiser:flood:overall") -> None:
+    def __init__(self, redis: Redis, limit: int, key: str) -> None:
         self.limit, self.key = limit, key
         self._script = redis.register_script(self._SCRIPT)
         self._member = f"{os.getpid()}-{uuid.uuid4().hex[:8]}-"

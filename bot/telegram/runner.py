@@ -65,7 +65,7 @@ def create_bot(settings: Settings, redis: Redis | None = None) -> Bot:
             overall=settings.send_per_second,
             private=settings.send_per_chat_per_second,
             group_per_minute=settings.send_per_group_per_minute,
-            shared=SharedWindow(redis, settings.send_per_second) if redis is not None else None,
+            shared=shared_window(settings, redis) if redis is not None else None,
         )
     )
     # Innermost (registered last): counts each answer of Telegram, the 429s that flood
@@ -76,6 +76,14 @@ def create_bot(settings: Settings, redis: Redis | None = None) -> Bot:
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
+
+
+def shared_window(settings: Settings, redis: Redis) -> SharedWindow:
+    """Telegram's overall limit, counted in Redis for all workers of this bot (named by the
+    token's bot id: two bots on one Redis have a limit each)."""
+    assert settings.bot_token is not None
+    bot_id = settings.bot_token.get_secret_value().split(":", 1)[0]
+    return SharedWindow(redis, settings.send_per_second, key=f"wegweiser:flood:{bot_id}")
 
 
 # A chat's Redis lock expires after this many seconds even if its worker died holding it.
