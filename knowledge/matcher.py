@@ -88,7 +88,7 @@ def _phrasings_per_entry(docs: Sequence[Document]) -> float:
 
 _WORD_RE = re.compile(r"\w+")
 # Words a message keeps without its glossary terms for its language to be told.
-_MIN_WORDS_TO_TELL = 4
+_MIN_WORDS_TO_TELL = 5
 
 # Entries below this score share nothing with the query worth showing.
 _MIN_SCORE = 0.02
@@ -243,11 +243,24 @@ class Matcher:
         detected = detect_language(query, self.languages)
         if detected != SOURCE_LANGUAGE or not self._keep:
             return detected
-        rest = _WORD_RE.sub(lambda m: "" if self._keep.labels(m.group()) else m.group(), query)
+        rest = self._without_kept_terms(query)
         if rest == query:
             return detected
         # Without its German terms, a message of a few words is too short to tell.
-        return detect_language(rest, self.languages) if len(rest.split()) >= _MIN_WORDS_TO_TELL else None
+        return detect_language(rest, self.languages) if self.tells_language(query) else None
+
+    def tells_language(self, query: str) -> bool:
+        """Whether ``query`` says enough to tell its language: five words besides the
+        glossary's terms and numbers ("chasstkova kvalifikatsiia tq", "bewerbung azmak
+        yardim" or "what is mbe cuonsellig" do not; lingua took them for Czech, German and
+        German)."""
+        words = [w for w in _WORD_RE.findall(self._without_kept_terms(query)) if w.isalpha()]
+        return len(words) >= _MIN_WORDS_TO_TELL
+
+    def _without_kept_terms(self, query: str) -> str:
+        if not self._keep:
+            return query
+        return _WORD_RE.sub(lambda m: "" if self._keep.labels(m.group()) else m.group(), query)
 
     def mashed(self, query: str, lang: str | None) -> bool:
         """One "word" that is no word of any language here nor close to one in the

@@ -29,8 +29,9 @@ from dataclasses import dataclass
 
 from knowledge.base import KnowledgeBase
 from knowledge.intents import Intent, IntentDetector, IntentResult
-from knowledge.matcher import Decision, Match, MatchResult
+from knowledge.matcher import Decision, Match, Matcher, MatchResult
 from knowledge.message import Piece, pieces
+from knowledge.romanised import native_query
 
 # Messages up to this long are also matched whole, beside their pieces.
 WHOLE_MAX_CHARS = 400
@@ -71,6 +72,29 @@ class _Scored:
     piece: Piece
     result: MatchResult
     lang: str | None
+
+
+def _written_in(matcher: Matcher, text: str, chosen: str | None, detected: str) -> bool:
+    """``text`` is clearly in the ``detected`` language rather than the ``chosen`` one:
+    enough words besides German terms, not the chosen language romanised, and no letters
+    of the chosen language's script when that is not the detected one's ("что такое
+    Teilqualifizierung" is Russian with a German term, not German)."""
+    if not matcher.tells_language(text) or native_query(text, chosen) is not None:
+        return False  # too short, or the chosen language in Latin letters ("ana 3ayez …")
+    script = _SCRIPTS.get(chosen or "")
+    return script is None or script == _SCRIPTS.get(detected) or not any(script(ch) for ch in text)
+
+
+def _arabic(ch: str) -> bool:
+    return "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufeff"
+
+
+def _cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff"
+
+
+# The script of each language not written in Latin letters.
+_SCRIPTS: dict[str, Callable[[str], bool]] = {"ar": _arabic, "fa": _arabic, "ru": _cyrillic, "uk": _cyrillic}
 
 
 def _confidence(result: MatchResult) -> float:
@@ -237,7 +261,11 @@ class Understander:
         if detected and detected != lang and detected in kb.matcher.languages:
             other = self._find(piece.text, detected)
             if other.decision is Decision.ANSWER or _confidence(other) > _confidence(result):
-                result, answer_lang = other, detected
+                result = other
+                # The answer goes in the other language (with the offer to switch to it)
+                # only when the message is clearly written in it.
+                if _written_in(kb.matcher, piece.text, lang, detected):
+                    answer_lang = detected
         return _Scored(piece, result, answer_lang)
 
     @staticmethod

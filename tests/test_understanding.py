@@ -148,3 +148,29 @@ def test_a_romanised_question_is_embedded_closer_to_its_own_script(knowledge: Kn
     assert with_reading is not None
     assert cyrillic is not None
     assert float(with_reading @ cyrillic) > float(as_written @ cyrillic) + 0.05
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen"),
+    [
+        # a German term in the person's own script
+        ("что такое Teilqualifizierung", "ru"),
+        ("فرم Erklärung zum Beschäftigungsverhältnis را کی پر میکند", "fa"),
+        # too few words to tell, typos and German terms
+        ("bewerbung yazmak yardim", "tr"),
+        ("duldung kvuli praci 30 mesicu", "cs"),
+        # the chosen language in Latin letters
+        ("shu ya3ni ausbildung w kam bakhod", "ar"),
+    ],
+)
+def test_the_answer_stays_in_the_chosen_language_unless_the_message_is_clearly_another(
+    understander: Understander, text: str, chosen: str
+) -> None:
+    """Only a message clearly written in another language brings the answer (and the offer
+    to switch) in that language; lingua took these for German, Czech or English."""
+    assert understander.understand(text, chosen).lang in (chosen, None)
+
+
+def test_a_whole_question_in_another_language_is_answered_in_it(understander: Understander) -> None:
+    u = understander.understand("Wie viel Geld bekomme ich in der Ausbildung im ersten Jahr?", "en")
+    assert u.lang == "de"
