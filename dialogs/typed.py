@@ -19,6 +19,8 @@ from dialogs.menus import Menu
 from dialogs.questions import _intents
 from knowledge.intents import Intent
 from knowledge.language import detect_language
+from knowledge.model import SCRIPT_OF_LANGUAGE
+from knowledge.safety_text import script_of
 
 
 async def answer(turn: Turn, menu: Menu, text: str) -> bool:
@@ -62,15 +64,14 @@ def preselect(turn: Turn, menu: Menu, text: str) -> None:
 
 # State key: the preselected language comes from what the person wrote, not from the app.
 _TYPED = "lang_typed"
-_NON_LATIN_LANGUAGES = frozenset({"ar", "fa", "ru", "uk"})
 
 
 def _latin(text: str) -> bool:
-    return all(not ch.isalpha() or ch.isascii() or "\u00c0" <= ch <= "\u024f" for ch in text)
+    return all(script_of(ch) == "latin" for ch in text if ch.isalpha())
 
 
 def _latin_language(code: str) -> bool:
-    return code not in _NON_LATIN_LANGUAGES
+    return SCRIPT_OF_LANGUAGE.get(code, "latin") == "latin"
 
 
 def ask_again(turn: Turn, menu: Menu) -> None:

@@ -34,6 +34,12 @@ from pydantic import (
 LANGUAGES: tuple[str, ...] = ("de", "en", "ar", "uk", "ru", "fa", "tr", "cs")
 SOURCE_LANGUAGE = "de"
 RTL_LANGUAGES: frozenset[str] = frozenset({"ar", "fa"})
+# The script each language is written in (names as knowledge.safety_text.script_of gives them).
+SCRIPT_OF_LANGUAGE: Mapping[str, str] = {
+    **dict.fromkeys(("de", "en", "tr", "cs"), "latin"),
+    **dict.fromkeys(("ar", "fa"), "arabic"),
+    **dict.fromkeys(("ru", "uk"), "cyrillic"),
+}
 # Event times are Berlin times; their UTC offset must be Berlin's on that day.
 BERLIN = ZoneInfo("Europe/Berlin")
 TOPICS: tuple[str, ...] = (

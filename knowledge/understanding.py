@@ -31,7 +31,9 @@ from knowledge.base import KnowledgeBase
 from knowledge.intents import Intent, IntentDetector, IntentResult
 from knowledge.matcher import Decision, Match, Matcher, MatchResult
 from knowledge.message import Piece, pieces
+from knowledge.model import SCRIPT_OF_LANGUAGE
 from knowledge.romanised import native_query
+from knowledge.safety_text import script_of
 
 # Messages up to this long are also matched whole, beside their pieces.
 WHOLE_MAX_CHARS = 400
@@ -81,20 +83,12 @@ def _written_in(matcher: Matcher, text: str, chosen: str | None, detected: str) 
     Teilqualifizierung" is Russian with a German term, not German)."""
     if not matcher.tells_language(text) or native_query(text, chosen) is not None:
         return False  # too short, or the chosen language in Latin letters ("ana 3ayez …")
-    script = _SCRIPTS.get(chosen or "")
-    return script is None or script == _SCRIPTS.get(detected) or not any(script(ch) for ch in text)
-
-
-def _arabic(ch: str) -> bool:
-    return "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufeff"
-
-
-def _cyrillic(ch: str) -> bool:
-    return "\u0400" <= ch <= "\u04ff"
-
-
-# The script of each language not written in Latin letters.
-_SCRIPTS: dict[str, Callable[[str], bool]] = {"ar": _arabic, "fa": _arabic, "ru": _cyrillic, "uk": _cyrillic}
+    script = SCRIPT_OF_LANGUAGE.get(chosen or "", "latin")
+    return (
+        script == "latin"
+        or script == SCRIPT_OF_LANGUAGE.get(detected)
+        or not any(script_of(ch) == script for ch in text if ch.isalpha())
+    )
 
 
 def _confidence(result: MatchResult) -> float:
