@@ -73,20 +73,6 @@ def _romanised_guess(text: str) -> str | None:
     words = _LATIN_WORD_RE.findall(text.casefold())
     if not words:
         return None
-    return _function_word_guess(words)
-
-
-def _spelled_romanised(text: str) -> str | None:
-    """Arabizi, Finglish ("ar", "fa") or Latin-letter Russian/Ukrainian ("slavic") by its
-    spelling ("a3mel", "mikham", "bade moot", "hochu"): most of the message's words
-    romanised, the rest German terms or names ("ana 3ayez a3mel ausbildung")."""
-    target = target_of(text, ("ar", "fa", "slavic"))
-    if target is not None and native_reading(text, (target,)) is not None:
-        return target
-    return None
-
-
-def _function_word_guess(words: list[str]) -> str | None:
     best: str | None = None
     best_hits = 0
     for lang, vocab in _ROMANISED.items():
@@ -96,6 +82,16 @@ def _function_word_guess(words: list[str]) -> str | None:
     # At least one hit, and a third of the words, so one "el" in a Spanish name is not enough.
     if best is not None and best_hits * 3 >= len(words):
         return best
+    return None
+
+
+def _spelled_romanised(text: str) -> str | None:
+    """Arabizi, Finglish ("ar", "fa") or Latin-letter Russian/Ukrainian ("slavic") by its
+    spelling ("a3mel", "mikham", "bade moot", "hochu"): most of the message's words
+    romanised, the rest German terms or names ("ana 3ayez a3mel ausbildung")."""
+    target = target_of(text, ("ar", "fa", "slavic"))
+    if target is not None and native_reading(text, (target,)) is not None:
+        return target
     return None
 
 

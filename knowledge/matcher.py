@@ -90,6 +90,12 @@ _WORD_RE = re.compile(r"\w+")
 # Words a message keeps without its glossary terms for its language to be told.
 _MIN_WORDS_TO_TELL = 5
 
+
+def _enough_words(text: str) -> bool:
+    """Words enough (numbers aside) for a text's language to be told."""
+    return sum(1 for w in _WORD_RE.findall(text) if w.isalpha()) >= _MIN_WORDS_TO_TELL
+
+
 # Entries below this score share nothing with the query worth showing.
 _MIN_SCORE = 0.02
 
@@ -247,15 +253,14 @@ class Matcher:
         if rest == query:
             return detected
         # Without its German terms, a message of a few words is too short to tell.
-        return detect_language(rest, self.languages) if self.tells_language(query) else None
+        return detect_language(rest, self.languages) if _enough_words(rest) else None
 
     def tells_language(self, query: str) -> bool:
         """Whether ``query`` says enough to tell its language: five words besides the
         glossary's terms and numbers ("chasstkova kvalifikatsiia tq", "bewerbung azmak
         yardim" or "what is mbe cuonsellig" do not; lingua took them for Czech, German and
         German)."""
-        words = [w for w in _WORD_RE.findall(self._without_kept_terms(query)) if w.isalpha()]
-        return len(words) >= _MIN_WORDS_TO_TELL
+        return _enough_words(self._without_kept_terms(query))
 
     def _without_kept_terms(self, query: str) -> str:
         if not self._keep:
