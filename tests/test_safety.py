@@ -498,117 +498,6 @@ GENERALISED: list[tuple[str, str, CrisisCategory]] = [
 ]
 
 
-@pytest.mark.parametrize(("language", "text", "category"), GENERALISED)
-def test_typos_word_forms_and_transliterations(
-    detector: CrisisDetector, language: str, text: str, category: CrisisCategory
-) -> None:
-    signal = detector.detect(text)
-    assert signal is not None, text
-    assert (signal.category, signal.language) == (category, language), (text, signal.phrase)
-
-
-# Idioms, negations and real words near a pattern word: never an alarm. In all 8 languages.
-NOT_GENERALISED: list[tuple[str, str]] = [
-    ("de", "ich will nicht mehr lesen, das Buch ist langweilig"),
-    ("de", "Die Hitze bringt mich um"),
-    ("de", "bitte Mut machen, morgen ist die Prüfung"),
-    ("en", "this homework is killing me"),
-    ("en", "can my employer make me work on Sundays?"),
-    ("en", "Is there a suicide prevention training for teachers?"),
-    ("ar", "ما بدي موت، بدي شغل"),
-    ("ar", "الشرطة أخذت جواز سفري من أجل إجراءات اللجوء"),
-    ("ar", "هالواجب رح يقتلني"),
-    ("uk", "я не хочу помирати, я хочу роботу"),
-    ("uk", "ця домашка мене вб'є"),
-    ("ru", "я не хочу умирать, я хочу работу"),
-    ("ru", "умираю со смеху"),
-    ("ru", "может ли работодатель заставить меня работать в воскресенье?"),
-    ("fa", "نمیخوام بمیرم، کار میخوام"),
-    ("fa", "nemikham bemiram"),
-    ("fa", "الهی بمیرم برات"),
-    ("tr", "filmde kahraman sonunda kendini öldürüyor"),
-    ("tr", "ölmek istemiyorum, iş istiyorum"),
-    ("tr", "gülmekten öldüm"),
-    ("cs", "ve filmu se hrdina na konci zabije"),
-    ("cs", "umírám smíchy"),
-    ("cs", "Chci ukončit učení"),
-    ("cs", "otec mě vyzvedne v den zkoušky"),
-    # a negation up to three words before the phrase, in the same clause
-    ("en", "Don't worry, I'm not going to kill myself, just stressed"),
-    ("en", "I'm fine, I don't want to hurt myself, I want an apprenticeship"),
-    ("ar", "أنا منيح، ما بدي أذي حالي"),
-    ("cs", "neboj, nechci se zabít, jen jsem ve stresu"),
-    ("fa", "نگران نباش، نمی‌خوام خودکشی کنم"),
-    # Turkish negates in the verb after the phrase
-    ("tr", "iyiyim, kendime zarar vermek istemiyorum"),
-    ("tr", "merak etme, kendimi öldürmeyi düşünmüyorum"),
-    # laughter makes a threat hyperbole
-    ("de", "Mama bringt mich um, wenn sie mein Zeugnis sieht 😅"),
-    ("en", "my brother beat me at FIFA again haha"),
-    ("ru", "мама меня убьёт, когда увидит оценки 😂"),
-    ("tr", "annem karnemi görünce beni öldürecek 😂"),
-    # another sense of the words (blockers)
-    ("ru", "меня бьёт током от стиральной машины"),
-    ("uk", "мене б'є струмом від пральки"),
-    ("ar", "ضربني البرد اليوم"),
-    # romanised Russian/Farsi never meets Arabic-script patterns by consonant frame
-    ("ru", "mama govorit chto ja tozhe dolzhen rabotat potomu chto papa bolnoj"),
-    ("fa", "har rooz ba app mikhoonam vali shenidari kheili sakhte"),
-]
-
-
-@pytest.mark.parametrize(("language", "text"), NOT_GENERALISED)
-def test_idioms_negations_and_real_words_stay_quiet(
-    detector: CrisisDetector, language: str, text: str
-) -> None:
-    assert detector.detect(text) is None, (language, text)
-
-
-def test_negations_keep_their_scope(detector: CrisisDetector) -> None:
-    # a negation in another clause, or before a new subject, does not cancel the phrase
-    for text in (
-        "I can't sleep and I want to die",
-        "I can't sleep, I want to kill myself",
-        "Ich kann nicht schlafen und ich will sterben",
-        "I don't want to live anymore",
-        "Я не хочу жить.",
-        "nechci žít",
-    ):
-        signal = detector.detect(text)
-        assert signal is not None, text
-        assert signal.category is SELF, text
-
-
-# Faults of the pattern layer once found, each by its cause: never an alarm.
-QUIET_BY_CAUSE: list[tuple[str, str]] = [
-    # read as Arabizi by consonant frame, "winter", "center", "Jobcenter" end like انتحر
-    ("everyday word", "ana lazem roo7 3al Jobcenter bukra"),
-    ("everyday word", "ana bade ro7 3al Agentur fuer Arbeit w ma3i el awra2"),
-    ("everyday word", "el center msaker lyom, shu a3mel"),
-    ("everyday word", "fi el winter ktir bared hon, bidi jacket"),
-    ("everyday word", "mikham beram Jobcenter, kheili dir shode"),
-    # a Finglish everyday verb one letter from "bemiram" (I die) is no typo of it
-    ("romanised everyday word", "mikham ye khune begiram too Dresden, che madareki lazeme"),
-    # a Turkish verb negated inside the phrase
-    ("turkish negation", "Babam beni dövmüyor, sadece bağırıyor"),
-    ("turkish negation", "Annem beni hiç dövmedi"),
-    ("turkish negation", "Kocam beni dövmeyecek, söz verdi"),
-    ("turkish negation", "Babam beni dövmez, sadece kızar"),
-    ("turkish negation", "Kendimi öldürmeyeceğim, merak etme"),
-    # German "nicht" after the verb; "nobody"
-    ("negation after", "Mein Vater schlägt mich nicht, er ist nur streng wegen der Noten"),
-    ("nobody", "niemand schlägt mich, keine Sorge"),
-    ("nobody", "Nobody hits me, I just fell off my bike"),
-    ("nobody", "Никто меня не бьёт, я упал"),
-    ("nobody", "محد ضربني، إيدي مجروحة من السكينة"),
-]
-
-
-@pytest.mark.parametrize(("cause", "text"), QUIET_BY_CAUSE)
-def test_pattern_faults_stay_fixed(detector: CrisisDetector, cause: str, text: str) -> None:
-    assert detector.detect(text) is None, (cause, text)
-
-
 # Scenarios the patterns used to miss (issue 10): an overdose told in the past, a plan with a
 # method and a time (German verb-second order too), violence against a family member told in
 # the third person, a little sibling gone off with a man from the internet, a forced marriage
@@ -699,13 +588,63 @@ SCENARIOS: list[tuple[str, str, CrisisCategory]] = [
 ]
 
 
-@pytest.mark.parametrize(("language", "text", "category"), SCENARIOS)
-def test_scenarios_told_in_the_past_third_person_or_as_a_plan(
+@pytest.mark.parametrize(("language", "text", "category"), GENERALISED + SCENARIOS)
+def test_typos_word_forms_and_transliterations(
     detector: CrisisDetector, language: str, text: str, category: CrisisCategory
 ) -> None:
     signal = detector.detect(text)
     assert signal is not None, text
     assert (signal.category, signal.language) == (category, language), (text, signal.phrase)
+
+
+# Idioms, negations and real words near a pattern word: never an alarm. In all 8 languages.
+NOT_GENERALISED: list[tuple[str, str]] = [
+    ("de", "ich will nicht mehr lesen, das Buch ist langweilig"),
+    ("de", "Die Hitze bringt mich um"),
+    ("de", "bitte Mut machen, morgen ist die Prüfung"),
+    ("en", "this homework is killing me"),
+    ("en", "can my employer make me work on Sundays?"),
+    ("en", "Is there a suicide prevention training for teachers?"),
+    ("ar", "ما بدي موت، بدي شغل"),
+    ("ar", "الشرطة أخذت جواز سفري من أجل إجراءات اللجوء"),
+    ("ar", "هالواجب رح يقتلني"),
+    ("uk", "я не хочу помирати, я хочу роботу"),
+    ("uk", "ця домашка мене вб'є"),
+    ("ru", "я не хочу умирать, я хочу работу"),
+    ("ru", "умираю со смеху"),
+    ("ru", "может ли работодатель заставить меня работать в воскресенье?"),
+    ("fa", "نمیخوام بمیرم، کار میخوام"),
+    ("fa", "nemikham bemiram"),
+    ("fa", "الهی بمیرم برات"),
+    ("tr", "filmde kahraman sonunda kendini öldürüyor"),
+    ("tr", "ölmek istemiyorum, iş istiyorum"),
+    ("tr", "gülmekten öldüm"),
+    ("cs", "ve filmu se hrdina na konci zabije"),
+    ("cs", "umírám smíchy"),
+    ("cs", "Chci ukončit učení"),
+    ("cs", "otec mě vyzvedne v den zkoušky"),
+    # a negation up to three words before the phrase, in the same clause
+    ("en", "Don't worry, I'm not going to kill myself, just stressed"),
+    ("en", "I'm fine, I don't want to hurt myself, I want an apprenticeship"),
+    ("ar", "أنا منيح، ما بدي أذي حالي"),
+    ("cs", "neboj, nechci se zabít, jen jsem ve stresu"),
+    ("fa", "نگران نباش، نمی‌خوام خودکشی کنم"),
+    # Turkish negates in the verb after the phrase
+    ("tr", "iyiyim, kendime zarar vermek istemiyorum"),
+    ("tr", "merak etme, kendimi öldürmeyi düşünmüyorum"),
+    # laughter makes a threat hyperbole
+    ("de", "Mama bringt mich um, wenn sie mein Zeugnis sieht 😅"),
+    ("en", "my brother beat me at FIFA again haha"),
+    ("ru", "мама меня убьёт, когда увидит оценки 😂"),
+    ("tr", "annem karnemi görünce beni öldürecek 😂"),
+    # another sense of the words (blockers)
+    ("ru", "меня бьёт током от стиральной машины"),
+    ("uk", "мене б'є струмом від пральки"),
+    ("ar", "ضربني البرد اليوم"),
+    # romanised Russian/Farsi never meets Arabic-script patterns by consonant frame
+    ("ru", "mama govorit chto ja tozhe dolzhen rabotat potomu chto papa bolnoj"),
+    ("fa", "har rooz ba app mikhoonam vali shenidari kheili sakhte"),
+]
 
 
 # The same words in ordinary messages: one's usual pills, a jump into a lake, a game, a
@@ -761,11 +700,56 @@ SCENARIO_NEAR_MISSES: list[tuple[str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("language", "text"), SCENARIO_NEAR_MISSES)
-def test_scenario_words_in_ordinary_messages_stay_quiet(
+@pytest.mark.parametrize(("language", "text"), NOT_GENERALISED + SCENARIO_NEAR_MISSES)
+def test_idioms_negations_and_real_words_stay_quiet(
     detector: CrisisDetector, language: str, text: str
 ) -> None:
     assert detector.detect(text) is None, (language, text)
+
+
+def test_negations_keep_their_scope(detector: CrisisDetector) -> None:
+    # a negation in another clause, or before a new subject, does not cancel the phrase
+    for text in (
+        "I can't sleep and I want to die",
+        "I can't sleep, I want to kill myself",
+        "Ich kann nicht schlafen und ich will sterben",
+        "I don't want to live anymore",
+        "Я не хочу жить.",
+        "nechci žít",
+    ):
+        signal = detector.detect(text)
+        assert signal is not None, text
+        assert signal.category is SELF, text
+
+
+# Faults of the pattern layer once found, each by its cause: never an alarm.
+QUIET_BY_CAUSE: list[tuple[str, str]] = [
+    # read as Arabizi by consonant frame, "winter", "center", "Jobcenter" end like انتحر
+    ("everyday word", "ana lazem roo7 3al Jobcenter bukra"),
+    ("everyday word", "ana bade ro7 3al Agentur fuer Arbeit w ma3i el awra2"),
+    ("everyday word", "el center msaker lyom, shu a3mel"),
+    ("everyday word", "fi el winter ktir bared hon, bidi jacket"),
+    ("everyday word", "mikham beram Jobcenter, kheili dir shode"),
+    # a Finglish everyday verb one letter from "bemiram" (I die) is no typo of it
+    ("romanised everyday word", "mikham ye khune begiram too Dresden, che madareki lazeme"),
+    # a Turkish verb negated inside the phrase
+    ("turkish negation", "Babam beni dövmüyor, sadece bağırıyor"),
+    ("turkish negation", "Annem beni hiç dövmedi"),
+    ("turkish negation", "Kocam beni dövmeyecek, söz verdi"),
+    ("turkish negation", "Babam beni dövmez, sadece kızar"),
+    ("turkish negation", "Kendimi öldürmeyeceğim, merak etme"),
+    # German "nicht" after the verb; "nobody"
+    ("negation after", "Mein Vater schlägt mich nicht, er ist nur streng wegen der Noten"),
+    ("nobody", "niemand schlägt mich, keine Sorge"),
+    ("nobody", "Nobody hits me, I just fell off my bike"),
+    ("nobody", "Никто меня не бьёт, я упал"),
+    ("nobody", "محد ضربني، إيدي مجروحة من السكينة"),
+]
+
+
+@pytest.mark.parametrize(("cause", "text"), QUIET_BY_CAUSE)
+def test_pattern_faults_stay_fixed(detector: CrisisDetector, cause: str, text: str) -> None:
+    assert detector.detect(text) is None, (cause, text)
 
 
 def test_scenario_tables_cover_every_language() -> None:
