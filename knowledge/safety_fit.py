@@ -8,11 +8,11 @@ background ("none"), the question phrasings and answer sentences of the FAQ entr
 everyday messages of ``knowledge/content/safety_background.yaml`` (how people really write;
 the FAQ's formal sentences alarm far less than real questions do). Never an evaluation set.
 
-With ``--romanised-readings`` (off by default: fitted so, the model raised more false
-alarms on messages in their own script than the shipped one, fitted on messages as written,
-does with the detector's readings, ``knowledge.safety.ROMANISED_READINGS``), a message with sentences in
-romanised Arabic, Farsi, Russian or Ukrainian is scored with those readings among its
-windows and fitted twice, as written and in its native-script reading
+With ``--romanised-readings`` (off by default, ``FIT_READINGS``: a model fitted so alarmed
+more on messages in their own script than one fitted on messages as written, which the
+detector then runs with its readings, ``knowledge.safety.ROMANISED_READINGS``), a message
+with sentences in romanised Arabic, Farsi, Russian or Ukrainian is scored with those
+readings among its windows and fitted twice, as written and in its native-script reading
 (``CrisisDetector.native_reading``), each with half the message's weight.
 
 Each fold fits the networks on the other folds and scores its own messages the way the
