@@ -16,6 +16,7 @@ from html import escape
 
 from dialogs import crisis, muted, render
 from dialogs.advisor import RelayedCase
+from dialogs.content_checks import MAX_MESSAGE, telegram_length
 from dialogs.context import Turn
 from dialogs.handoff import CaseState
 from dialogs.ports import CaseRecord, Feedback
@@ -64,13 +65,14 @@ async def acknowledge(turn: Turn, relayed: RelayedCase, text: str = "", answer: 
         ack = _("I have reopened your conversation with our team.") + " " + ack
     after_crisis = case.urgent and crisis.recent(turn)
     can_react = turn.incoming.message_id is not None
+    line: Reply | None = None
     if not can_react or relayed.reopened or after_crisis or _first_in_burst(turn):
         body = "✓ " + escape(ack)
         if after_crisis:
             body += "\n\n" + crisis.follow_up_text(turn)
         else:
             body += "\n" + escape(_("/status shows your conversation with our team."))
-        turn.out.add(body)
+        line = turn.out.add(body)
         turn.state[ACK_AT] = turn.now.isoformat()
         if can_react:
             turn.out.react(SEEN, "")
@@ -78,7 +80,7 @@ async def acknowledge(turn: Turn, relayed: RelayedCase, text: str = "", answer: 
         # Only a reaction: where the transport cannot react, the short line goes instead.
         turn.out.react(SEEN, "✓ " + escape(ack))
     if text and answer is not None:
-        await _automatic_answer(turn, text, answer)
+        await _automatic_answer(turn, text, answer, line)
 
 
 class _Unrecorded:
@@ -96,8 +98,11 @@ class _Unrecorded:
         return None
 
 
-async def _automatic_answer(turn: Turn, text: str, answer: Answer) -> None:
-    """The knowledge base's answer, when it has a confident one, marked as the bot's."""
+async def _automatic_answer(turn: Turn, text: str, answer: Answer, line: Reply | None) -> None:
+    """The knowledge base's answer, when it has a confident one, marked as the bot's. It goes
+    in the same message as the acknowledging ``line`` when there is one and both fit in one
+    Telegram message: one message reaches the person at once, and counts once against
+    Telegram's limit of about 30 messages a second for the whole bot."""
     storage = replace(turn.storage, feedback=_Unrecorded(turn.storage.feedback))
     scratch = Turn(turn.incoming, turn.env, storage, turn.user, dict(turn.state), turn.now)
     await answer(scratch, text)
@@ -108,7 +113,12 @@ async def _automatic_answer(turn: Turn, text: str, answer: Answer) -> None:
     turn.out.slow = True
     mark = "<i>" + escape("🤖 " + _("Automatic answer from the bot while you wait:")) + "</i>\n\n"
     first, *rest = found
-    turn.out.replies.append(Reply(mark + first.text, first.buttons, first.entry_id, first.rtl))
+    marked = Reply(mark + first.text, first.buttons, first.entry_id, first.rtl)
+    together = replace(marked, text=(line.text if line else "") + "\n\n" + marked.text)
+    if line is not None and telegram_length(render.finish(together.text, turn.lang)) <= MAX_MESSAGE:
+        turn.out.replies[turn.out.replies.index(line)] = together
+    else:
+        turn.out.replies.append(marked)
     turn.out.replies.extend(rest)
     for key in ("last_answer", "last_question"):
         if key in scratch.state:

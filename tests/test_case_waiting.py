@@ -40,6 +40,8 @@ async def test_each_message_during_a_case_is_relayed_and_acknowledged(chat: Cloc
     answers = [r for r in first.replies if r.entry_id]
     assert len(answers) == 1, "the knowledge base's answer comes too"
     assert "Automatic answer from the bot while you wait" in answers[0].text
+    assert len(first.replies) == 1, "the line and the answer go as one message"
+    assert answers[0].text.startswith("✓ Your message is with our team")
     assert any("Helpful" in b.label for row in answers[0].buttons for b in row)
 
     # In the same burst, greetings and thanks get the reaction; where Telegram cannot
