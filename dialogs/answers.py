@@ -86,17 +86,15 @@ async def rate(turn: Turn, arg: str) -> None:
         return
     helpful = value == "1"
     await turn.storage.feedback.rate(entry_id, turn.lang, helpful)
+    # The answer keeps its text and loses its rating buttons, so it is rated once.
+    turn.out.rebutton(turn.incoming.pressed_on, browse.answer_buttons(turn, entry_id, rated=False))
+    turn.out.notice = _("Thank you for your feedback!")
     if helpful:
-        turn.out.notice = _("Thank you for your feedback!")
-        turn.out.add(
-            escape(_("Glad I could help. Anything else? Just write.")), (keyboards.back_to_menu(turn),)
-        )
         return
     question = str(
         turn.state.get("last_question", "") or turn.knowledge.localise(entry, turn.lang).text.question
     )
     await turn.storage.feedback.unanswered(question, turn.lang, "unhelpful", entry_id)
-    turn.out.notice = _("Thank you for your feedback!")
     turn.out.add(
         escape(_("Sorry that did not help. Would you like to ask a person from our team?")),
         keyboards.advisor_offer(turn, "unhelpful"),

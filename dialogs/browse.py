@@ -27,7 +27,8 @@ OFFERS_CHECK = ("interessen-berufsfelder", "kompetenzcheck")
 SUBSCRIBABLE = ("training", "internship", "recognition", "german", "events")
 
 
-async def topic(turn: Turn, name: str) -> None:
+async def topic(turn: Turn, name: str, pressed_on: int | None = None) -> None:
+    """A topic's questions, in place of the menu message it was chosen on (``pressed_on``)."""
     if name not in TOPICS:
         stale(turn)
         return
@@ -41,9 +42,9 @@ async def topic(turn: Turn, name: str) -> None:
     if name == "counselling":
         rows.append((keyboards.button(turn, N_("📇 Contacts"), "ct"),))
         rows.append((keyboards.button(turn, N_("🙋 Talk to an advisor"), "adv", "menu"),))
-    rows.append(keyboards.back_to_menu(turn))
+    rows.append(keyboards.back_to_menu(turn, in_place=True))
     title = escape(_(TOPIC_TITLES[name]))
-    turn.out.add(f"<b>{title}</b>\n" + escape(_("Choose a question:")), tuple(rows))
+    turn.out.replace(pressed_on, f"<b>{title}</b>\n" + escape(_("Choose a question:")), tuple(rows))
 
 
 async def answer(turn: Turn, entry_id: str, rated: bool = True) -> None:
@@ -54,6 +55,13 @@ async def answer(turn: Turn, entry_id: str, rated: bool = True) -> None:
     await turn.storage.stats.count("answer", entry_id)
     local = turn.knowledge.localise(entry, turn.lang)
     turn.state["last_answer"] = entry_id
+    rows = answer_buttons(turn, entry_id, rated)
+    turn.out.add(render.answer_text(local, turn), rows, entry_id=entry_id)
+
+
+def answer_buttons(turn: Turn, entry_id: str, rated: bool) -> tuple[tuple[Button, ...], ...]:
+    """An answer's buttons: the rating (until it is given), the interest check where the
+    entry is about finding one's interests, and the way back to the menu."""
     rows: list[tuple[Button, ...]] = []
     if rated:
         rows.append(
@@ -65,7 +73,7 @@ async def answer(turn: Turn, entry_id: str, rated: bool = True) -> None:
     if entry_id in OFFERS_CHECK and turn.knowledge.snapshot.interests is not None:
         rows.append((keyboards.button(turn, N_("🧭 Start the interest check"), "ic"),))
     rows.append(keyboards.back_to_menu(turn))
-    turn.out.add(render.answer_text(local, turn), tuple(rows), entry_id=entry_id)
+    return tuple(rows)
 
 
 async def contacts(turn: Turn, contact_id: str = "") -> None:

@@ -15,8 +15,10 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "lang": re.compile(r"^[a-z]{2}$"),  # choose interface language
     "sw": re.compile(r"^[a-z]{2}$"),  # switch to the language the person wrote in
     "consent": re.compile(r"^(yes|no)$"),
-    "menu": re.compile(r"^$"),
-    "topic": re.compile(r"^[a-z]{2,20}$"),
+    # ":l" and ":m": pressed on a topic list or on the menu message, which the next step of
+    # the menu replaces in place.
+    "menu": re.compile(r"^l?$"),
+    "topic": re.compile(r"^[a-z]{2,20}(:m)?$"),
     "a": re.compile(r"^[a-z0-9][a-z0-9-]{1,47}$"),  # show an FAQ answer
     "rate": re.compile(r"^[01]:[a-z0-9][a-z0-9-]{1,47}$"),
     "adv": re.compile(r"^(menu|unhelpful|no_match|none_of_these|media|urgent|concern)?$"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 from html import escape
 from typing import Any
 
@@ -29,7 +30,7 @@ from dialogs.advisor import rate_case, relay_to_case, request_advisor
 from dialogs.context import Environment, Turn
 from dialogs.ports import Storage
 from dialogs.render import finish
-from dialogs.replies import Incoming, Kind, Outcome, Reply
+from dialogs.replies import Incoming, Kind, Outcome
 from knowledge.understanding import clean
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ async def handle(
         await answers.free_text(turn, menu)
     await crisis.add_concern(turn)
     lang = turn.lang
-    turn.out.replies = [Reply(finish(r.text, lang), r.buttons, r.entry_id, r.rtl) for r in turn.out.replies]
+    turn.out.replies = [replace(r, text=finish(r.text, lang)) if r.text else r for r in turn.out.replies]
     return turn.out
 
 
@@ -111,9 +112,10 @@ async def _button(turn: Turn) -> None:
     elif name == "consent":
         await start.consent(turn, arg)
     elif name == "menu":
-        start.main_menu(turn)
+        start.main_menu(turn, pressed_on=turn.incoming.pressed_on if arg == "l" else None)
     elif name == "topic":
-        await browse.topic(turn, arg)
+        topic, _sep, where = arg.partition(":")
+        await browse.topic(turn, topic, turn.incoming.pressed_on if where == "m" else None)
     elif name == "a":
         await browse.answer(turn, arg)
     elif name == "rate":

@@ -149,7 +149,7 @@ def _unavailable(turn: Turn) -> None:
 # ---------------------------------------------------------------- the statements
 
 
-def _statement(turn: Turn, check: InterestCheck, answers: str) -> None:
+def _statement(turn: Turn, check: InterestCheck, answers: str, pressed_on: int | None = None) -> None:
     _ = turn._
     number = len(answers) + 1
     statement = check.statements[number - 1]
@@ -161,7 +161,7 @@ def _statement(turn: Turn, check: InterestCheck, answers: str) -> None:
     )
     rows = (row, (keyboards.button(turn, N_("⏸ Stop"), "ic", "stop"),))
     text = f"<b>{escape(progress)}</b>\n{escape(text_in(statement.text, turn.lang))}"
-    turn.out.add(text, rows)
+    turn.out.replace(pressed_on, text, rows)
 
 
 async def answer(turn: Turn, arg: str) -> None:
@@ -185,10 +185,14 @@ async def answer(turn: Turn, arg: str) -> None:
         _statement(turn, check, answers)
         return
     answers += letter
+    # The next statement takes the answered one's place, so the chat shows one statement at
+    # a time (and the check costs no message of Telegram's limit per answer).
+    pressed_on = turn.incoming.pressed_on
     if len(answers) < len(check.statements):
         turn.state[RUNNING] = answers
-        _statement(turn, check, answers)
+        _statement(turn, check, answers, pressed_on)
         return
+    turn.out.rebutton(pressed_on, ())
     turn.state.pop(RUNNING, None)  # the answers go as soon as the result is worked out
     result = check.score([LETTERS[a] for a in answers])
     await _count_result(turn, result)

@@ -23,9 +23,12 @@ def button(turn: Turn, text: str, name: str, arg: str = "") -> Button:
     return Button(turn._(text), callbacks.make(name, arg))
 
 
-def main_menu(turn: Turn) -> Rows:
+def main_menu(turn: Turn, in_place: bool = False) -> Rows:
+    """The main menu's buttons; ``in_place`` for the menu's own message, which a chosen
+    topic's list then replaces (elsewhere the menu sits under a text that stays)."""
     _ = turn._
-    topics = [button(turn, text, "topic", topic) for topic, text in MENU_TOPICS]
+    where = ":m" if in_place else ""
+    topics = [button(turn, text, "topic", topic + where) for topic, text in MENU_TOPICS]
     rows: list[tuple[Button, ...]] = [
         (topics[0], topics[1]),
         (topics[2], topics[3]),
@@ -46,8 +49,9 @@ def main_menu(turn: Turn) -> Rows:
     return tuple(rows)
 
 
-def back_to_menu(turn: Turn) -> tuple[Button, ...]:
-    return (button(turn, N_("⬅️ Main menu"), "menu"),)
+def back_to_menu(turn: Turn, in_place: bool = False) -> tuple[Button, ...]:
+    """``in_place`` on a topic list, which the menu then replaces."""
+    return (button(turn, N_("⬅️ Main menu"), "menu", "l" if in_place else ""),)
 
 
 def advisor_offer(turn: Turn, reason: str) -> Rows:

@@ -35,6 +35,8 @@ class Incoming:
     reply_to: int | None = None
     # The first name the transport knows; stored only if the person chooses to share it.
     first_name: str | None = None
+    # For a pressed button: the message it sits on (transport id), which a reply may replace.
+    pressed_on: int | None = None
 
     @classmethod
     def message(cls, chat_id: int, text: str, language_code: str | None = None) -> Incoming:
@@ -68,6 +70,10 @@ class Reply:
     # The rendered answer belongs to this FAQ entry (for statistics and the handoff card).
     entry_id: str | None = None
     rtl: bool = False
+    # Replace the message with this transport id (the one whose button was pressed) instead
+    # of sending a new one; with no text, only its buttons are replaced. Where it cannot be
+    # edited (too old, gone), a reply with text is sent as a new message.
+    edit: int | None = None
 
 
 @dataclass(slots=True)
@@ -100,3 +106,18 @@ class Outcome:
         reply = Reply(text, buttons, entry_id=entry_id)
         self.replies.append(reply)
         return reply
+
+    def replace(
+        self, pressed_on: int | None, text: str, buttons: tuple[tuple[Button, ...], ...] = ()
+    ) -> Reply:
+        """A reply that takes the place of the message whose button was pressed: a step of a
+        menu or of a questionnaire, not something the person may want to read again. Sent
+        as a new message where nothing was pressed (a typed answer, the console)."""
+        reply = Reply(text, buttons, edit=pressed_on)
+        self.replies.append(reply)
+        return reply
+
+    def rebutton(self, pressed_on: int | None, buttons: tuple[tuple[Button, ...], ...]) -> None:
+        """New buttons for the message whose button was pressed (its text stays)."""
+        if pressed_on is not None:
+            self.replies.append(Reply("", buttons, edit=pressed_on))

@@ -120,7 +120,10 @@ def welcome_back(turn: Turn) -> None:
     main_menu(turn, greeting=True)
 
 
-def main_menu(turn: Turn, greeting: bool = False) -> None:
+def main_menu(turn: Turn, greeting: bool = False, pressed_on: int | None = None) -> None:
+    """The greeting with the menu, or the menu alone: that one in its own message, which
+    the menu's next step replaces, and which replaces the topic list it was chosen on
+    (``pressed_on``)."""
     _ = turn._
     text = (
         _(
@@ -130,7 +133,10 @@ def main_menu(turn: Turn, greeting: bool = False) -> None:
         if greeting
         else _("Main menu: choose a topic or write your question.")
     )
-    turn.out.add(escape(text), keyboards.main_menu(turn))
+    if greeting:
+        turn.out.add(escape(text), keyboards.main_menu(turn))
+    else:
+        turn.out.replace(pressed_on, escape(text), keyboards.main_menu(turn, in_place=True))
 
 
 def help_text(turn: Turn) -> None:

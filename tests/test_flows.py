@@ -17,6 +17,7 @@ from bot.db.models import (
     User,
 )
 from dialogs.i18n import LANGUAGE_NAMES
+from dialogs.replies import Outcome
 from tests.support.chat import ChatClient
 
 
@@ -65,6 +66,35 @@ async def test_menu_topic_answer_and_rating(chat: ChatClient) -> None:
     assert "<a href=" in chat.html
     await chat.press("👍")
     assert await count(chat.app, Feedback, Feedback.helpful.is_(True)) == 1
+
+
+async def test_menu_steps_replace_their_message_and_answers_stay(chat: ChatClient) -> None:
+    """The menu's own message becomes a topic's list and back, in place; an answer, the
+    greeting and a rating leave their text standing (each new message counts against
+    Telegram's limit for the whole bot, and a chat full of old menus helps nobody)."""
+    await chat.onboard("Deutsch")
+    await chat.press("Ausbildung", on=3)  # on the greeting: it stays
+    assert [r.edit for r in chat.last.replies] == [None]
+    await chat.send("/menu")
+    await chat.press("Ausbildung", on=5)
+    (topic,) = chat.last.replies
+    assert topic.edit == 5 and "Frage" in chat.text
+    await chat.press("Hauptmenü", on=5)
+    (menu,) = chat.last.replies
+    assert menu.edit == 5 and "Hauptmenü" in chat.text
+    await chat.press("Ausbildung", on=5)
+    await chat.press(chat.labels[0], on=5)  # a question: its answer is a new message
+    (answer,) = chat.last.replies
+    assert answer.edit is None and answer.entry_id
+    await chat.press("👍", on=6)
+    (rebuttoned,) = chat.last.replies
+    assert rebuttoned.edit == 6 and not rebuttoned.text, "only the answer's buttons change"
+    labels = [b.label for row in rebuttoned.buttons for b in row]
+    assert labels and not any("👍" in label or "👎" in label for label in labels)
+    assert chat.last.notice
+    chat.last = Outcome([answer])
+    await chat.press("Hauptmenü", on=6)  # under an answer: the answer stays
+    assert [r.edit for r in chat.last.replies] == [None]
 
 
 async def test_free_text_with_a_typo_finds_training(chat: ChatClient) -> None:

@@ -28,8 +28,11 @@ async def test_a_whole_check_in_arabic_over_telegram(fake: FakeTelegram, tmp_pat
         await press(fake, amina, menu, "فحص الاهتمامات")
         intro = await fake.wait_for_message(amina, contains="توجيه وليس امتحاناً", timeout=30)
         assert not intro.button_texts  # the intro comes before the first statement
+        # One message shows the statements one after another: each answer edits it in place.
+        statement = await fake.wait_for_message(amina, timeout=30)
         for number in range(1, 19):
-            statement = await fake.wait_for_message(amina, timeout=30)
+            if number > 1:
+                await fake.wait_for_edit(statement, contains=f"{number}\u2069 من \u2066", timeout=30)
             assert f"{number}\u2069 من \u2066" in (statement.text or "")  # digits isolated in RTL
             assert statement.button_texts[:3] == ["أحب ذلك", "لا أعرف", "لا أحب ذلك"]
             # Practical and technical statements liked, everything else not.
@@ -37,6 +40,8 @@ async def test_a_whole_check_in_arabic_over_telegram(fake: FakeTelegram, tmp_pat
         result = await fake.wait_for_message(amina, contains="المجالات المهنية الثلاثة", timeout=30)
         assert "الزراعة والطبيعة والبيئة" in (result.text or "")
         closing = await fake.wait_for_message(amina, contains="هذا توجيه وليس امتحاناً", timeout=30)
+        await fake.wait_for_edit(statement, timeout=30)
+        assert not statement.button_texts, "the answered last statement keeps no buttons"
         # Every message Telegram took is within its limit (the fake refuses longer ones).
         assert all(len(m.plain) <= 4096 for m in fake.messages_to(amina))
         await press(fake, amina, closing, "💾")

@@ -45,7 +45,9 @@ async def test_journeys_in_several_languages_with_faults(fake: FakeTelegram, tmp
         assert fake.stats.served_429 >= 1
         assert any(c.method == "sendChatAction" for c in fake.calls)
         await press(fake, amina, answer, "👍")
-        await fake.wait_for_message(amina, timeout=30)
+        # Thanked with a toast; the answer stays and loses its rating buttons.
+        await fake.wait_for_edit(answer, timeout=30)
+        assert "👍" not in " ".join(answer.button_texts) and answer.button_texts
 
         # Ukrainian: a 5xx on the way is retried; "not helpful" offers an advisor.
         await onboard(fake, olena, "Українська")
@@ -57,8 +59,18 @@ async def test_journeys_in_several_languages_with_faults(fake: FakeTelegram, tmp
         await press(fake, olena, offer, "🙋")
         await fake.wait_for_message(advisors, contains="#1", timeout=30)
 
-        # German: privacy and deletion.
+        # German: the menu's message turns into a topic's list and back, in place; where
+        # Telegram refuses the edit (a message too old), the step comes as a new message.
         await onboard(fake, jonas, "Deutsch")
+        await fake.send_command(jonas, "/menu")
+        menu = await fake.wait_for_message(jonas, contains="Hauptmenü", timeout=30)
+        await press(fake, jonas, menu, "Ausbildung")
+        await fake.wait_for_edit(menu, contains="Frage", timeout=30)
+        fake.fail_next("editMessageText", status=400, description="Bad Request: message can't be edited")
+        await press(fake, jonas, menu, "Hauptmenü")
+        await fake.wait_for_message(jonas, contains="Hauptmenü", timeout=30)
+
+        # German: privacy and deletion.
         await fake.send_command(jonas, "/privacy")
         privacy = await fake.wait_for_message(jonas, contains="Pseudonym", timeout=30)
         await press(fake, jonas, privacy, "🗑")

@@ -75,12 +75,14 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         "text": reply.text,
         "buttons": [[[b.label, b.data, b.url] for b in row] for row in reply.buttons],
         "rtl": reply.rtl,
+        "edit": reply.edit,
     }
 
 
 def reply_from_json(raw: dict[str, Any]) -> Reply:
     buttons = tuple(tuple(Button(label, data, url) for label, data, url in row) for row in raw["buttons"])
-    return Reply(raw["text"], buttons, rtl=bool(raw.get("rtl")))
+    edit = raw.get("edit")
+    return Reply(raw["text"], buttons, rtl=bool(raw.get("rtl")), edit=edit if isinstance(edit, int) else None)
 
 
 # SQLSTATE classes of a database that is restarting or unreachable: connection exceptions,

@@ -178,6 +178,7 @@ def people_router() -> Router:
             data=query.data or "",
             language_code=query.from_user.language_code,
             first_name=query.from_user.first_name,
+            pressed_on=query.message.message_id if query.message else None,
         )
         user_id = query.from_user.id
         outcome = await _turn(

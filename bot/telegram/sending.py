@@ -8,6 +8,7 @@ import re
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
@@ -116,6 +117,36 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, thread_id: int | None
     return ids
 
 
+async def edit_reply(bot: Bot, chat_id: int, reply: Reply) -> bool:
+    """Put the reply in place of the message ``reply.edit`` (only its buttons when the reply
+    has no text). False when that message cannot be edited (gone, too old, not text, or the
+    reply needs more than one message): a reply with text is then sent as a new message."""
+    assert reply.edit is not None
+    markup = keyboard(reply.buttons)
+    try:
+        if not reply.text:
+            await bot.edit_message_reply_markup(chat_id=chat_id, message_id=reply.edit, reply_markup=markup)
+            return True
+        parts = split_html(reply.text)
+        if len(parts) > 1:
+            return False
+        await bot.edit_message_text(
+            parts[0],
+            chat_id=chat_id,
+            message_id=reply.edit,
+            reply_markup=markup,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+    except TelegramBadRequest as exc:
+        # Already as wanted (a press sent twice, a redelivered update): done. Anything else
+        # (deleted, older than Telegram lets edit): a new message instead.
+        if "message is not modified" in exc.message:
+            return True
+        log.info("message not edited (%s); sending it anew", exc.message)
+        return False
+    return True
+
+
 class RepliesCutOff(Exception):
     """Telegram could not take the replies now (a server error, the network, a long flood
     wait): ``sent`` of them went out, the rest did not."""
@@ -132,7 +163,9 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply], patience: i
     for index, reply in enumerate(replies):
         for attempt in range(patience + 1):
             try:
-                await send_reply(bot, chat_id, reply)
+                edited = reply.edit is not None and await edit_reply(bot, chat_id, reply)
+                if not edited and reply.text:
+                    await send_reply(bot, chat_id, reply)
                 break
             except TelegramForbiddenError:
                 log.info("chat %s blocked the bot", chat_id)

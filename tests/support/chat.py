@@ -54,14 +54,15 @@ class ChatClient:
             Incoming(self.chat_id, Kind.MEDIA, media=kind, language_code=self.language_code, message_id=77)
         )
 
-    async def press(self, label: str) -> Outcome:
-        """Press the button whose label contains ``label``; fail listing what there is."""
+    async def press(self, label: str, on: int | None = None) -> Outcome:
+        """Press the button whose label contains ``label`` (on the message with transport id
+        ``on``, as Telegram tells; none, as in the console); fail listing what there is."""
         matches = [b for b in self.buttons if label in b.label]
         if not matches:
             raise AssertionError(f"no button {label!r}; the buttons are {self.labels}")
-        return await self.press_data(matches[0].data)
+        return await self.press_data(matches[0].data, on)
 
-    async def press_data(self, data: str) -> Outcome:
+    async def press_data(self, data: str, on: int | None = None) -> Outcome:
         return await self._turn(
             Incoming(
                 self.chat_id,
@@ -69,6 +70,7 @@ class ChatClient:
                 data=data,
                 language_code=self.language_code,
                 first_name=self.first_name,
+                pressed_on=on,
             )
         )
 
