@@ -2,7 +2,7 @@
 
     python -m benchmarks.load [--rate 30] [--seconds 300] [--workers 1] [--people 300]
                               [--database-url URL] [--redis-url URL] [--fault KIND --fault-at S]
-                              [--flood-limits] [--burst N] [--json]
+                              [--flood-limits] [--send-per-second N] [--burst N] [--json]
 
 The bot runs as in production: ``wegweiser run --webhook [--workers N]`` as its own
 processes; the local Bot API server (tests/fake_telegram) POSTs each update to the webhook as
@@ -23,6 +23,11 @@ run: SIGKILL of a worker (the parent starts a new one), the Bot API server answe
 429 for 10 s, or any command (restarting PostgreSQL or Redis). The workers' own metrics
 (updates by result, Bot API calls by result) are printed beside, to show the fault.
 ``--burst N`` instead has N new people press /start within 10 seconds.
+
+The bot paces itself to Telegram's 30 messages a second for the whole bot, shared by its
+workers through Redis, so that limit caps every setup at 30 / (messages per update) updates
+a second. ``--send-per-second N`` sets the workers' pacing (``SEND_PER_SECOND``) to N, as
+for a bot Telegram has granted more, to measure what the workers themselves can handle.
 """
 
 from __future__ import annotations
@@ -192,6 +197,8 @@ async def bot_running(
     }
     if options.redis_url:
         env["REDIS_URL"] = options.redis_url
+    if options.send_per_second:
+        env["SEND_PER_SECOND"] = str(options.send_per_second)
     args = ["--webhook"] + (["--workers", str(options.workers)] if options.workers > 1 else [])
     status, body = await fake.handle(
         "setWebhook",
@@ -443,6 +450,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault-at", type=float, default=60.0, help="seconds into the run (60)")
     parser.add_argument("--fault-command", default="", help='e.g. "pg_ctlcluster 15 main restart"')
     parser.add_argument("--flood-limits", action="store_true", help="Telegram's flood limits at the server")
+    parser.add_argument(
+        "--send-per-second", type=int, default=0, help="the workers' overall pacing (default: 30, Telegram's)"
+    )
     parser.add_argument("--burst", type=int, default=0, help="instead: N new people press /start within 10 s")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
