@@ -64,8 +64,18 @@ from tests.support.telegram import onboard
 ROOT = Path(__file__).resolve().parent.parent
 GRACE = 30.0
 # What counts as the bot's reply to an update (not "typing…" nor a reaction).
+# What a person sees as the answer to an update: a message, an edit of the message whose
+# button they pressed, or the 👀 reaction that acknowledges a message during an open case.
 REPLY_METHODS = frozenset(
-    {"sendMessage", "editMessageText", "editMessageReplyMarkup", "copyMessage", "sendPhoto", "sendDocument"}
+    {
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "copyMessage",
+        "sendPhoto",
+        "sendDocument",
+        "setMessageReaction",
+    }
 )
 
 
@@ -241,8 +251,8 @@ class Driver:
             await self.fake.send_text(person, text)
 
     def collect(self) -> None:
-        """An update's reply: the first message sent or edited in the person's chat after
-        the update arrived (the time its request reached the server)."""
+        """An update's reply: the first message sent, edited or reacted to in the person's
+        chat after the update arrived (the time its request reached the server)."""
         log = self.fake.call_log
         while self.seen < len(log):
             record = log[self.seen]
