@@ -4,12 +4,19 @@ knowledge base answers is answered by the bot too, and /status shows and closes 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import func, select, update
 
 from bot.app import App
+from bot.config import SHIPPED_CONTENT_DIR
+from bot.content import import_folder
 from bot.db.models import Advisor, Case, OutboxItem, UnansweredQuestion, utcnow
+from dialogs.content_checks import MAX_MESSAGE, renderings, telegram_length
+from knowledge.model import MAX_ANSWER_CHARS
 from tests.support.clocked_chat import MONDAY_MORNING, SATURDAY_EVENING, ClockedChat
 
 
@@ -143,3 +150,34 @@ async def test_status_without_a_case_offers_an_advisor(app: App) -> None:
     await chat.send("/status")
     assert "no open conversation" in chat.text
     assert any("advisor" in label for label in chat.labels)
+
+
+async def test_a_line_and_an_answer_too_long_for_one_message_go_as_two(
+    chat: ClockedChat, tmp_path: Path
+) -> None:
+    """Together only where Telegram takes them as one message; else the line, then the answer."""
+    entry_id = "ausbildungsplatz-finden"
+    snapshot = chat.app.content.knowledge.snapshot
+    entry = snapshot.faq[entry_id]
+    # The longest answer with which the message the bot sends (with the note that it answers
+    # while the person waits) still fits in one message, less a margin of 20 characters.
+    room = MAX_MESSAGE - max(r.length for r in renderings(snapshot, entry, "en") if r.waiting) - 20
+    longer = len(entry.translations["en"].answer) + room
+    assert longer <= MAX_ANSWER_CHARS
+    folder = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT_DIR, folder)
+    path = folder / "faq" / f"{entry_id}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    sentence = "Ask at your vocational school who helps you with the search. "
+    data["translations"]["en"]["answer"] = (sentence * 60)[: longer - 1] + "."
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    await import_folder(chat.app.sessions, folder, author="editor")
+    assert await chat.app.content.refresh()
+
+    await chat.send("How do I find an apprenticeship in the district?")
+    line, answer = chat.last.replies
+    assert line.text.startswith("✓ Your message is with our team")
+    assert line.entry_id is None
+    assert answer.entry_id == entry_id
+    assert "Automatic answer from the bot while you wait" in answer.text
+    assert telegram_length(answer.text) <= MAX_MESSAGE < telegram_length(line.text + "\n\n" + answer.text)
