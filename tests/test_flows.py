@@ -78,19 +78,24 @@ async def test_menu_steps_replace_their_message_and_answers_stay(chat: ChatClien
     await chat.send("/menu")
     await chat.press("Ausbildung", on=5)
     (topic,) = chat.last.replies
-    assert topic.edit == 5 and "Frage" in chat.text
+    assert topic.edit == 5
+    assert "Frage" in chat.text
     await chat.press("Hauptmenü", on=5)
     (menu,) = chat.last.replies
-    assert menu.edit == 5 and "Hauptmenü" in chat.text
+    assert menu.edit == 5
+    assert "Hauptmenü" in chat.text
     await chat.press("Ausbildung", on=5)
     await chat.press(chat.labels[0], on=5)  # a question: its answer is a new message
     (answer,) = chat.last.replies
-    assert answer.edit is None and answer.entry_id
+    assert answer.edit is None
+    assert answer.entry_id
     await chat.press("👍", on=6)
     (rebuttoned,) = chat.last.replies
-    assert rebuttoned.edit == 6 and not rebuttoned.text, "only the answer's buttons change"
+    assert rebuttoned.edit == 6
+    assert not rebuttoned.text, "only the answer's buttons change"
     labels = [b.label for row in rebuttoned.buttons for b in row]
-    assert labels and not any("👍" in label or "👎" in label for label in labels)
+    assert labels
+    assert not any("👍" in label or "👎" in label for label in labels)
     assert chat.last.notice
     chat.last = Outcome([answer])
     await chat.press("Hauptmenü", on=6)  # under an answer: the answer stays
