@@ -64,6 +64,8 @@ async def rate_case(turn: Turn, arg: str) -> None:
         )
         return
     turn.out.notice = _("Thank you for your feedback!")
+    # The closing notice keeps its text and loses its rating buttons: the case is rated once.
+    turn.out.rebutton(turn.incoming.pressed_on, ())
     turn.out.add(
         escape(_("Thank you! Write any time if you need more help.")), (keyboards.back_to_menu(turn),)
     )

@@ -15,6 +15,7 @@ from bot.app import App
 from bot.config import SHIPPED_CONTENT_DIR
 from bot.content import import_folder
 from bot.db.models import Advisor, Case, OutboxItem, UnansweredQuestion, utcnow
+from dialogs import callbacks
 from dialogs.content_checks import MAX_MESSAGE, renderings, telegram_length
 from knowledge.model import MAX_ANSWER_CHARS
 from tests.support.clocked_chat import MONDAY_MORNING, SATURDAY_EVENING, ClockedChat
@@ -181,3 +182,17 @@ async def test_a_line_and_an_answer_too_long_for_one_message_go_as_two(
     assert answer.entry_id == entry_id
     assert "Automatic answer from the bot while you wait" in answer.text
     assert telegram_length(answer.text) <= MAX_MESSAGE < telegram_length(line.text + "\n\n" + answer.text)
+
+
+async def test_a_closed_case_is_rated_once_from_its_closing_notice(chat: ClockedChat) -> None:
+    case = await the_case(chat.app)
+    await chat.press_data(callbacks.make("st", f"close:{case.id}"))
+    # The closing notice with the rating buttons is message 42 in the person's chat.
+    await chat.press_data(callbacks.make("cr", f"{case.id}:1"), on=42)
+    rebuttoned, thanks = chat.last.replies
+    assert rebuttoned.edit == 42
+    assert not rebuttoned.text
+    assert not rebuttoned.buttons, "the rating buttons go"
+    assert "Thank you" in thanks.text
+    assert chat.last.notice
+    assert (await the_case(chat.app)).rating == 1
