@@ -63,7 +63,6 @@ from tests.support.telegram import onboard
 
 ROOT = Path(__file__).resolve().parent.parent
 GRACE = 30.0
-# What counts as the bot's reply to an update (not "typing…" nor a reaction).
 # What a person sees as the answer to an update: a message, an edit of the message whose
 # button they pressed, or the 👀 reaction that acknowledges a message during an open case.
 REPLY_METHODS = frozenset(

@@ -16,7 +16,6 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -96,12 +95,6 @@ def _turn(knowledge: KnowledgeBase, catalogs: Catalogs, reader: str, town: str |
     return Turn(Incoming(0, Kind.TEXT), env, storage, None, state, dt.datetime.now(dt.UTC))
 
 
-def _waiting_note(turn: Turn) -> str:
-    """What ``dialogs.waiting`` puts above an answer while the person waits for an advisor."""
-    _ = turn._
-    return "<i>" + escape("🤖 " + _("Automatic answer from the bot while you wait:")) + "</i>\n\n"
-
-
 def renderings(
     snapshot: ContentSnapshot, entry: FaqEntry, reader: str, catalogs: Catalogs | None = None
 ) -> Iterator[Rendering]:
@@ -123,7 +116,7 @@ def renderings(
         seen.add(text)
         shown = next((c.id for c in contacts if render.contact_lines(c, turn, notice=False) in text), None)
         for waiting in (False, True):
-            message = _waiting_note(turn) + text if waiting else text
+            message = render.automatic_answer_note(turn) + text if waiting else text
             yield Rendering(entry.id, reader, local.lang, shown, waiting, render.finish(message, reader))
 
 

@@ -59,6 +59,12 @@ def format_clock(moment: dt.datetime, lang: str, zone: ZoneInfo) -> str:
     return _join(day, format_time(local, "short", locale=locale), locale)
 
 
+def automatic_answer_note(turn: Turn) -> str:
+    """What goes above the bot's own answer while the person waits for an advisor."""
+    _ = turn._
+    return "<i>" + escape("🤖 " + _("Automatic answer from the bot while you wait:")) + "</i>\n\n"
+
+
 def format_moment(moment: dt.datetime, turn: Turn) -> str:
     return format_clock(moment, turn.lang, turn.env.zone)
 

@@ -109,14 +109,12 @@ async def _automatic_answer(turn: Turn, text: str, answer: Answer, line: Reply |
     found = [reply for reply in scratch.out.replies if reply.entry_id]
     if not found:
         return
-    _ = turn._
     turn.out.slow = True
-    mark = "<i>" + escape("🤖 " + _("Automatic answer from the bot while you wait:")) + "</i>\n\n"
     first, *rest = found
-    marked = Reply(mark + first.text, first.buttons, first.entry_id, first.rtl)
-    together = replace(marked, text=(line.text if line else "") + "\n\n" + marked.text)
-    if line is not None and telegram_length(render.finish(together.text, turn.lang)) <= MAX_MESSAGE:
-        turn.out.replies[turn.out.replies.index(line)] = together
+    marked = Reply(render.automatic_answer_note(turn) + first.text, first.buttons, first.entry_id, first.rtl)
+    together = line.text + "\n\n" + marked.text if line is not None else ""
+    if line is not None and telegram_length(render.finish(together, turn.lang)) <= MAX_MESSAGE:
+        turn.out.replies[turn.out.replies.index(line)] = replace(marked, text=together)
     else:
         turn.out.replies.append(marked)
     turn.out.replies.extend(rest)
