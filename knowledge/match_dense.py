@@ -106,7 +106,38 @@ class E5Embedder:
                 else:
                     self._cache.move_to_end(cut[0])
                 return hit
+        if len(cut) <= _BATCH:
+            with self._query_lock:
+                return self._embed_few(cut)
         return self._embed_many(cut)
+
+    def _embed_few(self, texts: list[str]) -> Vectors:
+        """A message's sentences or readings (the safety check, a long message): the query
+        engine, in one pass, sharing its cache. An engine of their own cost 6.5 ms to
+        create each time, and the safety check embedded again what the matcher just had:
+        a romanised question's check took 27 ms instead of 14. Called under the query lock.
+        Texts are embedded whole, as ever; a cached vector is used only for a text short
+        enough (``MAX_QUERY_TOKENS``) that the query path did not cut it either."""
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        short = [int(self._model.token_count(t, True)) <= MAX_QUERY_TOKENS for t in texts]
+        todo: list[int] = []
+        for i, text in enumerate(texts):
+            hit = self._cache.get(text) if short[i] else None
+            if hit is None:
+                todo.append(i)
+            else:
+                self._cache.move_to_end(text)
+                out[i] = hit[0]
+        if todo:
+            self._set_query_threads()
+            fresh = np.asarray(self._model.query([texts[i] for i in todo]), dtype=np.float32)
+            for row, i in zip(fresh.reshape(len(todo), -1), todo, strict=True):
+                out[i] = row
+                if short[i]:
+                    self._cache[texts[i]] = row.reshape(1, -1).copy()
+                    if len(self._cache) > self._cache_size:
+                        self._cache.popitem(last=False)
+        return out
 
     def _set_query_threads(self) -> None:
         """Two OpenMP threads for a query while the other core is free, else one.

@@ -116,3 +116,26 @@ def test_own_load_is_this_process_cpu_over_about_a_minute() -> None:
         cpu[0] += 1.0
         load.cores_busy()
     assert load.cores_busy() == pytest.approx(1.0, abs=0.05)
+
+
+def test_a_few_texts_at_once_are_embedded_as_each_alone_and_share_the_query_cache() -> None:
+    """The safety check embeds a message's sentences and readings together, right after the
+    matcher embedded the message: the same vectors as one at a time, the cache reused both
+    ways, and a text too long for the query path's cut is still embedded whole."""
+    embedder = E5Embedder()
+    short = ["Wie finde ich einen Ausbildungsplatz?", "shcho treba dlia ausbildung"]
+    long = " ".join(["Ich habe eine Frage zur Ausbildung in Pirna und zur Berufsschule"] * 4)
+    alone = [embedder.embed([t])[0] for t in short]
+    together = embedder.embed([*short, long])
+    for one, row in zip(alone, together[:2], strict=True):
+        assert float(one @ row) > 0.9999
+    # The long text whole, not cut to the query path's tokens (which embed([long]) does),
+    # and kept out of the cache that path reads.
+    whole = embedder.embed([long, "?"])[0]
+    assert float(together[2] @ whole) > 0.9999
+    assert long not in embedder._cache
+    assert float(embedder.embed([long])[0] @ whole) < 0.9999
+    # The batch filled the cache for the short texts: a later single query is a hit.
+    fresh = E5Embedder()
+    fresh.embed(["Danke!", "Hallo zusammen"])
+    assert "Hallo zusammen" in fresh._cache
