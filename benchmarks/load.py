@@ -93,6 +93,7 @@ def callback_labels(message: SentMessage) -> list[str]:
 class Arrival:
     person: int
     at: float
+    kind: str = "text"  # "text" (a question typed) or "button" (a press)
     reply_at: float | None = None
 
 
@@ -137,11 +138,13 @@ class Report:
     webhook: dict[str, Any] = field(default_factory=dict)
 
     def figures(self) -> dict[str, Any]:
-        waits = sorted(a.reply_at - a.at for a in self.arrivals if a.reply_at is not None)
+        waits = _waits(self.arrivals)
         no_reply = sum(1 for a in self.arrivals if a.reply_at is None)
 
-        def pct(q: float) -> float:
-            return round(1000 * waits[min(len(waits) - 1, int(q * len(waits)))], 1) if waits else float("nan")
+        def pct(q: float, of: list[float] = waits) -> float:
+            return round(1000 * of[min(len(of) - 1, int(q * len(of)))], 1) if of else float("nan")
+
+        by_kind = {kind: _waits([a for a in self.arrivals if a.kind == kind]) for kind in ("text", "button")}
 
         return {
             **self.setup,
@@ -149,6 +152,9 @@ class Report:
             "p50_ms": pct(0.50),
             "p99_ms": pct(0.99),
             "max_ms": round(1000 * waits[-1], 1) if waits else float("nan"),
+            # Where the tail is: questions go through the matcher and the crisis check.
+            **{f"{kind}_p50_ms": pct(0.50, of) for kind, of in by_kind.items()},
+            **{f"{kind}_p99_ms": pct(0.99, of) for kind, of in by_kind.items()},
             # Handled, but nothing sent or edited (a button whose answer is only a notice).
             "no_reply": no_reply,
             "rss_start_mb": round(self.start.rss / 2**20, 1),
@@ -165,6 +171,11 @@ class Report:
             else float("nan"),
             **self.webhook,
         }
+
+
+def _waits(arrivals: list[Arrival]) -> list[float]:
+    """Seconds from arrival to the first reply of the answered ones, shortest first."""
+    return sorted(a.reply_at - a.at for a in arrivals if a.reply_at is not None)
 
 
 async def upgrade(database_url: str) -> None:
@@ -239,11 +250,12 @@ class Driver:
     async def arrive(self, report: Report) -> None:
         person = self.idle_person()
         sent = self.fake.messages_to(person)
-        arrival = Arrival(person.id, time.monotonic())
+        labels = callback_labels(sent[-1]) if sent else []
+        press = bool(labels) and self.rng.random() < 0.6
+        arrival = Arrival(person.id, time.monotonic(), "button" if press else "text")
         self.waiting.setdefault(person.id, []).append(arrival)
         report.arrivals.append(arrival)
-        labels = callback_labels(sent[-1]) if sent else []
-        if labels and self.rng.random() < 0.6:
+        if press:
             await self.fake.press(person, sent[-1], self.rng.choice(labels))
         else:
             text = perturb(self.rng.choice(self.questions[self.languages[person.id]]), self.rng)
