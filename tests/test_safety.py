@@ -1013,3 +1013,15 @@ def test_invalid_yaml_is_reported_with_the_file(tmp_path: Path) -> None:
     path.write_text("categories: [unclosed\n", encoding="utf-8")
     with pytest.raises(SafetyFileError, match=r"bad\.yaml: not valid YAML"):
         CrisisDetector.from_file(path)
+
+
+def test_the_word_lists_of_every_language_load_at_start_not_on_a_first_message() -> None:
+    """Six of the eight tables used to load during someone's first message (1.2 s)."""
+    from wordfreq import get_frequency_dict
+
+    from knowledge.safety_text import warm_up
+
+    warm_up.cache_clear()
+    get_frequency_dict.cache_clear()
+    warm_up()
+    assert get_frequency_dict.cache_info().currsize == len(LANGUAGES)
