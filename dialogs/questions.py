@@ -34,6 +34,12 @@ def _intents() -> IntentDetector:
     return detector
 
 
+def warm_up() -> None:
+    """Read the intents' lexicon at start: read on the first question, it kept that
+    person waiting half a second."""
+    _intents()
+
+
 async def answer_message(turn: Turn, text: str) -> None:
     understander = Understander(turn.knowledge, _intents())
     u = await turn.knowledge.call(understander.understand, text, turn.lang)
