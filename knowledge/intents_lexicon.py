@@ -149,6 +149,13 @@ def parse_phrase(phrase: str) -> tuple[bool, list[tuple[str, ...]], frozenset[st
     if not text:
         raise ValueError("the phrase has no words")
     slots = _split_slots(text)
+    for (_, alternatives), (_, following) in itertools.pairwise(slots):
+        if len(alternatives) > 1 and len(following) == 1 and following[0] in alternatives:
+            # "nicht mit bot|dem bot" reads "nicht mit bot bot" or "nicht mit dem bot".
+            raise ValueError(
+                f"'{'|'.join(alternatives)} {following[0]}': an alternative is one word; for "
+                "words that may be left out write [word], or write two phrases"
+            )
     choices: list[list[tuple[str, ...]]] = []
     exact: set[str] = set()
     for optional, alternatives in slots:

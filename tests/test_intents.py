@@ -49,6 +49,8 @@ POSITIVE: dict[str, list[tuple[str, Intent]]] = {
         ("Guten Morgen!", G),
         ("moin moin", G),
         ("Hallo, ich habe eine Frage", G),
+        ("nicht mit bot", A),
+        ("bitte mit einem echten menschen schreiben, nicht mit dem bot", A),
         ("dankeee", T),
         ("danke schöööön", T),
         ("Vielen Dank für die schnelle Antwort!", T),
@@ -772,6 +774,10 @@ def test_a_minimal_file_works(tmp_path: Path) -> None:
         (("{de: [danke]}", '{de: ["* danke"]}'), r"intents\.thanks\.phrases\.de\[0\].*cannot begin with \*"),
         (("{de: [danke]}", '{de: ["danke ^dir"]}'), r"intents\.thanks\.phrases\.de\[0\].*\^ may only stand"),
         (("{de: [danke]}", '{de: ["danke a||b"]}'), r"intents\.thanks\.phrases\.de\[0\].*empty alternative"),
+        (
+            ("{de: [danke]}", '{de: ["nicht mit bot|dem bot"]}'),
+            r"intents\.thanks\.phrases\.de\[0\].*'bot\|dem bot': an alternative is one word.*\[word\]",
+        ),
         (
             ("{de: [danke]}", '{de: ["[danke]"]}'),
             r"intents\.thanks\.phrases\.de\[0\].*every word of the phrase is optional",
