@@ -441,11 +441,15 @@ class LangIndex:
         np.add.at(out, self.unit_doc[near], (weights / weights.sum()).astype(np.float32))
         return out
 
-    def signals(self, query: str, query_vector: Vectors | None = None) -> Signals:
-        """Every signal of every document for one query, each on a fixed 0..1 scale."""
+    def signals(self, query: str, query_vector: Vectors | None = None, reading: str | None = None) -> Signals:
+        """Every signal of every document for one query, each on a fixed 0..1 scale.
+        ``reading``: the query romanised, read back in this language's script
+        (``knowledge.romanised``); each lexical signal is the better of the two."""
         words = self.word_scores(self.query_terms(query))
-        grams = self.query_grams(query)
-        chars = self.char_scores(query, grams)
+        chars = self.char_scores(query, self.query_grams(query))
+        if reading is not None:
+            words = np.maximum(words, self.word_scores(self.query_terms(reading)))
+            chars = np.maximum(chars, self.char_scores(reading, self.query_grams(reading)))
         if query_vector is None or self.dense is None or self.prototypes is None:
             return Signals(words, chars, None, None, None, None)
         lexical = (self.params.word_mix * words + (1.0 - self.params.word_mix) * chars).astype(np.float32)

@@ -181,9 +181,11 @@ class Matcher:
     def languages(self) -> frozenset[str]:
         return frozenset(self._indexes)
 
-    def _rank(self, lang: str, query: str, qvec: Vectors | None, limit: int) -> list[Ranked]:
+    def _rank(
+        self, lang: str, query: str, reading: str | None, qvec: Vectors | None, limit: int
+    ) -> list[Ranked]:
         index = self._indexes[lang]
-        sig = index.signals(query, qvec)
+        sig = index.signals(query, qvec, reading)
         total = index.combine(sig)
         k = min(limit, len(total))
         if k <= 0:
@@ -202,11 +204,11 @@ class Matcher:
             if total[i] > 0
         ]
 
-    def _query_vector(self, query: str, lang: str | None) -> Vectors | None:
+    def _query_vector(self, query: str, reading: str | None) -> Vectors | None:
+        """The query's sentence vector; ``reading``: its native-script reading, if any."""
         if self._embedder is None or not query.strip() or not self._indexes:
             return None
         vector: Vectors = self._embedder.embed([query])[0]
-        reading = native_query(query, lang)
         if reading is not None:
             # Russian, Ukrainian, Arabic or Persian typed in Latin letters: the embedder
             # reads it poorly, so the query's meaning is the mean of it as written (German
@@ -228,14 +230,15 @@ class Matcher:
         detected = self.language_of(query) if self._indexes else None
         search_lang = lang if lang is not None else detected
         langs = [search_lang] if search_lang in self._indexes else list(self._indexes)
-        qvec = self._query_vector(query, search_lang) if embed else None
+        reading = native_query(query, search_lang)
+        qvec = self._query_vector(query, reading) if embed else None
         if len(langs) == 1:
-            ranked = self._rank(langs[0], query, qvec, limit)
+            ranked = self._rank(langs[0], query, reading, qvec, limit)
         else:
             # Unknown language: rank in every language, keep each entry's best version.
             best: dict[str, Ranked] = {}
             for code in langs:
-                for r in self._rank(code, query, qvec, limit):
+                for r in self._rank(code, query, reading, qvec, limit):
                     if r.doc.id not in best or r.score > best[r.doc.id].score:
                         best[r.doc.id] = r
             ranked = sorted(best.values(), key=lambda r: r.score, reverse=True)[:limit]
@@ -297,7 +300,8 @@ class Matcher:
         index = self._indexes.get(lang)
         if index is None:
             return []
-        sig = index.signals(query, self._query_vector(query, lang))
+        reading = native_query(query, lang)
+        sig = index.signals(query, self._query_vector(query, reading), reading)
         total = index.combine(sig)
         k = min(limit, len(total))
         if k <= 0:

@@ -9,6 +9,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.intents import Intent
 from knowledge.matcher import Decision, Match, MatchResult
 from knowledge.message import Piece
+from knowledge.romanised import native_query
 from knowledge.understanding import Kind, Understander, _choose_result, _Scored
 
 RECOGNITION = "anerkennung-berufsabschluss"
@@ -141,9 +142,10 @@ def test_a_romanised_question_is_embedded_closer_to_its_own_script(knowledge: Kn
     """Russian in Latin letters from a Russian speaker: the matcher's query vector moves
     toward the Cyrillic question, which the embedder reads far better."""
     matcher = knowledge.matcher
-    as_written = matcher._query_vector("u menja attestat iz Kharkiva, kak priznat?", None)
-    with_reading = matcher._query_vector("u menja attestat iz Kharkiva, kak priznat?", "ru")
-    cyrillic = matcher._query_vector("у меня аттестат из Харькова, как признать?", "ru")
+    text = "u menja attestat iz Kharkiva, kak priznat?"
+    as_written = matcher._query_vector(text, None)
+    with_reading = matcher._query_vector(text, native_query(text, "ru"))
+    cyrillic = matcher._query_vector("у меня аттестат из Харькова, как признать?", None)
     assert as_written is not None
     assert with_reading is not None
     assert cyrillic is not None
@@ -174,3 +176,25 @@ def test_the_answer_stays_in_the_chosen_language_unless_the_message_is_clearly_a
 def test_a_whole_question_in_another_language_is_answered_in_it(understander: Understander) -> None:
     u = understander.understand("Wie viel Geld bekomme ich in der Ausbildung im ersten Jahr?", "en")
     assert u.lang == "de"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "entry"),
+    [
+        ("chand pool migiram dar ausbildung", "fa", "ausbildung-verguetung"),
+        ("shu hiye el ausbildung", "ar", "ausbildung-dual"),
+    ],
+)
+def test_a_romanised_question_is_also_read_word_by_word_in_its_script(
+    knowledge: KnowledgeBase, text: str, lang: str, entry: str
+) -> None:
+    """Finglish and Arabizi share few words with the entries' phrasings in their script:
+    the lexical signals also read the question in that script and keep the better."""
+    matcher = knowledge.matcher
+    index = matcher._indexes[lang]
+    at = [d.id for d in matcher._docs[lang]].index(entry)
+    as_written = index.signals(text, None)
+    both = index.signals(text, None, native_query(text, lang))
+    assert both.words[at] > as_written.words[at] + 0.05
+    assert (both.words >= as_written.words).all()
+    assert (both.chars >= as_written.chars).all()
