@@ -16,34 +16,28 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
+from dialogs.content_checks import MAX_MESSAGE, telegram_length
 from dialogs.replies import Button, Reply
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 4096
 _TAG = re.compile(r"<(/?)([a-z-]+)[^>]*>")
-_ENTITY = re.compile(r"&[#a-zA-Z0-9]+;")
 
 
-def visible_length(html: str) -> int:
-    """Characters Telegram counts: tags removed, each entity one character (UTF-16 aside)."""
-    return len(_ENTITY.sub("x", _TAG.sub("", html)))
-
-
-def split_html(html: str, limit: int = MAX_TEXT) -> list[str]:
+def split_html(html: str, limit: int = MAX_MESSAGE) -> list[str]:
     """Split at paragraph, then line, then word boundaries so no part exceeds ``limit``.
 
     Tags are closed at the end of a part and reopened at the start of the next.
     """
-    if visible_length(html) <= limit:
+    if telegram_length(html) <= limit:
         return [html]
     parts: list[str] = []
     current = ""
     for piece in re.split(r"(\n\n|\n| )", html):
-        if visible_length(current + piece) > limit and current:
+        if telegram_length(current + piece) > limit and current:
             parts.append(current)
             current = ""
-        while visible_length(piece) > limit:  # one unbroken run longer than a message
+        while telegram_length(piece) > limit:  # one unbroken run longer than a message
             cut = limit
             parts.append(piece[:cut])
             piece = piece[cut:]
