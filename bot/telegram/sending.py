@@ -38,13 +38,27 @@ def split_html(html: str, limit: int = MAX_MESSAGE) -> list[str]:
             parts.append(current)
             current = ""
         while telegram_length(piece) > limit:  # one unbroken run longer than a message
-            cut = limit
+            cut = _cut(piece, limit)
             parts.append(piece[:cut])
             piece = piece[cut:]
         current += piece
     if current.strip():
         parts.append(current)
     return [_balance(p) for p in _carry_tags(parts)]
+
+
+_UNIT = re.compile(r"<[^>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|.", re.DOTALL)
+
+
+def _cut(run: str, limit: int) -> int:
+    """Where to cut an unbroken run so that its head shows ``limit`` characters at most,
+    never inside a tag or an entity (Telegram refuses a message with half of one)."""
+    shown = 0
+    for unit in _UNIT.finditer(run):
+        shown += 0 if unit.group().startswith("<") else 1
+        if shown > limit:
+            return unit.start()
+    return len(run)
 
 
 def _open_tags(text: str) -> list[str]:
