@@ -17,6 +17,7 @@ from knowledge.safety import (
     SafetyFileError,
     fold,
 )
+from knowledge.safety_text import known_word
 
 SELF = CrisisCategory.SELF_HARM
 VIOLENCE = CrisisCategory.VIOLENCE
@@ -1013,3 +1014,12 @@ def test_invalid_yaml_is_reported_with_the_file(tmp_path: Path) -> None:
     path.write_text("categories: [unclosed\n", encoding="utf-8")
     with pytest.raises(SafetyFileError, match=r"bad\.yaml: not valid YAML"):
         CrisisDetector.from_file(path)
+def test_folding_does_not_hide_real_words() -> None:
+    # Folding merges doubled letters, turns й into и and drops accents; the real word behind a
+    # folded form is no typo of a crisis word ("изнасиловании" is not "изнасиловали").
+    for word in ("изнасиловании", "згвалтування", "примусовий", "znásilnění"):
+        assert known_word(fold(word)), word
+    # and a typo stays a typo
+    assert not known_word(fold("изнасилвоали"))
+
+
