@@ -803,6 +803,15 @@ SCENARIOS: list[tuple[str, str, CrisisCategory]] = [
     ("tr", "küçük kardeşim internetten biriyle gitti", MINOR),
     ("cs", "můj malý brácha odešel s cizím chlapem z internetu", MINOR),
     ("fa", "داداش کوچیکم با یه غریبه از اینترنت رفته", MINOR),
+    # abuse remembered from childhood, in every language
+    ("en", "when I was 12 my uncle touched me", ABUSE),
+    ("de", "Als ich 12 war, hat mein Onkel mich angefasst", ABUSE),
+    ("ar", "لما كان عمري 12 عمي كان يلمسني", ABUSE),
+    ("ru", "когда мне было 12, дядя трогал меня", ABUSE),
+    ("uk", "коли мені було 12, дядько чіпав мене", ABUSE),
+    ("tr", "12 yaşındayken amcam bana dokundu", ABUSE),
+    ("cs", "když mi bylo 12, strýc na mě sahal", ABUSE),
+    ("fa", "وقتی 12 سالم بود عموم بهم دست میزد", ABUSE),
 ]
 
 
@@ -1038,6 +1047,10 @@ SCENARIO_NEAR_MISSES: list[tuple[str, str]] = [
     ("de", "Sorry, heute Nacht beende ich alles, was ich noch an Hausaufgaben habe"),
     ("uk", "я вчора переспала з ним, і тепер він не пише"),
     ("uk", "молодший брат боїться, мені треба спати з ним"),
+    # a childhood memory without abuse
+    ("en", "when I was 12 my uncle made pancakes every Sunday"),
+    ("de", "Als ich 12 war, hat mein Onkel mich zum Fußball gefahren"),
+    ("ru", "когда мне было 12, дядя заставлял меня читать"),
 ]
 
 
