@@ -284,6 +284,9 @@ _ALL_LANGUAGES = ("de", "en", "tr", "cs", "ru", "uk", "ar", "fa")
 # a crisis word: Finglish "begiram" (I get/rent: "mikham ye khune begiram") is no typo of
 # "bemiram" (I die).
 ROMANISED_EVERYDAY = frozenset({"begiram", "begirim", "begirom", "begiran"})
+# Czech nouns folding strips of the accents that a word list needs, one letter from a crisis
+# word: "znásilnění" (rape, the noun: "we talked about it in class") is no "znásilněná".
+FOLDED_EVERYDAY = frozenset({"znasilneni", "znasilnenim"})
 _TO_PERSIAN = str.maketrans({"\u064a": "\u06cc", "\u0643": "\u06a9"})
 
 
@@ -292,14 +295,29 @@ def known_word(word: str) -> bool:
     """Is the folded ``word`` a real word of one of our languages (not a typo)?"""
     from wordfreq import zipf_frequency
 
-    if word in ROMANISED_EVERYDAY:
+    if word in ROMANISED_EVERYDAY or word in FOLDED_EVERYDAY:
         return True
     forms = {word}
     if script_of(word) == "arabic":
         forms.add(word.translate(_TO_PERSIAN))
         if word.endswith("\u0647"):
             forms.add(word[:-1] + "\u0629")
-    return any(zipf_frequency(form, lang) >= KNOWN_ZIPF for form in forms for lang in _ALL_LANGUAGES)
+    if any(zipf_frequency(form, lang) >= KNOWN_ZIPF for form in forms for lang in _ALL_LANGUAGES):
+        return True
+    if script_of(word) == "cyrillic":
+        forms = _unfolded(word)
+        return any(zipf_frequency(form, lang) >= KNOWN_ZIPF for form in forms for lang in ("ru", "uk"))
+    return False
+
+
+def _unfolded(word: str) -> set[str]:
+    """Spellings of a folded Cyrillic word that folding merged: one letter doubled again
+    ("изнасиловани" is "изнасиловании", "згвалтуваня" "згвалтування") or a й put back after
+    и ("примусови" is "примусовий"). Without them a real word ("we talked about
+    изнасиловании in class") looks like a typo of a crisis word ("изнасиловали")."""
+    forms = {word[: i + 1] + word[i:] for i in range(len(word))}
+    forms |= {word[: i + 1] + "\u0439" + word[i + 1 :] for i, letter in enumerate(word) if letter == "\u0438"}
+    return forms
 
 
 # A Latin word this long that is an everyday German or English word ("Jobcenter", "Agentur",
