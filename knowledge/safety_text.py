@@ -360,7 +360,7 @@ def warm_up() -> None:
     """Load the word-frequency tables now rather than on the first message that needs them.
     Each language's own: ``known_word`` stops at the first table that knows a word, so a
     word of its own left six of the eight to load during someone's first message (1.2 s)."""
-    from wordfreq import zipf_frequency
+    from wordfreq import get_frequency_dict
 
     for lang in _ALL_LANGUAGES:
-        zipf_frequency("warmup", lang)
+        get_frequency_dict(lang, "best")  # as zipf_frequency asks for it (the cache keys on that)
