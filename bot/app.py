@@ -25,7 +25,7 @@ from bot.db.models import ConversationState
 from bot.db.repositories import SqlHandoff, StatsBuffer, sql_storage
 from bot.handoff import albums
 from bot.handoff.outbox import enqueue
-from dialogs import questions
+from dialogs import reading
 from dialogs.context import Environment
 from dialogs.conversation import handle
 from dialogs.i18n import Catalogs
@@ -211,7 +211,7 @@ async def build_app(settings: Settings, *, migrate_database: bool = True) -> App
         await engine.dispose()
         raise
     today = dt.datetime.now(settings.zone).date()
-    questions.warm_up()
+    reading.warm_up()
     return App(
         settings=settings,
         engine=engine,

@@ -15,6 +15,7 @@ from dialogs.ports import Storage, UserRecord
 from dialogs.replies import Incoming, Outcome
 from knowledge.base import KnowledgeBase
 from knowledge.safety import CrisisDetector
+from knowledge.understanding import Understanding
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,8 @@ class Turn:
     state: dict[str, Any]
     now: dt.datetime
     out: Outcome = field(default_factory=Outcome)
+    # Messages already understood during this turn (``dialogs.reading``), by text and language.
+    read_ahead: dict[tuple[str, str], Understanding] = field(default_factory=dict)
 
     @property
     def lang(self) -> str:

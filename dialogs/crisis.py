@@ -28,7 +28,7 @@ import datetime as dt
 from html import escape
 from typing import Any
 
-from dialogs import helplines, keyboards, menus, render
+from dialogs import helplines, keyboards, menus, reading, render
 from dialogs.advisor import request_advisor
 from dialogs.context import Turn
 
@@ -106,7 +106,7 @@ async def check(turn: Turn, text: str) -> bool:
     turn: the message is answered as usual, then where to get help follows."""
     # Off the event loop, on the knowledge base's search thread: reading a long message
     # takes the meaning model hundreds of milliseconds, and other people's turns go on.
-    signal = await turn.knowledge.call(turn.env.crisis.screen, text)
+    signal = await reading.screen(turn, text)
     if signal is None:
         return False
     if signal.concern:

@@ -9,16 +9,15 @@ the offer to switch languages "yes" switches.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from html import escape
 
-from dialogs import browse, callbacks, keyboards, render, start
+from dialogs import browse, callbacks, keyboards, reading, render, start
 from dialogs.advisor import request_advisor
 from dialogs.context import Turn
 from dialogs.i18n import LANGUAGE_NAMES, N_
 from dialogs.replies import Button
-from knowledge.intents import Intent, IntentDetector
-from knowledge.understanding import Kind, Understander, Understanding
+from knowledge.intents import Intent
+from knowledge.understanding import Kind, Understanding
 
 # What a typed "yes"/"no" answers: set when the bot offers something.
 OFFER = "offer"
@@ -27,22 +26,8 @@ OFFER_SWITCH = "switch"
 NONE_OF_THESE = "none_of_these"
 
 
-@lru_cache(maxsize=1)
-def _intents() -> IntentDetector:
-    detector = IntentDetector.from_file()
-    detector.warm_up()  # its word lists load now, not during someone's first typo
-    return detector
-
-
-def warm_up() -> None:
-    """Read the intents' lexicon at start: read on the first question, it kept that
-    person waiting half a second."""
-    _intents()
-
-
 async def answer_message(turn: Turn, text: str) -> None:
-    understander = Understander(turn.knowledge, _intents())
-    u = await turn.knowledge.call(understander.understand, text, turn.lang)
+    u = await reading.understand(turn, text)
     offer = turn.state.pop(OFFER, None)
     if u.kind is Kind.INTENT:
         await _intent(turn, u, offer)

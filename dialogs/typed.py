@@ -16,7 +16,7 @@ from dialogs.advisor import ask_consent
 from dialogs.context import Turn
 from dialogs.language_names import typed_language
 from dialogs.menus import Menu
-from dialogs.questions import _intents
+from dialogs.reading import intents
 from knowledge.intents import Intent
 from knowledge.language import detect_language
 from knowledge.model import SCRIPT_OF_LANGUAGE
@@ -34,7 +34,7 @@ async def answer(turn: Turn, menu: Menu, text: str) -> bool:
             await start.choose_language(turn, code)
             return True
     if menu in ("privacy", "consent"):
-        said = _intents().detect(text)
+        said = intents().detect(text)
         if said is not None and said.intent in (Intent.YES, Intent.NO):
             await start.consent(turn, "yes" if said.intent is Intent.YES else "no")
             return True
@@ -50,7 +50,7 @@ def preselect(turn: Turn, menu: Menu, text: str) -> None:
     they mix in German terms or are romanised ("ana 3ayez a3mel ausbildung")."""
     if menu != "language" or turn.user is not None:
         return
-    said = _intents().detect(text)
+    said = intents().detect(text)
     written = said.lang if said is not None else detect_language(text)
     if written is None or written == turn.state.get("lang"):
         return
