@@ -60,12 +60,17 @@ class KnowledgeBase:
         synonyms = [list(g.words) for g in snapshot.synonyms.groups]
         # Spellings of a glossary term are synonyms of the term in every language.
         synonyms += [[t.term, *t.spellings] for t in snapshot.glossary.terms if t.spellings]
+        towns = snapshot.towns.towns if snapshot.towns is not None else ()
         self.matcher = Matcher(
-            documents(snapshot), synonyms=synonyms, keep_terms=keep_terms, embedder=embedder
+            documents(snapshot),
+            synonyms=synonyms,
+            keep_terms=keep_terms,
+            names=[name for town in towns for name in (town.name, *town.spellings)],
+            embedder=embedder,
         )
         if isinstance(embedder, CachedEmbedder):
             embedder.save()
-        self.towns = TownIndex(snapshot.towns.towns if snapshot.towns is not None else ())
+        self.towns = TownIndex(towns)
 
     @property
     def fingerprint(self) -> str:

@@ -134,6 +134,7 @@ class Matcher:
         *,
         synonyms: Sequence[Sequence[str]] = (),
         keep_terms: Iterable[str] = (),
+        names: Iterable[str] = (),
         params: Params | None = None,
         embedder: Embedder | bool | None = True,
     ) -> None:
@@ -150,6 +151,8 @@ class Matcher:
             by_lang[doc.lang].append(doc)
         keep = KeepTerms(keep_terms)
         self._keep = keep
+        # Place names say nothing of the language a message is written in ("Pirna").
+        self._names = frozenset(n.casefold() for n in names if n.strip() and " " not in n.strip())
         syn = Synonyms(synonyms)
         self._docs: dict[str, list[Document]] = dict(by_lang)
         self._out_of_scope: dict[str, int] = {
@@ -268,7 +271,12 @@ class Matcher:
     def _without_kept_terms(self, query: str) -> str:
         if not self._keep:
             return query
-        return _WORD_RE.sub(lambda m: "" if self._keep.labels(m.group()) else m.group(), query)
+        return _WORD_RE.sub(
+            lambda m: (
+                "" if m.group().casefold() in self._names or self._keep.labels(m.group()) else m.group()
+            ),
+            query,
+        )
 
     def mashed(self, query: str, lang: str | None) -> bool:
         """One "word" that is no word of any language here nor close to one in the

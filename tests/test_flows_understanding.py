@@ -133,6 +133,16 @@ async def test_a_german_term_in_an_english_question_is_no_reason_to_switch_to_ge
     assert "Sprache wechseln" not in chat.text
 
 
+async def test_a_town_and_typos_do_not_make_a_german_question_english(chat: ChatClient) -> None:
+    """Without its German term, "Wo gbit es ausbildunksplätze in Pirna" left "Wo gbit es in
+    Pirna", which lingua took for English: the German speaker was offered English. A town's
+    name says nothing of the language."""
+    await chat.onboard("Deutsch")
+    await chat.send("Wo gbit es ausbildunksplätze in Pirna")
+    assert "Ausbildungsplatz" in chat.text
+    assert "English" not in chat.labels
+
+
 async def test_a_question_in_german_from_an_english_speaker_offers_german(chat: ChatClient) -> None:
     await chat.onboard("English")
     await chat.send("Wie viel Geld bekomme ich in der Ausbildung im ersten Jahr?")
