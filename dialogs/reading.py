@@ -33,7 +33,7 @@ def warm_up() -> None:
 
 async def screen(turn: Turn, text: str) -> CrisisSignal | None:
     """The safety check of ``text``; its understanding is kept for :func:`understand`."""
-    understander = Understander(turn.knowledge, intents())
+    understander = _understander(turn)
     lang = turn.lang
 
     def both() -> tuple[CrisisSignal | None, Understanding | None]:
@@ -53,4 +53,8 @@ async def understand(turn: Turn, text: str) -> Understanding:
     kept = turn.read_ahead.pop((text, turn.lang), None)
     if kept is not None:
         return kept
-    return await turn.knowledge.call(Understander(turn.knowledge, intents()).understand, text, turn.lang)
+    return await turn.knowledge.call(_understander(turn).understand, text, turn.lang)
+
+
+def _understander(turn: Turn) -> Understander:
+    return Understander(turn.knowledge, intents())

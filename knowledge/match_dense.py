@@ -95,16 +95,12 @@ class E5Embedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         if len(cut) == 1:
             with self._query_lock:
-                hit = self._cache.get(cut[0])
+                hit = self._cached(cut[0])
                 if hit is None:
                     text = self._cut_tokens(cut[0], MAX_QUERY_TOKENS)
                     self._set_query_threads()
                     hit = np.asarray(self._model.query(text), dtype=np.float32).reshape(1, -1)
-                    self._cache[cut[0]] = hit
-                    if len(self._cache) > self._cache_size:
-                        self._cache.popitem(last=False)
-                else:
-                    self._cache.move_to_end(cut[0])
+                    self._remember(cut[0], hit)
                 return hit
         if len(cut) <= _BATCH:
             with self._query_lock:
@@ -122,11 +118,10 @@ class E5Embedder:
         short = [int(self._model.token_count(t, True)) <= MAX_QUERY_TOKENS for t in texts]
         todo: list[int] = []
         for i, text in enumerate(texts):
-            hit = self._cache.get(text) if short[i] else None
+            hit = self._cached(text) if short[i] else None
             if hit is None:
                 todo.append(i)
             else:
-                self._cache.move_to_end(text)
                 out[i] = hit[0]
         if todo:
             self._set_query_threads()
@@ -134,10 +129,21 @@ class E5Embedder:
             for row, i in zip(fresh.reshape(len(todo), -1), todo, strict=True):
                 out[i] = row
                 if short[i]:
-                    self._cache[texts[i]] = row.reshape(1, -1).copy()
-                    if len(self._cache) > self._cache_size:
-                        self._cache.popitem(last=False)
+                    self._remember(texts[i], row.reshape(1, -1).copy())
         return out
+
+    def _cached(self, text: str) -> Vectors | None:
+        """A recent query vector of ``text`` (marked as used), or None. Under the query lock."""
+        hit = self._cache.get(text)
+        if hit is not None:
+            self._cache.move_to_end(text)
+        return hit
+
+    def _remember(self, text: str, vector: Vectors) -> None:
+        """Keep a query vector, dropping the least recently used beyond the cache's size."""
+        self._cache[text] = vector
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
 
     def _set_query_threads(self) -> None:
         """Two OpenMP threads for a query while the other core is free, else one.

@@ -293,8 +293,6 @@ _TO_PERSIAN = str.maketrans({"\u064a": "\u06cc", "\u0643": "\u06a9"})
 @functools.lru_cache(maxsize=65_536)
 def known_word(word: str) -> bool:
     """Is the folded ``word`` a real word of one of our languages (not a typo)?"""
-    from wordfreq import zipf_frequency
-
     if word in ROMANISED_EVERYDAY or word in FOLDED_EVERYDAY:
         return True
     forms = {word}
@@ -302,12 +300,16 @@ def known_word(word: str) -> bool:
         forms.add(word.translate(_TO_PERSIAN))
         if word.endswith("\u0647"):
             forms.add(word[:-1] + "\u0629")
-    if any(zipf_frequency(form, lang) >= KNOWN_ZIPF for form in forms for lang in _ALL_LANGUAGES):
+    if _listed(forms, _ALL_LANGUAGES):
         return True
-    if script_of(word) == "cyrillic":
-        forms = _unfolded(word)
-        return any(zipf_frequency(form, lang) >= KNOWN_ZIPF for form in forms for lang in ("ru", "uk"))
-    return False
+    return script_of(word) == "cyrillic" and _listed(_unfolded(word), ("ru", "uk"))
+
+
+def _listed(forms: set[str], languages: tuple[str, ...]) -> bool:
+    """Is any of ``forms`` a common enough word of any of ``languages``?"""
+    from wordfreq import zipf_frequency
+
+    return any(zipf_frequency(form, lang) >= KNOWN_ZIPF for form in forms for lang in languages)
 
 
 def _unfolded(word: str) -> set[str]:
