@@ -716,8 +716,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         action=argparse.BooleanOptionalAction,
         default=FIT_READINGS,
         help="score and fit romanised messages also in their native-script reading, as the"
-        " detector reads them (knowledge.romanised; tried: recall 88.5% -> 93.0% on the"
-        " evaluation set, but ordinary-question alarms in Arabic 4.7% -> 8.2%)",
+        " detector reads them (knowledge.romanised; tried: recall 88.5%% -> 93.0%% on the"
+        " evaluation set, but ordinary-question alarms in Arabic 4.7%% -> 8.2%%)",
     )
     args = parser.parse_args(argv)
     grid: Sequence[tuple[int, float]] = GRID
