@@ -1398,4 +1398,5 @@ def test_a_language_level_does_not_make_a_romanised_sentence_arabic() -> None:
     assert detector.detect("mozhna pratsiuvaty z b2 chy treba c1, potriben sertyfikat dlia roboty") is None
     assert detector.detect("potrebuju b2 na praci v pekarne, kde muzu delat kurz?") is None
     signal = detector.detect("3ayez amoot, khalas")
-    assert signal is not None and signal.category is CrisisCategory.SELF_HARM
+    assert signal is not None
+    assert signal.category is CrisisCategory.SELF_HARM
