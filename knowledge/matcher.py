@@ -253,7 +253,7 @@ class Matcher:
         every language, and lingua took "How much do I earn in an Ausbildung?" for German
         (the English person was then offered to switch to German)."""
         detected = detect_language(query, self.languages)
-        if detected != SOURCE_LANGUAGE or not self._keep:
+        if detected != SOURCE_LANGUAGE or not (self._keep or self._names):
             return detected
         rest = self._without_kept_terms(query)
         if rest == query:
@@ -269,7 +269,9 @@ class Matcher:
         return _enough_words(self._without_kept_terms(query))
 
     def _without_kept_terms(self, query: str) -> str:
-        if not self._keep:
+        """``query`` without the glossary's terms and the district's place names, the
+        words that say nothing of the language it is written in."""
+        if not (self._keep or self._names):
             return query
         return _WORD_RE.sub(
             lambda m: (

@@ -308,3 +308,13 @@ def test_detect_language(text: str, expected: str | None) -> None:
 def test_detect_language_respects_candidates() -> None:
     assert detect_language("Где я могу найти практику?", candidates=("de", "en")) != "ru"
     assert detect_language("Где я могу найти практику?", candidates=("ru", "uk")) == "ru"
+
+
+def test_place_names_say_nothing_of_the_language_even_without_kept_terms() -> None:
+    """A town's name is left out when the language is told, whether or not the matcher
+    also has glossary terms to leave out."""
+    named = Matcher(DOCS, names=["Pirna", "Sebnitz"], embedder=False)
+    plain = Matcher(DOCS, embedder=False)
+    text = "Kurse in Pirna und Sebnitz"
+    assert plain.tells_language(text)
+    assert not named.tells_language(text)
