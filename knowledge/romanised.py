@@ -317,10 +317,17 @@ def _evidence(word: str, target: str) -> bool:
     if word in _TABLES[target]:
         return True
     if target == "ar":
-        return bool(ARABIZI_DIGIT_RE.search(word)) and not _KEEP_RE.match(word) and not _numbered(word)
+        return arabizi_spelled(word)
     if target == "fa":
         return bool(FINGLISH_VERB_RE.match(word))
     return False
+
+
+def arabizi_spelled(word: str) -> bool:
+    """Letters mixed with the digits Arabizi writes sounds with ("3ayez", "7ali", "ta2riban"),
+    and not a language level ("b2"), a time or size ("8am", "5km"), an ordinal ("2nd") or a
+    German word with a number ("kurs2"): "ich brauche b2" is no Arabic."""
+    return bool(ARABIZI_DIGIT_RE.search(word)) and not _KEEP_RE.match(word) and not _numbered(word)
 
 
 _NUMBERED_RE = re.compile(r"([a-z]{3,})\d+")

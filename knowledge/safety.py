@@ -36,12 +36,11 @@ from typing import Any
 import yaml
 
 from knowledge.match_dense import Embedder
-from knowledge.romanised import native_reading
+from knowledge.romanised import arabizi_spelled, native_reading
 from knowledge.safety_base import CATEGORY_PRIORITY, CrisisCategory, CrisisSignal, SafetyFileError
 from knowledge.safety_lexicon import TERM_SLOTS, Lexicon, Term
 from knowledge.safety_meaning import EXAMPLES_PATH, FITTED_PATH, MeaningModel, load_examples
 from knowledge.safety_text import (
-    ARABIZI_DIGIT_RE,
     FARSI_PREFIXES,
     FINGLISH_VERB_RE,
     ROMANISED_WORDS,
@@ -548,7 +547,8 @@ def _romanised_sentences(message: Words) -> dict[int, frozenset[str]]:
     """Sentences in Latin letters that stand for Arabic ("ar"), Farsi ("fa") or Russian and
     Ukrainian ("slavic"): no letters with accents (those are Czech, Turkish, German), and a
     fifth of the words being that language's romanised function words (or Finglish verbs,
-    "mikhabam"), or (Arabic) a word mixing letters with Arabizi digits ("3ayez", "7ali")."""
+    "mikhabam"), or (Arabic) a word mixing letters with Arabizi digits ("3ayez", "7ali"; not
+    a language level: "b2" in a Czech or Ukrainian sentence made it Arabic)."""
     latin: dict[int, list[str]] = {}
     for word, sentence in zip(message.words, message.sentence, strict=True):
         if word.isascii() and any(ch.isalpha() for ch in word):
@@ -562,7 +562,7 @@ def _romanised_sentences(message: Words) -> dict[int, frozenset[str]]:
         }
         hits["fa"] += sum(1 for w in words if w not in ROMANISED_WORDS["fa"] and FINGLISH_VERB_RE.match(w))
         targets = {target for target, n in hits.items() if n and n * 5 >= len(words)}
-        if any(ARABIZI_DIGIT_RE.search(w) for w in words):
+        if any(arabizi_spelled(w) for w in words):
             targets.add("ar")
         if targets:
             found[sentence] = frozenset(targets)

@@ -1388,3 +1388,14 @@ def test_the_word_lists_of_every_language_load_at_start_not_on_a_first_message()
     get_frequency_dict.cache_clear()
     warm_up()
     assert get_frequency_dict.cache_info().currsize == len(LANGUAGES)
+
+
+def test_a_language_level_does_not_make_a_romanised_sentence_arabic() -> None:
+    """"b2" mixes a letter and a digit as Arabizi does; taken for Arabizi, it had this
+    Ukrainian question in Latin letters read as Arabic, and "potriben" (needed) met
+    "*ضربني" (he hit me) by its consonants. Real Arabizi is still read."""
+    detector = CrisisDetector.from_file(DEFAULT_PATH)
+    assert detector.detect("mozhna pratsiuvaty z b2 chy treba c1, potriben sertyfikat dlia roboty") is None
+    assert detector.detect("potrebuju b2 na praci v pekarne, kde muzu delat kurz?") is None
+    signal = detector.detect("3ayez amoot, khalas")
+    assert signal is not None and signal.category is CrisisCategory.SELF_HARM
