@@ -80,6 +80,10 @@ FAQ_FOLDER = Path(__file__).resolve().parent / "content" / "faq"
 CHATTY_PATH = Path(__file__).resolve().parent / "content" / "safety_background.yaml"
 # The fit reads messages as written; the detector adds romanised readings at run time.
 FIT_READINGS = False
+# Also fit on the windows of ordinary messages (as ordinary): the detector reads a long
+# sentence window by window, and a fragment of an everyday run-on ("ama usta bana çok şey
+# gösterdi, son gün ...") alarmed where the whole sentence did not.
+ORDINARY_WINDOWS = True
 GRID = ((32, 1e-3), (32, 1e-2), (64, 1e-3))  # (hidden units, l2)
 SEEDS = (0, 1, 2)
 THRESHOLDS = tuple(float(round(t, 3)) for t in np.arange(0.05, 0.991, 0.01))
@@ -89,8 +93,10 @@ THRESHOLDS = tuple(float(round(t, 3)) for t in np.arange(0.05, 0.991, 0.01))
 ALARM_FALSE_ALARMS = 0.03
 CONCERN_RECALL = 0.98
 # Share of the training weight: crisis examples, "none" examples, FAQ background, chatty
-# everyday messages (safety_background.yaml).
-WEIGHTS = {"crisis": 0.5, "none": 0.3, "background": 0.07, "chatty": 0.13}
+# everyday messages (safety_background.yaml). The chatty share was 0.13 while they were 519;
+# with the 880 everyday sentences of a long message added, that share left each of them so
+# little weight that everyday sentences alarmed more often than idioms.
+WEIGHTS = {"crisis": 0.45, "none": 0.25, "background": 0.05, "chatty": 0.25}
 # Made-up longer messages: this many ordinary sentences each, this many messages.
 LONG_SENTENCES = (4, 10)
 LONG_MESSAGES = 400
@@ -558,7 +564,7 @@ def run(
     as_json: bool,
     cache: Path | None = CACHE,
     grid: Sequence[tuple[int, float]] = GRID,
-    ordinary_windows: bool = False,
+    ordinary_windows: bool = ORDINARY_WINDOWS,
     crisis_sentences: bool = False,
     native_readings: bool = FIT_READINGS,
 ) -> dict[str, Any]:
@@ -726,8 +732,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--ordinary-windows",
-        action="store_true",
-        help="fit also on the windows of ordinary messages, as ordinary (tried: did not lower false alarms)",
+        action=argparse.BooleanOptionalAction,
+        default=ORDINARY_WINDOWS,
+        help="fit also on the windows of ordinary messages, as ordinary (default; with the everyday"
+        " sentences of safety_background.yaml: recall 95.6%% -> 96.1%%, near-miss false alarms"
+        " 1.6%% -> 0.6%% on the evaluation set)",
     )
     parser.add_argument(
         "--crisis-sentences-only",
@@ -740,8 +749,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         action=argparse.BooleanOptionalAction,
         default=FIT_READINGS,
         help="score and fit romanised messages also in their native-script reading, as the"
-        " detector reads them (knowledge.romanised; tried: recall 88.5% -> 93.0% on the"
-        " evaluation set, but ordinary-question alarms in Arabic 4.7% -> 8.2%)",
+        " detector reads them (knowledge.romanised; tried: recall 88.5%% -> 93.0%% on the"
+        " evaluation set, but ordinary-question alarms in Arabic 4.7%% -> 8.2%%)",
     )
     args = parser.parse_args(argv)
     grid: Sequence[tuple[int, float]] = GRID
