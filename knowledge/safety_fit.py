@@ -99,13 +99,13 @@ CONCERN_RECALL = 0.98
 WEIGHTS = {"crisis": 0.45, "none": 0.25, "background": 0.05, "chatty": 0.25}
 # Made-up longer messages: this many ordinary sentences each, this many messages.
 LONG_SENTENCES = (4, 10)
-LONG_MESSAGES = 400
+LONG_MESSAGES = 4000
 # Near-misses among the ordinary sentences of each made-up message; the rest are everyday.
 NEAR_MISSES_PER_MESSAGE = 1
 # Made-up messages of exactly 2, 3, ... sentences (half with one crisis sentence among them):
 # the alarm per number of sentences, up to the last; longer messages use the long one.
 FEW_SENTENCES = range(2, 9)
-FEW_MESSAGES = 600
+FEW_MESSAGES = 3000
 CACHE = Path.home() / ".cache" / "wegweiser" / "safety_vectors.npz"
 
 
