@@ -28,12 +28,13 @@ for longer messages (which get a chance of a false alarm in every sentence):
 The network size and regularisation with the best recall at the alarm are kept.
 
 The longer messages are made up for the purpose: a handful of out-of-fold ordinary
-sentences (examples of class none and background), with or without one crisis example
-among them. Besides the long messages' alarm (4 to 10 sentences), an alarm per number of
-sentences, 2 to 8, each from made-up messages of exactly that many: two sentences are
-two chances of a false alarm, not the seven of a long message, so a short message with its
-crisis in the second sentence is not held to the long messages' bar. The table never falls
-as sentences are added, starts at the one-sentence alarm and stays within the long one.
+sentences (one example of class none, a near-miss, and for the rest chatty everyday
+messages), with or without one crisis example among them. Besides the long messages' alarm
+(4 to 10 sentences), an alarm per number of sentences, 2 to 8, each from made-up messages
+of exactly that many: two sentences are two chances of a false alarm, not the seven of a
+long message, so a short message with its crisis in the second sentence is not held to the
+long messages' bar. The table never falls as sentences are added, starts at the one-
+sentence alarm and stays within the long one.
 
 Folds: the examples stratified by language and class; the FAQ background by entry (all
 phrasings and translations of one entry in one fold), so a held-out ordinary question is
@@ -79,6 +80,10 @@ FAQ_FOLDER = Path(__file__).resolve().parent / "content" / "faq"
 CHATTY_PATH = Path(__file__).resolve().parent / "content" / "safety_background.yaml"
 # The fit reads messages as written; the detector adds romanised readings at run time.
 FIT_READINGS = False
+# Also fit on the windows of ordinary messages (as ordinary): the detector reads a long
+# sentence window by window, and a fragment of an everyday run-on ("ama usta bana çok şey
+# gösterdi, son gün ...") alarmed where the whole sentence did not.
+ORDINARY_WINDOWS = True
 GRID = ((32, 1e-3), (32, 1e-2), (64, 1e-3))  # (hidden units, l2)
 SEEDS = (0, 1, 2)
 THRESHOLDS = tuple(float(round(t, 3)) for t in np.arange(0.05, 0.991, 0.01))
@@ -88,15 +93,19 @@ THRESHOLDS = tuple(float(round(t, 3)) for t in np.arange(0.05, 0.991, 0.01))
 ALARM_FALSE_ALARMS = 0.03
 CONCERN_RECALL = 0.98
 # Share of the training weight: crisis examples, "none" examples, FAQ background, chatty
-# everyday messages (safety_background.yaml).
-WEIGHTS = {"crisis": 0.5, "none": 0.3, "background": 0.07, "chatty": 0.13}
+# everyday messages (safety_background.yaml). The chatty share was 0.13 while they were 519;
+# with the 880 everyday sentences of a long message added, that share left each of them so
+# little weight that everyday sentences alarmed more often than idioms.
+WEIGHTS = {"crisis": 0.45, "none": 0.25, "background": 0.05, "chatty": 0.25}
 # Made-up longer messages: this many ordinary sentences each, this many messages.
 LONG_SENTENCES = (4, 10)
-LONG_MESSAGES = 400
+LONG_MESSAGES = 4000
+# Near-misses among the ordinary sentences of each made-up message; the rest are everyday.
+NEAR_MISSES_PER_MESSAGE = 1
 # Made-up messages of exactly 2, 3, ... sentences (half with one crisis sentence among them):
 # the alarm per number of sentences, up to the last; longer messages use the long one.
 FEW_SENTENCES = range(2, 9)
-FEW_MESSAGES = 600
+FEW_MESSAGES = 3000
 CACHE = Path.home() / ".cache" / "wegweiser" / "safety_vectors.npz"
 
 
@@ -396,29 +405,50 @@ class LongMessage:
     crisis: int | None  # the crisis unit among them
 
 
-def _by_language(units: Sequence[Unit]) -> dict[str, tuple[list[int], list[int]]]:
-    """The indices of each language's ordinary and crisis units. The ordinary sentences of a
-    made-up message are the examples of class none and the chatty messages, not the FAQ
-    background: its formal phrasings and answer sentences are not what people write around
-    their question, and at eight to one they made the made-up messages too easy to judge
-    (thresholds for messages of several sentences that alarmed on 8% of real questions)."""
-    by_language: dict[str, tuple[list[int], list[int]]] = {}
+@dataclass(frozen=True)
+class Pools:
+    """One language's units a made-up message is drawn from."""
+
+    near_misses: list[int]  # examples of class none: idioms, jokes, questions about a crisis
+    everyday: list[int]  # the chatty messages: what people write around their question
+    crisis: list[int]
+
+
+def _by_language(units: Sequence[Unit]) -> dict[str, Pools]:
+    """Each language's pools. The ordinary sentences of a made-up message are the examples
+    of class none and the chatty messages, not the FAQ background: its formal phrasings and
+    answer sentences are not what people write around their question, and at eight to one
+    they made the made-up messages too easy to judge (thresholds for messages of several
+    sentences that alarmed on 8% of real questions)."""
+    by_language: dict[str, Pools] = {}
     for i, unit in enumerate(units):
         if unit.group == "background":
             continue
-        ordinary, crisis = by_language.setdefault(unit.example.language, ([], []))
-        (crisis if unit.example.crisis else ordinary).append(i)
+        pools = by_language.setdefault(unit.example.language, Pools([], [], []))
+        if unit.example.crisis:
+            pools.crisis.append(i)
+        else:
+            (pools.everyday if unit.group == "chatty" else pools.near_misses).append(i)
     return by_language
 
 
-def _made_up(
-    rng: np.random.Generator, ordinary: list[int], crisis: list[int], size: int, with_crisis: bool
-) -> LongMessage:
-    """``size`` ordinary sentences in a random order, one crisis example put among them."""
-    chosen = [int(i) for i in rng.choice(ordinary, size=min(size, len(ordinary)), replace=False)]
+def _made_up(rng: np.random.Generator, pools: Pools, size: int, with_crisis: bool) -> LongMessage:
+    """``size`` ordinary sentences in a random order, one crisis example put among them.
+
+    The ordinary sentences are NEAR_MISSES_PER_MESSAGE near-misses and, for the rest,
+    everyday messages (near-misses too where a language has no everyday ones). A message
+    strung from near-misses alone is not what people write: seven idioms in a row held
+    every long message to an alarm from 0.99, which let a crisis told at the end of a long,
+    ordinary message pass. One near-miss in each keeps the hard case in every message."""
+    hard = min(NEAR_MISSES_PER_MESSAGE, size, len(pools.near_misses))
+    everyday = pools.everyday or pools.near_misses
+    chosen = [int(i) for i in rng.choice(pools.near_misses, size=hard, replace=False)]
+    rest = [i for i in everyday if i not in chosen]
+    chosen += [int(i) for i in rng.choice(rest, size=min(size - hard, len(rest)), replace=False)]
+    rng.shuffle(chosen)
     if not with_crisis:
         return LongMessage(tuple(chosen), None)
-    hidden = int(rng.choice(crisis))
+    hidden = int(rng.choice(pools.crisis))
     chosen.insert(int(rng.integers(0, len(chosen) + 1)), hidden)
     return LongMessage(tuple(chosen), hidden)
 
@@ -430,9 +460,9 @@ def made_up_long_messages(units: Sequence[Unit], seed: int = 11) -> list[LongMes
     languages = sorted(by_language)
     out: list[LongMessage] = []
     for n in range(LONG_MESSAGES):
-        ordinary, crisis = by_language[languages[n % len(languages)]]
+        pools = by_language[languages[n % len(languages)]]
         size = int(rng.integers(LONG_SENTENCES[0], LONG_SENTENCES[1] + 1))
-        out.append(_made_up(rng, ordinary, crisis, size, bool(n % 2 and crisis)))
+        out.append(_made_up(rng, pools, size, bool(n % 2 and pools.crisis)))
     return out
 
 
@@ -444,9 +474,9 @@ def made_up_messages_of(units: Sequence[Unit], sentences: int, seed: int = 13) -
     languages = sorted(by_language)
     out: list[LongMessage] = []
     for n in range(FEW_MESSAGES):
-        ordinary, crisis = by_language[languages[n % len(languages)]]
-        with_crisis = bool(n % 2 and crisis)
-        out.append(_made_up(rng, ordinary, crisis, sentences - with_crisis, with_crisis))
+        pools = by_language[languages[n % len(languages)]]
+        with_crisis = bool(n % 2 and pools.crisis)
+        out.append(_made_up(rng, pools, sentences - with_crisis, with_crisis))
     return out
 
 
@@ -534,7 +564,7 @@ def run(
     as_json: bool,
     cache: Path | None = CACHE,
     grid: Sequence[tuple[int, float]] = GRID,
-    ordinary_windows: bool = False,
+    ordinary_windows: bool = ORDINARY_WINDOWS,
     crisis_sentences: bool = False,
     native_readings: bool = FIT_READINGS,
 ) -> dict[str, Any]:
@@ -702,8 +732,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--ordinary-windows",
-        action="store_true",
-        help="fit also on the windows of ordinary messages, as ordinary (tried: did not lower false alarms)",
+        action=argparse.BooleanOptionalAction,
+        default=ORDINARY_WINDOWS,
+        help="fit also on the windows of ordinary messages, as ordinary (default; with the everyday"
+        " sentences of safety_background.yaml: recall 95.6%% -> 96.1%%, near-miss false alarms"
+        " 1.6%% -> 0.6%% on the evaluation set)",
     )
     parser.add_argument(
         "--crisis-sentences-only",
