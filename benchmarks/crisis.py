@@ -1,7 +1,8 @@
 """Crisis detection on an evaluation set: recall, false alarms, category accuracy, latency.
 
     .venv/bin/python -m benchmarks.crisis --eval knowledge/eval/crisis \
-        [--questions knowledge/eval/questions] [--json] [--failures]
+        [--questions knowledge/eval/questions] \
+        [--requests ../shared/bench/matching/xsid_queries_dev.jsonl] [--json] [--failures]
 
 The folder holds ``<lang>.jsonl`` files, one message per line:
 ``{"id", "lang", "text", "crisis": bool, "category": str|null, "style": [...]}``.
@@ -174,12 +175,37 @@ def long_messages(detector: CrisisDetector, items: Sequence[Item], runs: int = 5
 def ordinary_questions(detector: CrisisDetector, folder: Path) -> dict[str, dict[str, float]]:
     """Alarms and concerns on the message-understanding set's ordinary questions (everything
     but questions about crisis help and exploitation), per language."""
-    counts: dict[str, list[int]] = {}
-    for message in load_eval_set(folder):
-        if message.gold & CRISIS_ENTRIES:
+    return ordinary_alarms(
+        detector, [(m.lang, m.text) for m in load_eval_set(folder) if not m.gold & CRISIS_ENTRIES]
+    )
+
+
+def public_requests(path: Path) -> list[tuple[str, str]]:
+    """(language, text) of a public set of everyday requests in the matching benchmark's
+    format (``{"query", "lang", ...}`` per line, e.g. ../shared/bench/matching/
+    xsid_queries_dev.jsonl: "remind me to buy milk tonight", "will it rain today"): never
+    seen by the safety fit, nor written by the project, so its alarms say how often an
+    ordinary message nobody here wrote raises one."""
+    rows: list[tuple[str, str]] = []
+    for line_number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
             continue
-        signal = detector.screen(message.text)
-        for key in (message.lang, "all"):
+        try:
+            row = json.loads(line)
+            rows.append((str(row["lang"]), str(row["query"])))
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise SystemExit(f"{path}:{line_number}: not a request line ({exc})") from exc
+    return rows
+
+
+def ordinary_alarms(
+    detector: CrisisDetector, messages: Sequence[tuple[str, str]]
+) -> dict[str, dict[str, float]]:
+    """Alarms and concerns per language on messages that hold no crisis."""
+    counts: dict[str, list[int]] = {}
+    for lang, text in messages:
+        signal = detector.screen(text)
+        for key in (lang, "all"):
             row = counts.setdefault(key, [0, 0, 0])
             row[0] += 1
             row[1] += signal is not None and not signal.concern
@@ -207,6 +233,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--questions",
         type=Path,
         help="the question set (knowledge/eval/questions): alarms on ordinary questions",
+    )
+    parser.add_argument(
+        "--requests",
+        type=Path,
+        help="a public set of everyday requests (../shared/bench/matching/xsid_queries_dev.jsonl):"
+        " alarms on ordinary messages nobody here wrote",
     )
     parser.add_argument(
         "--romanised-readings",
@@ -238,6 +270,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "long_10000_chars_ms": long_messages(full, items),
         "cross_validated_on_examples": None if model is None else model.provenance.get("cross_validated"),
         "ordinary_questions": None if args.questions is None else ordinary_questions(full, args.questions),
+        "public_requests": None
+        if args.requests is None
+        else ordinary_alarms(full, public_requests(args.requests)),
     }
     if not args.failures:
         report["detector"]["failures"] = [
@@ -279,13 +314,17 @@ def _print(report: dict[str, Any], show_texts: bool) -> None:
         "\n  recall / false al.: alarms (crisis reply, urgent case); reached: alarm or concern (the"
         "\n  usual answer plus where to get help); concerns: concerns on near-misses"
     )
-    if report["ordinary_questions"]:
-        print("\nordinary questions of the question set (no crisis topic)")
-        for lang, row in report["ordinary_questions"].items():
-            print(
-                f"  {lang:<5} n={row['messages']:<5.0f} alarms {row['alarms']:.1%}"
-                f"  concerns {row['concerns']:.1%}"
-            )
+    for key, title in (
+        ("ordinary_questions", "ordinary questions of the question set (no crisis topic)"),
+        ("public_requests", "public everyday requests (never seen by the fit)"),
+    ):
+        if report[key]:
+            print(f"\n{title}")
+            for lang, row in report[key].items():
+                print(
+                    f"  {lang:<5} n={row['messages']:<5.0f} alarms {row['alarms']:.1%}"
+                    f"  concerns {row['concerns']:.1%}"
+                )
     latency = report["detector"]["latency_ms"]
     print("\nlatency per message (ms)")
     for kind in ("short", "long"):
