@@ -130,6 +130,7 @@ POSITIVE: list[tuple[str, str, CrisisCategory]] = [
     # Farsi / Dari
     ("fa", "میخواهم بمیرم", SELF),
     ("fa", "می‌خوام خودکشی کنم", SELF),
+    ("fa", "چند وقته به کشتن خودم فکر می‌کنم", SELF),
     ("fa", "دیگه نمیخوام زنده باشم", SELF),
     ("fa", "پدرم منو میزنه", VIOLENCE),
     ("fa", "شوهرم مرا می‌زند", VIOLENCE),
