@@ -16,7 +16,11 @@ overlapping windows), and the most urgent category found anywhere wins (order of
    ``knowledge/content/safety_examples.yaml``, so paraphrases without the listed words are
    caught and idioms ("this homework is killing me") are not. Without an embedder (tests,
    tools) the patterns work alone. Long messages embed at most a fixed number of windows,
-   those with the most crisis words first, so a 10,000-character message stays fast. With
+   those with the most crisis words first, so a 10,000-character message stays fast. Each
+   sentence is a chance of a false alarm, so a message of several is held to a stricter
+   alarm, except its last sentence, judged as the message of one sentence it would have
+   been had the person pressed Enter before it: a long message comes to its point at its
+   end. The category of a crisis comes from a head fitted on crisis examples alone. With
    ``romanised_readings`` (default :data:`ROMANISED_READINGS`), a sentence in Latin letters
    that stands for Arabic, Farsi, Russian or Ukrainian ("ana bade mout", "mikham bemiram",
    "hochu umeret") is also read in that language's script (``knowledge.romanised``), since
@@ -493,28 +497,39 @@ class CrisisDetector:
         candidates = self._window_candidates(message, covered)
         if not candidates:
             return None
-        # Over budget: the windows with the most crisis words, then the later sentences (a
-        # long message tends to come to its point at the end).
-        chosen = sorted(candidates)[: self.MAX_WINDOWS]
-        # Each sentence is a chance of a false alarm: the more, the stricter.
+        # Each sentence is a chance of a false alarm: the more, the stricter; but a long
+        # message tends to come to its point at its end: its last sentence judged has an
+        # alarm of its own (MeaningModel.threshold_closing, that of one sentence).
         sentences = len(message.sentences)
-        threshold = self._meaning.limits(sentences, concern)
-        alarm_from = self._meaning.limits(sentences, False)
+        closing = max(-c[1] for c in candidates)
+
+        def limit(number: int, concern: bool) -> float:
+            assert self._meaning is not None
+            return self._meaning.limits(sentences, concern, closing=number == closing)
+
+        # Over budget: the last sentence's windows, then those with the most crisis words,
+        # then the later sentences.
+        chosen = sorted(candidates, key=lambda c: (-c[1] != closing, c))[: self.MAX_WINDOWS]
         chosen.sort(key=lambda c: (-c[1], c[2]))
         # One batch: a forward pass per window costs more than one over all of them.
-        judged = self._meaning.classify(self._embedder.embed([c[3] for c in chosen]), threshold)
+        judged = self._meaning.classify(
+            self._embedder.embed([c[3] for c in chosen]), min(limit(-c[1], concern) for c in chosen)
+        )
         found: dict[int, tuple[CrisisCategory, float, str]] = {}  # sentence -> first alarm
         for (_, negated, _, window), alarm in zip(chosen, judged, strict=True):
             number = -negated
+            alarm_from = limit(number, False)
             if number in found and found[number][1] >= alarm_from:
                 continue  # a concern found first in a sentence still yields to an alarm in it
-            if alarm is None or (number in joking and alarm[0] in _JOKING_CATEGORIES):
+            if alarm is None or alarm[1] < limit(number, concern):
+                continue
+            if number in joking and alarm[0] in _JOKING_CATEGORIES:
                 continue
             if number not in found or alarm[1] >= alarm_from:
                 found[number] = (alarm[0], alarm[1], window)
         if not found:
             return None
-        alarms = [f for f in found.values() if f[1] >= alarm_from]
+        alarms = [f for number, f in found.items() if f[1] >= limit(number, False)]
         category, probability, window = min(
             alarms or found.values(), key=lambda f: (CATEGORY_PRIORITY.index(f[0]), -f[1])
         )

@@ -67,6 +67,7 @@ from knowledge.safety_meaning import (
     CLASSES,
     EXAMPLES_PATH,
     FITTED_PATH,
+    CategoryHead,
     Example,
     MeaningModel,
     fingerprint,
@@ -84,6 +85,13 @@ FIT_READINGS = False
 # sentence window by window, and a fragment of an everyday run-on ("ama usta bana çok şey
 # gösterdi, son gün ...") alarmed where the whole sentence did not.
 ORDINARY_WINDOWS = True
+# The last sentence of a message of several is judged as a message of one sentence
+# (MeaningModel.threshold_closing); the alarms for several sentences are chosen with it in
+# force.
+CLOSING_ALONE = True
+# Which crisis it is comes from a second network fitted on the crisis examples alone (see
+# safety_meaning.CategoryHead), not from the crisis-or-not networks' split.
+CATEGORY_HEAD = True
 GRID = ((32, 1e-3), (32, 1e-2), (64, 1e-3))  # (hidden units, l2)
 SEEDS = (0, 1, 2)
 THRESHOLDS = tuple(float(round(t, 3)) for t in np.arange(0.05, 0.991, 0.01))
@@ -332,10 +340,9 @@ def out_of_fold(
         keep = fold[rows.owner] != f
         model = _fit(rows.x[keep], rows.y[keep], rows.weights(units, keep), hidden, l2, None, "", {})
         for i in np.flatnonzero(fold == f).tolist():
-            probs = model.probabilities(units[i].window_vectors)
-            crisis = 1.0 - probs[:, 0]
+            crisis, categories = model.judge(units[i].window_vectors)
             best = int(np.argmax(crisis))
-            result[i] = (float(crisis[best]), CrisisCategory(CLASSES[1 + int(np.argmax(probs[best, 1:]))]))
+            result[i] = (float(crisis[best]), categories[best])
     return result
 
 
@@ -352,10 +359,37 @@ def _fit(
     mean, scale, members = fit_network(
         x, y, classes=len(CLASSES), hidden=hidden, l2=l2, seeds=SEEDS, sample_weight=weight
     )
+    head = None
+    if CATEGORY_HEAD:
+        crisis = y > 0
+        head = CategoryHead(
+            *fit_network(
+                x[crisis],
+                y[crisis] - 1,
+                classes=len(CLASSES) - 1,
+                hidden=hidden,
+                l2=l2,
+                seeds=SEEDS,
+                sample_weight=weight[crisis],
+            )
+        )
     alarm = choice.alarm if choice is not None else (0.5, 0.5)
     concern = choice.concern if choice is not None else None
     by_sentences = choice.by_sentences if choice is not None else ()
-    return MeaningModel(mean, scale, members, alarm[0], examples, provenance, alarm[1], concern, by_sentences)
+    closing = choice.closing if choice is not None else None
+    return MeaningModel(
+        mean,
+        scale,
+        members,
+        alarm[0],
+        examples,
+        provenance,
+        alarm[1],
+        concern,
+        by_sentences,
+        closing,
+        head,
+    )
 
 
 def _decide(
@@ -481,13 +515,22 @@ def made_up_messages_of(units: Sequence[Unit], sentences: int, seed: int = 13) -
 
 
 def long_figures(
-    units: Sequence[Unit], scores: Scores, messages: Sequence[LongMessage], threshold: float
+    units: Sequence[Unit],
+    scores: Scores,
+    messages: Sequence[LongMessage],
+    threshold: float,
+    closing: float | None = None,
 ) -> dict[str, float]:
+    """Figures on made-up messages alarmed from ``threshold``; with ``closing``, their last
+    sentence from that (the detector's closing sentence, MeaningModel.threshold_closing)."""
     tp = fn = fp = tn = right = 0
     for message in messages:
-        alarms = [
-            c for c in (_decide(units[i], scores[i], threshold) for i in message.units) if c is not None
-        ]
+        last = len(message.units) - 1
+        decided = (
+            _decide(units[i], scores[i], closing if closing is not None and n == last else threshold)
+            for n, i in enumerate(message.units)
+        )
+        alarms = [c for c in decided if c is not None]
         if message.crisis is None:
             fp += bool(alarms)
             tn += not alarms
@@ -512,6 +555,7 @@ class Choice:
     concern: tuple[float, float]
     recall: float  # at the alarm thresholds, single and long messages together
     by_sentences: tuple[float, ...] = ()  # the alarm for 2, 3, ... sentences
+    closing: float | None = None  # the alarm for the last sentence of several
 
 
 def _alarm_at(figures: Callable[[float], dict[str, float]]) -> float:
@@ -531,6 +575,7 @@ def choose(
     scores: Scores,
     messages: Sequence[LongMessage],
     few: Sequence[Sequence[LongMessage]] = (),
+    closing_alone: bool = CLOSING_ALONE,
 ) -> Choice:
     """Both operating points for one-sentence messages (false alarms: the examples of class
     none and the chatty messages, half each; the FAQ background when there are no chatty
@@ -545,17 +590,26 @@ def choose(
         blended["false_alarms"] = sum(g["false_alarms"] for g in groups) / len(groups)
         return blended
 
-    def long(t: float) -> dict[str, float]:
-        return long_figures(units, scores, messages, t)
+    first = _alarm_at(single)
+    # The last sentence of several is judged as the message of one sentence it would have
+    # been had the person pressed Enter before it; the other sentences get what budget of
+    # false alarms is left (none, at the strictest, when the last sentence takes it all).
+    closing = first if closing_alone else None
 
-    alarm = (_alarm_at(single), _alarm_at(long))
-    concern = (_concern_at(single, alarm[0]), _concern_at(long, alarm[1]))
+    def long(t: float) -> dict[str, float]:
+        return long_figures(units, scores, messages, t, closing)
+
+    alarm = (first, _alarm_at(long))
+    # A concern is one in any sentence, the last one too (its concern stays the long one).
+    long_concern = functools.partial(long_figures, units, scores, messages)
+    concern = (_concern_at(single, alarm[0]), _concern_at(long_concern, alarm[1]))
     by_sentences: list[float] = []
     for group in few:
-        fitted = _alarm_at(functools.partial(long_figures, units, scores, group))
+        fitted = _alarm_at(functools.partial(long_figures, units, scores, group, closing=closing))
         floor = by_sentences[-1] if by_sentences else alarm[0]
         by_sentences.append(min(max(fitted, floor), alarm[1]))
-    return Choice(alarm, concern, single(alarm[0])["recall"] + long(alarm[1])["recall"], tuple(by_sentences))
+    recall = single(alarm[0])["recall"] + long(alarm[1])["recall"]
+    return Choice(alarm, concern, recall, tuple(by_sentences), closing)
 
 
 def run(
@@ -613,19 +667,20 @@ def run(
         trials.append({"hidden": hidden, "l2": l2, "choice": choice, "scores": scores})
         if not as_json:
             print(
-                f"  hidden={hidden} l2={l2}: alarm from {choice.alarm}, concern from {choice.concern},"
+                f"  hidden={hidden} l2={l2}: alarm from {choice.alarm}, last sentence {choice.closing},"
+                f" concern from {choice.concern},"
                 f" by sentences {choice.by_sentences}, recall at the alarm {choice.recall / 2:.3f}",
                 file=sys.stderr,
             )
     chosen = max(trials, key=lambda t: t["choice"].recall)
     choice = chosen["choice"]
     cv = single_figures(units, chosen["scores"], choice.alarm[0])
-    cv_long = long_figures(units, chosen["scores"], messages, choice.alarm[1])
+    cv_long = long_figures(units, chosen["scores"], messages, choice.alarm[1], choice.closing)
     cv_concern = single_figures(units, chosen["scores"], choice.concern[0])
     cv_concern_long = long_figures(units, chosen["scores"], messages, choice.concern[1])
     patterns_only = single_figures(units, chosen["scores"], None)
     cv_few = {
-        str(n): long_figures(units, chosen["scores"], group, threshold)
+        str(n): long_figures(units, chosen["scores"], group, threshold, choice.closing)
         for n, group, threshold in zip(FEW_SENTENCES, few, choice.by_sentences, strict=True)
     }
 
@@ -634,6 +689,8 @@ def run(
         "background": len(background),
         "chatty": len(chatty),
         "ordinary_windows": ordinary_windows,
+        "threshold_closing": choice.closing,
+        "category_head": CATEGORY_HEAD,
         "crisis_sentences_only": crisis_sentences,
         "native_readings": len(readings),
         "folds": folds,
@@ -663,7 +720,7 @@ def run(
     if not dry_run:
         model.save(FITTED_PATH)
     return {
-        "thresholds": {"single": choice.alarm[0], "long": choice.alarm[1]},
+        "thresholds": {"single": choice.alarm[0], "long": choice.alarm[1], "closing": choice.closing},
         "by_sentences": dict(zip((str(n) for n in FEW_SENTENCES), choice.by_sentences, strict=True)),
         "concern": {"single": choice.concern[0], "long": choice.concern[1]},
         "hidden": chosen["hidden"],
@@ -697,7 +754,8 @@ def _print(report: dict[str, Any]) -> None:
     t, c = report["thresholds"], report["concern"]
     print(
         f"chosen hidden={report['hidden']} l2={report['l2']}: alarm from {t['single']} (one sentence)"
-        f" / {t['long']} (several); concern from {c['single']} / {c['long']}"
+        f" / {t['long']} (several) / {t['closing']} (the last of several); concern from {c['single']}"
+        f" / {c['long']}"
     )
     header = f"  {'':<11}{'crisis':>7}{'none':>6}{'recall':>8}{'false al.':>10}{'category':>10}"
     for title, key in (

@@ -6,8 +6,8 @@ knowledge.safety_fit`` embeds them (multilingual-e5-small, the project's embedde
 small ensemble of one-hidden-layer networks over the sentence vectors (classes: none + the
 five categories), chooses size, regularisation and the alarm threshold by k-fold
 cross-validation and writes ``safety_fitted.yaml``. At run time a window of a message is an
-alarm when ``1 - p(none)`` reaches the threshold; its category is the most probable crisis
-class.
+alarm when ``1 - p(none)`` reaches the threshold; its category is the most probable class
+of a second small network (``CategoryHead``) fitted on the crisis examples alone.
 
 Cross-validated on the examples, the networks halved the false alarms of a linear model at
 the same recall (idioms sit close to crises in the vector space; a hidden layer separates
@@ -38,6 +38,7 @@ __all__ = [
     "CLASSES",
     "EXAMPLES_PATH",
     "FITTED_PATH",
+    "CategoryHead",
     "Example",
     "MeaningModel",
     "fit_network",
@@ -206,6 +207,25 @@ def fit_network(
 
 
 @dataclass(frozen=True)
+class CategoryHead:
+    """Which crisis it is, fitted on the crisis examples alone. The main networks learn
+    crisis or not from thousands of ordinary sentences; their split of the crisis share
+    among the categories was a by-product ("nikdo by mi nechyběl", nobody would miss me,
+    came out as abuse)."""
+
+    mean: Matrix
+    scale: Matrix
+    members: tuple[Member, ...]
+
+    def probabilities(self, vectors: npt.NDArray[np.floating[Any]]) -> Matrix:
+        x = (np.asarray(vectors, dtype=np.float64) - self.mean) / self.scale
+        total: Matrix = sum(
+            (m.probabilities(x) for m in self.members), np.zeros((x.shape[0], len(CLASSES) - 1))
+        )
+        return total / len(self.members)
+
+
+@dataclass(frozen=True)
 class MeaningModel:
     mean: Matrix  # dim: inputs are standardised as (vector - mean) / scale
     scale: Matrix  # dim
@@ -222,6 +242,14 @@ class MeaningModel:
     # fitted on made-up messages of exactly that many; beyond the table, threshold_long.
     # Two sentences are two chances of a false alarm, not the seven of a long message.
     threshold_by_sentences: tuple[float, ...] = ()
+    # The alarm for the last sentence of a message of several: a long message tends to
+    # come to its point at its end ("...sorry for the long text. I only wanted to say that
+    # tonight I end it"). The fit makes it the alarm of a message of one sentence, which
+    # that sentence would have been had the person pressed Enter before it, and chooses
+    # the alarms per number of sentences with it in force. None: no such rule.
+    threshold_closing: float | None = None
+    # Which crisis, when fitted apart; else the main networks' most probable crisis class.
+    category_head: CategoryHead | None = None
 
     @property
     def long_threshold(self) -> float:
@@ -235,9 +263,13 @@ class MeaningModel:
             return min(self.threshold_by_sentences[sentences - 2], self.long_threshold)
         return self.long_threshold
 
-    def limits(self, sentences: int, concern: bool) -> float:
-        """The probability from which a window counts, for an alarm or for a concern."""
+    def limits(self, sentences: int, concern: bool, closing: bool = False) -> float:
+        """The probability from which a window counts, for an alarm or for a concern; for
+        the ``closing`` (last) sentence of a message of several, the alarm is
+        ``threshold_closing`` when lower, and the concern stays that of its message."""
         alarm = self.alarm_limit(sentences)
+        if closing and sentences > 1 and self.threshold_closing is not None:
+            alarm = min(alarm, self.threshold_closing)
         if not concern or self.concern is None:
             return alarm
         return min(alarm, self.concern[1] if sentences > 1 else self.concern[0])
@@ -256,14 +288,17 @@ class MeaningModel:
     ) -> list[tuple[CrisisCategory, float] | None]:
         """Per row: (most probable crisis category, 1 - p(none)) when it is an alarm."""
         limit = self.threshold if threshold is None else threshold
-        out: list[tuple[CrisisCategory, float] | None] = []
-        for row in self.probabilities(vectors):
-            crisis = float(1.0 - row[0])
-            if crisis >= limit:
-                out.append((CrisisCategory(CLASSES[1 + int(np.argmax(row[1:]))]), crisis))
-            else:
-                out.append(None)
-        return out
+        crisis, categories = self.judge(vectors)
+        return [
+            (category, float(p)) if p >= limit else None
+            for p, category in zip(crisis, categories, strict=True)
+        ]
+
+    def judge(self, vectors: npt.NDArray[np.floating[Any]]) -> tuple[Matrix, list[CrisisCategory]]:
+        """Per row: 1 - p(none), and which crisis it would be."""
+        probs = self.probabilities(vectors)
+        shares = probs[:, 1:] if self.category_head is None else self.category_head.probabilities(vectors)
+        return 1.0 - probs[:, 0], [CrisisCategory(CLASSES[1 + int(i)]) for i in np.argmax(shares, axis=1)]
 
     def fits(self, examples: Sequence[Example]) -> bool:
         return self.examples == fingerprint(examples)
@@ -284,9 +319,14 @@ class MeaningModel:
                 raise ValueError(f"classes {classes} are not {CLASSES}")
             mean = _decode(data["mean"])
             scale = _decode(data["scale"])
-            members = tuple(
-                Member(*(_decode(member[name]) for name in ("w1", "b1", "w2", "b2")))
-                for member in data["members"]
+            members = _members(data["members"])
+            head_data = data.get("category_head")
+            head = (
+                None
+                if head_data is None
+                else CategoryHead(
+                    _decode(head_data["mean"]), _decode(head_data["scale"]), _members(head_data["members"])
+                )
             )
             threshold = float(data["threshold"])
             threshold_long = float(data.get("threshold_long", threshold))
@@ -297,16 +337,42 @@ class MeaningModel:
                 None if concern_data is None else (float(concern_data["single"]), float(concern_data["long"]))
             )
             by_sentences = tuple(float(t) for t in data.get("threshold_by_sentences") or ())
-            limits = (threshold, threshold_long, *(concern or ()), *by_sentences)
+            closing_data = data.get("threshold_closing")
+            closing = None if closing_data is None else float(closing_data)
+            limits = (
+                threshold,
+                threshold_long,
+                *(concern or ()),
+                *by_sentences,
+                *([] if closing is None else [closing]),
+            )
             if not members or not all(0.0 < t < 1.0 for t in limits):
                 raise ValueError("no members, or a threshold outside (0, 1)")
             for m in members:
                 if m.w1.shape[0] != mean.shape[0] or m.w2.shape[1] != len(CLASSES):
                     raise ValueError("weights of the wrong shape")
+            if head is not None and (
+                not head.members
+                or head.mean.shape != mean.shape
+                or any(
+                    m.w1.shape[0] != mean.shape[0] or m.w2.shape[1] != len(CLASSES) - 1 for m in head.members
+                )
+            ):
+                raise ValueError("category head of the wrong shape")
         except (KeyError, TypeError, ValueError, binascii.Error) as exc:
             raise SafetyFileError(f"{source}: not a fitted safety model ({exc}); refit it") from exc
         return cls(
-            mean, scale, members, threshold, examples, provenance, threshold_long, concern, by_sentences
+            mean,
+            scale,
+            members,
+            threshold,
+            examples,
+            provenance,
+            threshold_long,
+            concern,
+            by_sentences,
+            closing,
+            head,
         )
 
     def save(self, path: Path) -> None:
@@ -322,6 +388,11 @@ class MeaningModel:
             ),
             **(
                 {}
+                if self.threshold_closing is None
+                else {"threshold_closing": round(self.threshold_closing, 4)}
+            ),
+            **(
+                {}
                 if self.concern is None
                 else {"concern": {"single": round(self.concern[0], 4), "long": round(self.concern[1], 4)}}
             ),
@@ -329,10 +400,18 @@ class MeaningModel:
             "provenance": dict(self.provenance),
             "mean": _encode(self.mean),
             "scale": _encode(self.scale),
-            "members": [
-                {"w1": _encode(m.w1), "b1": _encode(m.b1), "w2": _encode(m.w2), "b2": _encode(m.b2)}
-                for m in self.members
-            ],
+            "members": _encode_members(self.members),
+            **(
+                {}
+                if self.category_head is None
+                else {
+                    "category_head": {
+                        "mean": _encode(self.category_head.mean),
+                        "scale": _encode(self.category_head.scale),
+                        "members": _encode_members(self.category_head.members),
+                    }
+                }
+            ),
         }
         header = (
             "# Written by `python -m knowledge.safety_fit` from safety_examples.yaml: do not edit.\n"
@@ -341,6 +420,16 @@ class MeaningModel:
         )
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
         Path(path).write_text(header + text, encoding="utf-8")
+
+
+def _members(data: Any) -> tuple[Member, ...]:
+    return tuple(Member(*(_decode(member[name]) for name in ("w1", "b1", "w2", "b2"))) for member in data)
+
+
+def _encode_members(members: Sequence[Member]) -> list[dict[str, Any]]:
+    return [
+        {"w1": _encode(m.w1), "b1": _encode(m.b1), "w2": _encode(m.w2), "b2": _encode(m.b2)} for m in members
+    ]
 
 
 def _encode(array: Matrix) -> dict[str, Any]:

@@ -13,6 +13,15 @@ import pytest
 from knowledge.match_dense import Vectors, default_embedder
 from knowledge.model import LANGUAGES
 from knowledge.safety import DEFAULT_PATH, CrisisCategory, CrisisDetector, SafetyFileError
+from knowledge.safety_fit import (
+    ALARM_FALSE_ALARMS,
+    FEW_SENTENCES,
+    Unit,
+    choose,
+    long_figures,
+    made_up_long_messages,
+    made_up_messages_of,
+)
 from knowledge.safety_meaning import (
     CLASSES,
     EXAMPLES_PATH,
@@ -341,19 +350,84 @@ def test_two_sentences_are_judged_by_their_own_alarm_not_the_long_one() -> None:
     assert detector.detect(f"Hallo. {crisis}") is not None
 
 
-def test_the_alarm_per_number_of_sentences_rises_within_its_bounds() -> None:
-    """Fitted on made-up messages of exactly n sentences: never below the alarm of fewer
-    sentences (nor the one-sentence alarm), never above the long messages', and within the
-    false alarms' target wherever a bound does not decide."""
-    from knowledge.safety_fit import (
-        ALARM_FALSE_ALARMS,
-        FEW_SENTENCES,
-        Unit,
-        choose,
-        long_figures,
-        made_up_long_messages,
-        made_up_messages_of,
+def test_the_last_sentence_of_several_is_judged_as_a_message_of_its_own() -> None:
+    """ "...sorry for the long text. I only wanted to say that tonight I end it": the point of
+    a long message comes at its end. Sent alone, its last sentence would have met the alarm
+    of one sentence; it still does, while the same sentence amid the others meets the
+    long messages' alarm."""
+    crisis = "Ich bin so sad heute"
+    shipped = _fake_model()
+    judged = shipped.classify(_Fake().embed([crisis]), 0.0)[0]
+    assert judged is not None
+    p = judged[1]
+    strict = replace(shipped, threshold=p / 2, threshold_long=p + (1 - p) / 2)
+    plain = CrisisDetector.from_file(DEFAULT_PATH)
+    ordinary = "Wo ist die Berufsschule in Pirna? Wann fährt der Bus dorthin? Was kostet das Ticket? "
+    last = f"{ordinary}Wer hilft beim Antrag? {crisis}."
+    amid = f"{ordinary}{crisis}. Wer hilft beim Antrag?"
+    without = CrisisDetector(plain._patterns, embedder=_Fake(), meaning=strict)
+    assert without.detect(last) is None
+    closing = CrisisDetector(
+        plain._patterns, embedder=_Fake(), meaning=replace(strict, threshold_closing=p / 2)
     )
+    signal = closing.detect(last)
+    assert signal is not None
+    assert (signal.category, signal.concern) == (SELF, False)
+    assert closing.detect(amid) is None
+    assert closing.detect(ordinary) is None
+    # Below the alarm the last sentence is still a concern, from the long messages' concern.
+    concerned = replace(strict, threshold_closing=(1 + p) / 2, concern=(p / 4, p / 4))
+    screened = CrisisDetector(plain._patterns, embedder=_Fake(), meaning=concerned).screen(last)
+    assert screened is not None
+    assert screened.concern
+
+
+def test_a_fitted_model_keeps_its_closing_alarm_and_category_head(tmp_path: Path) -> None:
+    """Both survive saving; a file written before them reads as before (no closing alarm,
+    the category from the main networks)."""
+    from knowledge.safety_meaning import CategoryHead
+
+    base = _fake_model()
+    x = np.zeros((2, DIM))
+    x[:, 0] = 1.0
+    x[0, 1] = 5.0
+    x[1, 2] = 5.0
+    # A head that calls "sad" abuse, where the main networks say self_harm.
+    y = np.array([CLASSES.index("abuse") - 1, CLASSES.index("violence") - 1])
+    head = CategoryHead(*fit_network(x, y, classes=len(CLASSES) - 1, hidden=8, l2=1e-4, seeds=(0,)))
+    model = replace(base, threshold_long=0.99, threshold_closing=0.7, category_head=head)
+    model.save(tmp_path / "fitted.yaml")
+    loaded = MeaningModel.load(tmp_path / "fitted.yaml")
+    assert loaded is not None
+    assert loaded.threshold_closing == 0.7
+    assert loaded.limits(5, False, closing=True) == 0.7
+    assert loaded.limits(1, False, closing=True) == base.threshold
+    sad = _Fake().embed(["so sad"])
+    assert base.classify(sad, 0.0)[0] is not None
+    assert base.classify(sad, 0.0)[0][0] is SELF  # type: ignore[index]
+    judged = loaded.classify(sad, 0.0)[0]
+    assert judged is not None
+    assert judged[0] is CrisisCategory.ABUSE
+    assert judged[1] == pytest.approx(base.classify(sad, 0.0)[0][1], abs=1e-3)  # type: ignore[index]
+    base.save(tmp_path / "old.yaml")
+    old = MeaningModel.load(tmp_path / "old.yaml")
+    assert old is not None
+    assert (old.threshold_closing, old.category_head) == (None, None)
+    assert old.limits(5, False, closing=True) == old.alarm_limit(5)
+
+
+def test_a_category_head_of_the_wrong_shape_is_named(tmp_path: Path) -> None:
+    from knowledge.safety_meaning import CategoryHead
+
+    base = _fake_model()
+    wrong = CategoryHead(base.mean, base.scale, base.members)  # six classes, not five
+    replace(base, category_head=wrong).save(tmp_path / "fitted.yaml")
+    with pytest.raises(SafetyFileError, match="category head"):
+        MeaningModel.load(tmp_path / "fitted.yaml")
+
+
+def _synthetic_fit_data() -> tuple[list[Unit], list[tuple[float, CrisisCategory | None]]]:
+    """600 one-sentence units (a third crisis) with out-of-fold scores of a fair model."""
     from knowledge.safety_meaning import Example
 
     rng = np.random.default_rng(3)
@@ -370,11 +444,20 @@ def test_the_alarm_per_number_of_sentences_rises_within_its_bounds() -> None:
             )
             score = float(rng.uniform(0.6, 1.0)) if crisis else float(rng.beta(1, 12))
             scores.append((score, SELF))
+    return units, scores
+
+
+def test_the_alarm_per_number_of_sentences_rises_within_its_bounds() -> None:
+    """Fitted on made-up messages of exactly n sentences: never below the alarm of fewer
+    sentences (nor the one-sentence alarm), never above the long messages', and within the
+    false alarms' target wherever a bound does not decide."""
+    units, scores = _synthetic_fit_data()
     few = [made_up_messages_of(units, n) for n in FEW_SENTENCES]
     assert all(
         len(units_of.units) == n for n, group in zip(FEW_SENTENCES, few, strict=True) for units_of in group
     )
-    choice = choose(units, scores, made_up_long_messages(units), few)
+    choice = choose(units, scores, made_up_long_messages(units), few, closing_alone=False)
+    assert choice.closing is None
     table = choice.by_sentences
     assert len(table) == len(FEW_SENTENCES)
     assert list(table) == sorted(table)
@@ -384,6 +467,28 @@ def test_the_alarm_per_number_of_sentences_rises_within_its_bounds() -> None:
     for group, threshold in zip(few, table, strict=True):
         if choice.alarm[0] < threshold < choice.alarm[1]:
             assert long_figures(units, scores, group, threshold)["false_alarms"] <= ALARM_FALSE_ALARMS
+
+
+def test_the_alarms_for_several_sentences_are_chosen_with_the_last_one_judged_alone() -> None:
+    """The last sentence gets the one-sentence alarm; the other sentences' alarms keep the
+    made-up messages within target counting it, or are the strictest when it takes all of
+    the budget; and they are never laxer than without the rule."""
+    units, scores = _synthetic_fit_data()
+    few = [made_up_messages_of(units, n) for n in FEW_SENTENCES]
+    messages = made_up_long_messages(units)
+    plain = choose(units, scores, messages, few, closing_alone=False)
+    choice = choose(units, scores, messages, few, closing_alone=True)
+    assert choice.closing == choice.alarm[0] == plain.alarm[0]
+    assert choice.alarm[1] >= plain.alarm[1]
+    assert all(a >= b for a, b in zip(choice.by_sentences, plain.by_sentences, strict=True))
+    for group, threshold in zip(few, choice.by_sentences, strict=True):
+        if choice.alarm[0] < threshold < choice.alarm[1]:
+            figures = long_figures(units, scores, group, threshold, choice.closing)
+            assert figures["false_alarms"] <= ALARM_FALSE_ALARMS
+    without = long_figures(units, scores, few[0], choice.by_sentences[0])
+    counted = long_figures(units, scores, few[0], choice.by_sentences[0], choice.closing)
+    assert counted["false_alarms"] >= without["false_alarms"]
+    assert counted["recall"] >= without["recall"]
 
 
 def test_the_phrasings_of_one_faq_entry_are_held_out_together() -> None:
