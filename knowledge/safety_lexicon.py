@@ -21,6 +21,7 @@ and in Arabic script (consonant frames, see ``safety_text``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -166,42 +167,80 @@ class _WordIndex:
 _AFFIX_CONSONANTS = 3
 
 
+# The frame puts t and d in one class, as Arabizi spells ط, ث, ذ and ظ either way. But a
+# Latin "d" never stands for ت or ط, nor a Latin "t" for د or ض: "ndir" (I do) met "انتحر"
+# (killed himself) and "ta2riban" (about) met "ضربني" (he hit me) by frame alone. Each frame
+# entry keeps the dental letters of its word, T (ت ط), D (د ض) or either (ث ذ ظ; Latin
+# "th"), and a Latin word must not contradict them.
+_ARABIC_DENTALS = {"ت": "T", "ط": "T", "د": "D", "ض": "D", "ث": "*", "ذ": "*", "ظ": "*"}
+_LATIN_DENTAL_RE = re.compile(r"th|dh|d|t|6")
+_LATIN_DENTALS = {"th": "*", "dh": "D", "d": "D", "t": "T", "6": "T"}
+
+
+def _arabic_dentals(word: str) -> str:
+    return "".join(_ARABIC_DENTALS[ch] for ch in word if ch in _ARABIC_DENTALS)
+
+
+def _latin_dentals(word: str) -> str:
+    return "".join(_LATIN_DENTALS[m] for m in _LATIN_DENTAL_RE.findall(word.lower()))
+
+
+def _dentals_agree(latin: str, arabic: str) -> bool:
+    """Whether a Latin word's dental letters may spell the Arabic word's (aligned from the
+    start; when their numbers differ, a doubled letter or an omitted one, nothing is said)."""
+    if len(latin) != len(arabic):
+        return True
+    return all(a == b or "*" in (a, b) for a, b in zip(latin, arabic, strict=True))
+
+
+_Entries = list[tuple[int, str]]  # (pattern word code, its dental letters)
+
+
 class _ConsonantIndex:
     """Arabic-script pattern words by consonant frame, for Arabizi and Finglish words."""
 
     __slots__ = ("exact", "prefixes", "suffixes")
 
     def __init__(self) -> None:
-        self.exact: dict[str, list[int]] = {}
-        self.prefixes: dict[int, dict[str, list[int]]] = {}
-        self.suffixes: dict[int, dict[str, list[int]]] = {}
+        self.exact: dict[str, _Entries] = {}
+        self.prefixes: dict[int, dict[str, _Entries]] = {}
+        self.suffixes: dict[int, dict[str, _Entries]] = {}
 
     def add(self, term: Term, code: int) -> None:
         for word in term.exact:
             key = arabic_consonants(word)
             if len(key) >= 2:
-                self.exact.setdefault(key, []).append(code)
+                self.exact.setdefault(key, []).append((code, _arabic_dentals(word)))
         for word in term.prefixes:
             key = arabic_consonants(word)
             if len(key) >= _AFFIX_CONSONANTS:
-                self.prefixes.setdefault(len(key), {}).setdefault(key, []).append(code)
+                self.prefixes.setdefault(len(key), {}).setdefault(key, []).append(
+                    (code, _arabic_dentals(word))
+                )
         for word in term.suffixes:
             key = arabic_consonants(word)
             if len(key) >= _AFFIX_CONSONANTS:
-                self.suffixes.setdefault(len(key), {}).setdefault(key, []).append(code)
+                self.suffixes.setdefault(len(key), {}).setdefault(key, []).append(
+                    (code, _arabic_dentals(word))
+                )
 
     def lookup(self, word: str, found: set[int]) -> None:
         key = latin_consonants(word)
         # At least two consonants: one-consonant frames ("ma", "ja", "قاچاقچی") say nothing.
         if len(key) < 2:
             return
-        found.update(self.exact.get(key, ()))
+        dentals = _latin_dentals(word)
+        found.update(code for code, its in self.exact.get(key, ()) if _dentals_agree(dentals, its))
         for length, table in self.prefixes.items():
             if length <= len(key):
-                found.update(table.get(key[:length], ()))
+                for code, its in table.get(key[:length], ()):
+                    if _dentals_agree(dentals[: len(its)], its):
+                        found.add(code)
         for length, table in self.suffixes.items():
             if length <= len(key):
-                found.update(table.get(key[-length:], ()))
+                for code, its in table.get(key[-length:], ()):
+                    if _dentals_agree(dentals[len(dentals) - len(its) :], its):
+                        found.add(code)
 
 
 class Lexicon:

@@ -1401,3 +1401,32 @@ def test_a_language_level_does_not_make_a_romanised_sentence_arabic() -> None:
     signal = detector.detect("3ayez amoot, khalas")
     assert signal is not None
     assert signal.category is CrisisCategory.SELF_HARM
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "shu lazem ndir 3ashan a3mel praktikum? ana 3omri 16",  # ndir (I do): not "انتحر"
+        "el ma3ash bel ausbildung ta2riban 900 euro bel shahr?",  # ta2riban (about): not "ضربني"
+    ],
+)
+def test_an_arabizi_d_or_t_does_not_stand_for_the_other(text: str) -> None:
+    """The consonant frame puts t and d in one class; a Latin "d" for ت or a Latin "t" for
+    ض is not Arabizi, and made these ordinary questions alarms."""
+    assert CrisisDetector.from_file(DEFAULT_PATH).detect(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("ana bdi intahir", CrisisCategory.SELF_HARM),
+        ("bade ente7er", CrisisCategory.SELF_HARM),
+        ("abuya bydrabni kel yom", CrisisCategory.VIOLENCE),
+        ("howe dharabni", CrisisCategory.VIOLENCE),
+        ("sa7bti eghtasabouha", CrisisCategory.ABUSE),
+    ],
+)
+def test_arabizi_dentals_as_they_are_written_still_match(text: str, category: CrisisCategory) -> None:
+    signal = CrisisDetector.from_file(DEFAULT_PATH).detect(text)
+    assert signal is not None
+    assert signal.category is category
