@@ -218,11 +218,7 @@ class CategoryHead:
     members: tuple[Member, ...]
 
     def probabilities(self, vectors: npt.NDArray[np.floating[Any]]) -> Matrix:
-        x = (np.asarray(vectors, dtype=np.float64) - self.mean) / self.scale
-        total: Matrix = sum(
-            (m.probabilities(x) for m in self.members), np.zeros((x.shape[0], len(CLASSES) - 1))
-        )
-        return total / len(self.members)
+        return _ensemble(self.mean, self.scale, self.members, vectors, len(CLASSES) - 1)
 
 
 @dataclass(frozen=True)
@@ -279,9 +275,7 @@ class MeaningModel:
         return int(self.mean.shape[0])
 
     def probabilities(self, vectors: npt.NDArray[np.floating[Any]]) -> Matrix:
-        x = (np.asarray(vectors, dtype=np.float64) - self.mean) / self.scale
-        total: Matrix = sum((m.probabilities(x) for m in self.members), np.zeros((x.shape[0], len(CLASSES))))
-        return total / len(self.members)
+        return _ensemble(self.mean, self.scale, self.members, vectors, len(CLASSES))
 
     def classify(
         self, vectors: npt.NDArray[np.floating[Any]], threshold: float | None = None
@@ -348,15 +342,12 @@ class MeaningModel:
             )
             if not members or not all(0.0 < t < 1.0 for t in limits):
                 raise ValueError("no members, or a threshold outside (0, 1)")
-            for m in members:
-                if m.w1.shape[0] != mean.shape[0] or m.w2.shape[1] != len(CLASSES):
-                    raise ValueError("weights of the wrong shape")
+            if not _shaped(members, mean.shape[0], len(CLASSES)):
+                raise ValueError("weights of the wrong shape")
             if head is not None and (
                 not head.members
                 or head.mean.shape != mean.shape
-                or any(
-                    m.w1.shape[0] != mean.shape[0] or m.w2.shape[1] != len(CLASSES) - 1 for m in head.members
-                )
+                or not _shaped(head.members, mean.shape[0], len(CLASSES) - 1)
             ):
                 raise ValueError("category head of the wrong shape")
         except (KeyError, TypeError, ValueError, binascii.Error) as exc:
@@ -420,6 +411,24 @@ class MeaningModel:
         )
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
         Path(path).write_text(header + text, encoding="utf-8")
+
+
+def _ensemble(
+    mean: Matrix,
+    scale: Matrix,
+    members: Sequence[Member],
+    vectors: npt.NDArray[np.floating[Any]],
+    classes: int,
+) -> Matrix:
+    """The members' class probabilities, averaged, for vectors standardised by mean and scale."""
+    x = (np.asarray(vectors, dtype=np.float64) - mean) / scale
+    total: Matrix = sum((m.probabilities(x) for m in members), np.zeros((x.shape[0], classes)))
+    return total / len(members)
+
+
+def _shaped(members: Sequence[Member], dim: int, classes: int) -> bool:
+    """Whether every member reads vectors of ``dim`` and gives ``classes`` probabilities."""
+    return all(m.w1.shape[0] == dim and m.w2.shape[1] == classes for m in members)
 
 
 def _members(data: Any) -> tuple[Member, ...]:
