@@ -407,7 +407,8 @@ def run_fit(args: argparse.Namespace) -> int:
         bot = decisions.crossvalidate(
             path, kept, [fold_of[m.qid] for m in kept], [cv.as_fitted(n) for n in per_fold]
         )
-        fitted_numbers = decisions.fit_thresholds(path, kept, fitted_numbers)
+        all_messages = decisions.fit_thresholds(path, kept, fitted_numbers)
+        fitted_numbers = decisions.shipped_thresholds(fitted_numbers, bot.numbers)
         numbers.answer_at, numbers.suggest_at = fitted_numbers.answer_at, fitted_numbers.suggest_at
         report["bot_path"] = {
             "cross_validated": {
@@ -418,6 +419,14 @@ def run_fit(args: argparse.Namespace) -> int:
             "fold_thresholds": {
                 "answer": [round(n.answer_at, 3) for n in bot.numbers],
                 "suggest": [round(n.suggest_at, 3) for n in bot.numbers],
+            },
+            "shipped_thresholds": {
+                "answer": round(fitted_numbers.answer_at, 3),
+                "suggest": round(fitted_numbers.suggest_at, 3),
+            },
+            "all_messages_thresholds": {
+                "answer": round(all_messages.answer_at, 3),
+                "suggest": round(all_messages.suggest_at, 3),
             },
         }
         if args.failures:
@@ -463,7 +472,7 @@ def _print_fit(report: dict[str, Any]) -> None:
             "cross validated, thresholds fitted through the bot's path",
             bot["cross_validated"]["bot_path_thresholds"],
         ),
-        ("full fit through the bot's path", bot["full_fit"]),
+        ("full fit, the folds' median thresholds", bot["full_fit"]),
     ]
     for title, table in tables:
         print(f"\n== own set, the bot's decision path (Understander): {title}")
@@ -472,6 +481,8 @@ def _print_fit(report: dict[str, Any]) -> None:
             cells = " ".join(f"{m[c]:>16.3f}" for c in cols)
             print(f"{lang:<5}{m['n']:>5} {cells}  {m['as_expected']}")
     print(f"\nthresholds per fold: {bot['fold_thresholds']}")
+    print(f"shipped (the folds' median): {bot['shipped_thresholds']}")
+    print(f"fitted on all messages at once (not shipped): {bot['all_messages_thresholds']}")
 
 
 def _write_failures(path: Path, pairs: Sequence[tuple[Any, Any]]) -> None:

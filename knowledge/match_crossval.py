@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.match_calibration import length_feature
 from knowledge.match_fit import (
     SIGNALS as SIGNALS,
 )
@@ -75,7 +76,7 @@ class Row:
 @dataclass(slots=True)
 class Numbers:
     weights: dict[str, Array]  # per regime
-    confidence: Array  # bias, score, margin, cosine, knn
+    confidence: Array  # bias, score, margin, cosine, knn, length
     answer_at: float
     suggest_at: float
 
@@ -126,7 +127,7 @@ def rows_for(
         if not cands:
             continue
         x, cosine = signals(cands)
-        qc = QueryCandidates(x, cosine, np.array([c.id in gold for c in cands]), weight)
+        qc = QueryCandidates(x, cosine, np.array([c.id in gold for c in cands]), weight, length_feature(text))
         ids = tuple(c.id for c in cands)
         regime = _regime(matcher.phrasings_per_entry(lang))
         out.append(Row(name, lang, fold, qc, ids, gold, decision, regime, key))
@@ -210,7 +211,7 @@ def as_fitted(numbers: Numbers) -> Fitted:
         },
         many_from=fitted().many_from,
         rich_from=RICH_FROM,
-        confidence=Confidence(*(float(v) for v in c[:5])),
+        confidence=Confidence(*(float(v) for v in c[:6])),
         answer_at=numbers.answer_at,
         suggest_at=numbers.suggest_at,
     )
@@ -226,7 +227,7 @@ def _without_out_of_scope(row: Row) -> Row:
     if len(keep) == len(row.ids) or not keep:
         return row
     c = row.cands
-    cands = QueryCandidates(c.x[keep], c.cosine[keep], c.gold[keep], c.weight)
+    cands = QueryCandidates(c.x[keep], c.cosine[keep], c.gold[keep], c.weight, c.length)
     return replace(row, cands=cands, ids=tuple(row.ids[i] for i in keep))
 
 
@@ -236,7 +237,7 @@ def _top(rows: Sequence[Row], weights: dict[str, Array]) -> tuple[Array, Array]:
         best, f = top_features(r.cands, weights[r.regime])
         feats.append(f)
         right.append(1.0 if r.cands.gold[best] else 0.0)
-    return np.array(feats).reshape(-1, 4), np.array(right)
+    return np.array(feats).reshape(-1, 5), np.array(right)
 
 
 @dataclass(slots=True)
@@ -367,6 +368,7 @@ def to_json(
             "margin": round(float(c[2]), 4),
             "dense": round(float(c[3]), 4),
             "knn": round(float(c[4]), 4),
+            "length": round(float(c[5]), 4),
         },
         "thresholds": {"answer": round(numbers.answer_at, 4), "suggest": round(numbers.suggest_at, 4)},
         "provenance": {

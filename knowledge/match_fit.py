@@ -9,8 +9,9 @@ procedure); nothing here runs while the bot answers. Plain numpy: three small mo
   candidates. Weights are kept positive (``w = exp(theta)``) and normalised to sum to
   one, so the score stays on the fixed 0..1 scale the confidence model reads.
 * **Confidence**: logistic regression of "the top entry is right" on the top entry's
-  score, margin, raw cosine and vote share, with non-negative coefficients (more
-  evidence must never lower the confidence).
+  score, margin, raw cosine and vote share and the query's length
+  (``match_calibration.length_feature``), with non-negative coefficients (more evidence
+  must never lower the confidence).
 * **Thresholds**: ANSWER from the lowest confidence at which the direct answers of the
   fitting data are right at least ``target_precision`` of the time; SUGGEST at the
   confidence below which ``none_share`` of the out-of-scope messages fall.
@@ -39,6 +40,7 @@ class QueryCandidates:
     cosine: Array  # (n_candidates,)
     gold: npt.NDArray[np.bool_]  # (n_candidates,)
     weight: float = 1.0
+    length: float = 0.0  # match_calibration.length_feature of the query
 
 
 def fit_signal_weights(data: Sequence[QueryCandidates], iters: int = 400, ridge: float = 1e-3) -> Array:
@@ -156,12 +158,12 @@ def fit_logistic(x: Array, y: Array, weights: Array | None = None, iters: int = 
 
 def top_features(q: QueryCandidates, w: Array) -> tuple[int, Array]:
     """The best candidate under ``w`` and its confidence features
-    (score, margin, raw cosine, vote share)."""
+    (score, margin, raw cosine, vote share, the query's length)."""
     s = q.x @ w
     order = np.argsort(-s, kind="stable")
     best = int(order[0])
     second = float(s[order[1]]) if len(order) > 1 else 0.0
-    return best, np.array([s[best], s[best] - second, q.cosine[best], q.x[best, KNN]])
+    return best, np.array([s[best], s[best] - second, q.cosine[best], q.x[best, KNN], q.length])
 
 
 def logistic(coef: Array, feats: Array) -> Array:

@@ -34,13 +34,16 @@ _DEFAULTS: dict[str, Any] = {
 
 @dataclass(frozen=True, slots=True)
 class Confidence:
-    """logit(p) = bias + score*top + margin*(top - next) + dense*cosine + knn*vote share."""
+    """logit(p) = bias + score*top + margin*(top - next) + dense*cosine + knn*vote share
+    + length*log(1 + words), the words of the text matched counted up to
+    ``match_calibration.WORDS_CAP`` (0 in fits made before it was a feature)."""
 
     bias: float
     score: float
     margin: float
     dense: float
     knn: float
+    length: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +71,14 @@ def parse(data: dict[str, Any]) -> Fitted:
         ranking=ranking,
         many_from=float(data["ranking"]["many_from"]),
         rich_from=float(data["ranking"].get("rich_from", float("inf"))),
-        confidence=Confidence(*(float(conf[k]) for k in ("bias", "score", "margin", "dense", "knn"))),
+        confidence=Confidence(
+            bias=float(conf["bias"]),
+            score=float(conf["score"]),
+            margin=float(conf["margin"]),
+            dense=float(conf["dense"]),
+            knn=float(conf["knn"]),
+            length=float(conf.get("length", 0.0)),
+        ),
         answer_at=float(data["thresholds"]["answer"]),
         suggest_at=float(data["thresholds"]["suggest"]),
     )

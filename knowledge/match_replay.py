@@ -86,4 +86,4 @@ class ReplaySearch:
             for i in order
             if scores[i] > 0
         ]
-        return settle(ranked, seen.mashed, seen.detected, self.numbers)
+        return settle(ranked, text, seen.mashed, seen.detected, self.numbers)

@@ -18,7 +18,7 @@ import numpy as np
 
 from knowledge.language import detect_language, warm_up
 from knowledge.match_background import known_word
-from knowledge.match_calibration import confidences, decide
+from knowledge.match_calibration import confidences, decide, length_feature
 from knowledge.match_dense import Embedder, Vectors, default_embedder
 from knowledge.match_fitted import Fitted, regime
 from knowledge.match_index import LangIndex, Params, TextSource, fitted_params, rescale_dense
@@ -106,16 +106,16 @@ OUT_OF_SCOPE = "~out-of-scope"
 
 
 def settle(
-    ranked: Sequence[Ranked], mashed: bool, detected: str | None, numbers: Fitted | None = None
+    ranked: Sequence[Ranked], query: str, mashed: bool, detected: str | None, numbers: Fitted | None = None
 ) -> MatchResult:
-    """A ranking (best first) made a result: confidences and the decision. ``mashed``: the
-    query is no word at all (``Matcher.mashed``). ``numbers``: the shipped fit by default;
-    the fit replays searches under other numbers (``knowledge.match_replay``)."""
+    """A ranking (best first) of ``query`` made a result: confidences and the decision.
+    ``mashed``: the query is no word at all (``Matcher.mashed``). ``numbers``: the shipped
+    fit by default; the fit replays searches under other numbers (``knowledge.match_replay``)."""
     rejected = bool(ranked) and ranked[0].doc.id == OUT_OF_SCOPE
     # The confidence is judged among the entries alone, as the fit judged it, so it
     # means the same in a knowledge base without out-of-scope examples.
     kept = [r for r in ranked if r.doc.id != OUT_OF_SCOPE]
-    confs = confidences([(r.score, r.dense, r.knn) for r in kept], numbers)
+    confs = confidences([(r.score, r.dense, r.knn) for r in kept], length_feature(query), numbers)
     matches = tuple(
         Match(r.doc.id, r.doc.lang, r.score, conf, r.dense, r.knn)
         for r, conf in zip(kept, confs, strict=True)
@@ -245,7 +245,7 @@ class Matcher:
                     if r.doc.id not in best or r.score > best[r.doc.id].score:
                         best[r.doc.id] = r
             ranked = sorted(best.values(), key=lambda r: r.score, reverse=True)[:limit]
-        return settle(ranked, self.mashed(query, search_lang), detected)
+        return settle(ranked, query, self.mashed(query, search_lang), detected)
 
     def language_of(self, query: str) -> str | None:
         """The language ``query`` is written in, among ours, or None when unsure. German is

@@ -18,6 +18,7 @@ from knowledge.match_decisions import (
     direct_precision,
     fit_thresholds,
     none_share,
+    shipped_thresholds,
 )
 from knowledge.match_fitted import fitted
 from knowledge.understanding import Kind, Understander
@@ -104,3 +105,18 @@ def test_crossvalidation_reports_only_held_out_messages(path: DecisionPath) -> N
     # "before" runs the given numbers unchanged
     bot = {m.qid: u.kind for m, u in path.run(MESSAGES, fitted())}
     assert all(bot[m.qid] is u.kind for m, u in cv.before)
+
+
+def test_the_bot_ships_the_folds_median_thresholds() -> None:
+    folds = [
+        replace(fitted(), answer_at=a, suggest_at=s)
+        for a, s in ((0.80, 0.48), (0.71, 0.62), (0.77, 0.64), (0.79, 0.56), (0.79, 0.53))
+    ]
+    shipped = shipped_thresholds(fitted(), folds)
+    assert shipped.answer_at == pytest.approx(0.79)
+    assert shipped.suggest_at == pytest.approx(0.56)
+    assert shipped.confidence == fitted().confidence  # only the thresholds change
+    # suggest never comes closer to answer than GAP
+    close = [replace(f, suggest_at=f.answer_at - 0.01) for f in folds]
+    assert shipped_thresholds(fitted(), close).suggest_at == pytest.approx(0.79 - GAP)
+    assert shipped_thresholds(fitted(), []) == fitted()

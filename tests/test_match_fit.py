@@ -3,10 +3,13 @@ whose answer is known."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 from knowledge import match_crossval as cv
+from knowledge.match_calibration import WORDS_CAP, length_feature
 from knowledge.match_classifier import EntryClassifier
 from knowledge.match_fit import (
     N,
@@ -14,8 +17,10 @@ from knowledge.match_fit import (
     answer_threshold,
     fit_logistic,
     fit_signal_weights,
+    logistic,
     refine_for_accuracy,
     suggest_threshold,
+    top_features,
 )
 
 
@@ -108,3 +113,37 @@ def test_entry_classifier_separates_clusters() -> None:
         p = clf.probabilities(c / np.linalg.norm(c))
         assert p.sum() == pytest.approx(1.0, abs=1e-5)
         assert int(np.argmax(p)) == label
+
+
+def test_length_feature_counts_words_up_to_the_cap() -> None:
+    assert length_feature("") == 0.0
+    assert length_feature("wie lange dauert eine ausbildung?") == pytest.approx(math.log1p(5))
+    assert length_feature("كم سنة مدة التدريب المهني") == pytest.approx(math.log1p(5))
+    capped = math.log1p(WORDS_CAP)
+    assert length_feature(" ".join(["wort"] * WORDS_CAP)) == pytest.approx(capped)
+    # A message of 10,000 characters earns no more than one of WORDS_CAP words.
+    assert length_feature("hallo " * 2000) == pytest.approx(capped)
+
+
+def test_the_confidence_is_fitted_on_the_query_length_too() -> None:
+    """Where a long query's right entry scores lower than a short one's, the fit gives
+    length a positive coefficient, and the same score is then surer in a long query."""
+    rng = np.random.default_rng(3)
+    queries = []
+    for _ in range(600):
+        words = int(rng.integers(2, 40))
+        right = rng.uniform() < 0.7
+        # Scores fall with length whether or not the top entry is right.
+        score = (0.7 if right else 0.45) - 0.01 * min(words, WORDS_CAP) + rng.normal(0, 0.05)
+        x = np.zeros((3, N))
+        x[:, 0] = [score, score - 0.1, score - 0.2]
+        gold = np.array([right, not right, False])
+        queries.append(QueryCandidates(x, x[:, 0].copy(), gold, 1.0, length_feature("w " * words)))
+    w = np.eye(N)[0]
+    feats = np.array([top_features(q, w)[1] for q in queries])
+    right = np.array([float(q.gold[top_features(q, w)[0]]) for q in queries])
+    coef = fit_logistic(feats, right)
+    assert coef[5] > 0
+    short, long = feats[0].copy(), feats[0].copy()
+    short[4], long[4] = length_feature("w " * 3), length_feature("w " * 30)
+    assert logistic(coef, long[None, :])[0] > logistic(coef, short[None, :])[0]
