@@ -24,7 +24,7 @@ import json
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -362,14 +362,7 @@ def to_json(
                 for regime, ws in numbers.weights.items()
             },
         },
-        "confidence": {
-            "bias": round(float(c[0]), 4),
-            "score": round(float(c[1]), 4),
-            "margin": round(float(c[2]), 4),
-            "dense": round(float(c[3]), 4),
-            "knn": round(float(c[4]), 4),
-            "length": round(float(c[5]), 4),
-        },
+        "confidence": {f.name: round(float(v), 4) for f, v in zip(fields(Confidence), c, strict=True)},
         "thresholds": {"answer": round(numbers.answer_at, 4), "suggest": round(numbers.suggest_at, 4)},
         "provenance": {
             "fitted_on": dt.date.today().isoformat(),
