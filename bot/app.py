@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.content import ContentService
-from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
+from bot.db.migrate import prepare_database
 from bot.db.models import ConversationState
 from bot.db.repositories import SqlHandoff, StatsBuffer, sql_storage
 from bot.handoff import albums
@@ -33,6 +33,7 @@ from dialogs.office_hours import OfficeHours
 from dialogs.replies import Incoming, Outcome
 from knowledge.base import KnowledgeBase
 from knowledge.embedding_cache import CachedEmbedder
+from knowledge.index_cache import IndexCache
 from knowledge.loader import ContentSnapshot
 from knowledge.match_dense import default_embedder
 from knowledge.safety import CrisisDetector
@@ -61,10 +62,6 @@ TOWNS = (
     "Liebstadt",
     "Geising",
 )
-
-
-class SchemaOutdatedError(Exception):
-    """The database is older than this program; ``wegweiser db upgrade`` brings it up to date."""
 
 
 @dataclass
@@ -168,22 +165,6 @@ class App:
         await self.engine.dispose()
 
 
-async def prepare_database(engine: AsyncEngine, settings: Settings) -> None:
-    """SQLite migrates itself; a PostgreSQL schema is changed only by ``wegweiser db upgrade``."""
-    current = await migrate.current_revision(engine)
-    head = migrate.head_revision()
-    if current == head:
-        return
-    if settings.is_sqlite:
-        log.info("migrating the SQLite database from %s to %s", current, head)
-        await migrate.upgrade(engine)
-        return
-    raise SchemaOutdatedError(
-        f"The database is at schema {current or 'empty'} but this version needs {head}: "
-        "run 'wegweiser db upgrade' first."
-    )
-
-
 # Several assemblies in one process (tests, benchmarks) share the knowledge base built
 # from the same content instead of building the same index again.
 _KNOWLEDGE: dict[str, KnowledgeBase] = {}
@@ -195,7 +176,9 @@ def knowledge_for(embedding_cache: Path, snapshot: ContentSnapshot) -> Knowledge
         inner = default_embedder()
         embedder = CachedEmbedder(inner, embedding_cache) if inner is not None else None
         _KNOWLEDGE.clear()  # keep one: new content replaces it
-        _KNOWLEDGE[key] = KnowledgeBase(snapshot, embedder=embedder)
+        # Built indexes are derived data like the vectors, and kept beside them.
+        indexes = IndexCache(embedding_cache.with_name("indexes"))
+        _KNOWLEDGE[key] = KnowledgeBase(snapshot, embedder=embedder, index_cache=indexes)
     return _KNOWLEDGE[key]
 
 

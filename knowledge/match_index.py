@@ -269,6 +269,20 @@ class LangIndex:
         for word in surface:
             self._buckets.setdefault((word[0], len(word)), []).append(word)
 
+    def __getstate__(self) -> dict[str, object]:
+        """Stored (``knowledge.index_cache``) without what the matcher shares between its
+        languages and hands back through ``attach``: the embedder's engine cannot be
+        stored, the lexicons need not be."""
+        return {**self.__dict__, "keep": None, "syn": None, "embedder": None}
+
+    def attach(self, keep: KeepTerms, syn: Synonyms, embedder: Embedder | None) -> LangIndex:
+        """A loaded index gets the matcher's lexicons and embedder back, and its word
+        frequencies are loaded now, as a build would, not during the first question."""
+        self.keep, self.syn, self.embedder = keep, syn, embedder
+        if self.params.background:
+            preload(self.lang)
+        return self
+
     def _prototypes(self) -> DenseIndex:
         """Each entry's prototype: the normalised mean of its phrasings' vectors. With
         many phrasings per entry (examples), the cosine to the prototype is the few-shot

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from knowledge.index_cache import IndexCache, cache_key
 from knowledge.language import detect_language, warm_up
 from knowledge.match_background import known_word
 from knowledge.match_calibration import confidences, decide, length_feature
-from knowledge.match_dense import Embedder, Vectors, default_embedder
+from knowledge.match_dense import Embedder, Vectors, default_embedder, embedder_name
 from knowledge.match_fitted import Fitted, regime
 from knowledge.match_index import LangIndex, Params, TextSource, fitted_params, rescale_dense
 from knowledge.match_lexicon import KeepTerms, Synonyms
@@ -137,10 +138,14 @@ class Matcher:
         names: Iterable[str] = (),
         params: Params | None = None,
         embedder: Embedder | bool | None = True,
+        index_cache: IndexCache | None = None,
     ) -> None:
         """``embedder``: True for the default sentence embedder (if installed), False or
         None for lexical matching only, or an ``Embedder`` of your own. ``params``: by
-        default the fitted ones of each language's regime (``examples_per_entry``)."""
+        default the fitted ones of each language's regime (``examples_per_entry``).
+        ``index_cache``: where built indexes are stored and found again (see
+        ``knowledge.index_cache``); an embedder of your own must then be named by
+        ``embedder_name`` for what it computes."""
         if embedder is True:
             embedder = default_embedder()
         elif embedder is False:
@@ -149,6 +154,7 @@ class Matcher:
         by_lang: dict[str, list[Document]] = defaultdict(list)
         for doc in documents:
             by_lang[doc.lang].append(doc)
+        keep_terms, synonyms = tuple(keep_terms), tuple(tuple(g) for g in synonyms)
         keep = KeepTerms(keep_terms)
         self._keep = keep
         # Place names say nothing of the language a message is written in ("Pirna").
@@ -158,17 +164,22 @@ class Matcher:
         self._out_of_scope: dict[str, int] = {
             lang: i for lang, docs in by_lang.items() for i, d in enumerate(docs) if d.id == OUT_OF_SCOPE
         }
-        self._indexes: dict[str, LangIndex] = {
-            lang: LangIndex(
-                lang,
-                [TextSource((d.question, *d.variants), d.tags, d.answer) for d in docs],
-                keep,
-                syn,
-                params or fitted_params(regime(_phrasings_per_entry(docs))),
-                self._embedder,
-            )
-            for lang, docs in by_lang.items()
-        }
+        self._indexes: dict[str, LangIndex] = {}
+        for lang, docs in by_lang.items():
+            sources = [TextSource((d.question, *d.variants), d.tags, d.answer) for d in docs]
+            lang_params = params or fitted_params(regime(_phrasings_per_entry(docs)))
+
+            def build(
+                lang: str = lang, sources: list[TextSource] = sources, p: Params = lang_params
+            ) -> LangIndex:
+                return LangIndex(lang, sources, keep, syn, p, self._embedder)
+
+            if index_cache is None:
+                self._indexes[lang] = build()
+                continue
+            key = cache_key((lang, sources, keep_terms, synonyms, lang_params, embedder_name(self._embedder)))
+            stored = index_cache.load_or_build(f"matcher-{lang}", key, LangIndex, build)
+            self._indexes[lang] = stored.attach(keep, syn, self._embedder)
         warm_up()  # language models load now, not during the first user's message
         if self._embedder is not None and self._indexes:
             # Likewise the engine's first pass (thread team, lazily touched weights).
