@@ -21,7 +21,7 @@ def _codes(value: str | None, allowed: tuple[str, ...], what: str) -> str:
 
 
 async def manage(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import prepare_database
+    from bot.db.migrate import prepare_database
 
     engine = create_engine(settings.database_url)
     try:

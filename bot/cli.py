@@ -97,8 +97,8 @@ async def _db_current(settings: Settings, _args: argparse.Namespace) -> int:
 async def _db_purge(settings: Settings, _args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from bot.app import prepare_database
     from bot.db.engine import create_session_factory, engine_for
+    from bot.db.migrate import prepare_database
     from bot.db.retention import purge
 
     async with engine_for(settings.database_url) as engine:

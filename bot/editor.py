@@ -19,11 +19,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.content import ImportConflict, ImportResult, import_snapshot, load_snapshot
 from bot.db.engine import create_engine, create_session_factory
+from bot.db.migrate import prepare_database
 from dialogs.content_checks import load_checked
 from knowledge import german_words, reports, sheets
 from knowledge.loader import ContentError, ContentSnapshot, Problem, load_content
@@ -50,21 +51,6 @@ def _count(number: int, singular: str, plural: str | None = None) -> str:
     return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
-async def _prepare(engine: AsyncEngine, settings: Settings) -> None:
-    """What ``bot.app.prepare_database`` does, without loading the whole application
-    (the Telegram library takes seconds) unless PostgreSQL's schema needs explaining."""
-    from bot.db import migrate
-
-    if await migrate.current_revision(engine) == migrate.head_revision():
-        return
-    if settings.is_sqlite:
-        await migrate.upgrade(engine)  # SQLite migrates itself
-        return
-    from bot.app import prepare_database
-
-    await prepare_database(engine, settings)  # an outdated PostgreSQL: a plain error
-
-
 @asynccontextmanager
 async def _database(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """The database, migrated if it is SQLite (a PostgreSQL schema must be current)."""
@@ -72,7 +58,7 @@ async def _database(settings: Settings) -> AsyncIterator[async_sessionmaker[Asyn
         logging.getLogger("alembic").setLevel(logging.WARNING)  # migration chatter is not for editors
     engine = create_engine(settings.database_url)
     try:
-        await _prepare(engine, settings)
+        await prepare_database(engine, settings)
         yield create_session_factory(engine)
     finally:
         await engine.dispose()

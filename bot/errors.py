@@ -6,7 +6,7 @@ import socket
 
 from sqlalchemy.exc import OperationalError
 
-from bot.app import SchemaOutdatedError
+from bot.db.migrate import SchemaOutdatedError
 from knowledge.loader import ContentError
 
 

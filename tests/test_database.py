@@ -12,11 +12,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, func, inspect, select
 
-from bot.app import App, SchemaOutdatedError, build_app
+from bot.app import App, build_app
 from bot.config import SHIPPED_CONTENT_DIR
 from bot.content import fill_if_empty, import_folder
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
+from bot.db.migrate import SchemaOutdatedError
 from bot.db.models import Base, ContentItem, ContentRevision
 from knowledge.loader import ContentError
 from tests.conftest import make_settings

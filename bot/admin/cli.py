@@ -40,7 +40,7 @@ def _password(args: argparse.Namespace) -> str:
 
 
 async def users(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import prepare_database
+    from bot.db.migrate import prepare_database
 
     engine = create_engine(settings.database_url)
     try:
@@ -79,8 +79,8 @@ async def serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.admin.web import build_admin_app
-    from bot.app import prepare_database
     from bot.content import fill_if_empty
+    from bot.db.migrate import prepare_database
 
     engine = create_engine(settings.database_url)
     await prepare_database(engine, settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -10,6 +11,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -44,3 +49,23 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+class SchemaOutdatedError(Exception):
+    """The database is older than this program; ``wegweiser db upgrade`` brings it up to date."""
+
+
+async def prepare_database(engine: AsyncEngine, settings: Settings) -> None:
+    """SQLite migrates itself; a PostgreSQL schema is changed only by ``wegweiser db upgrade``."""
+    current = await current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return
+    if settings.is_sqlite:
+        log.info("migrating the SQLite database from %s to %s", current, head)
+        await upgrade(engine)
+        return
+    raise SchemaOutdatedError(
+        f"The database is at schema {current or 'empty'} but this version needs {head}: "
+        "run 'wegweiser db upgrade' first."
+    )

@@ -153,6 +153,7 @@ class FakeTelegram(AlbumMethods):
         record = CallRecord(method, params, 200, None, time.monotonic())
         self.call_log.append(record)
         self._calls_by_method.setdefault(method, []).append(record)
+        self._notify()  # arrived: what waits for a call in flight (a long poll) goes on now
         if self.latency:
             await asyncio.sleep(self.latency)
         injected = False
@@ -174,6 +175,7 @@ class FakeTelegram(AlbumMethods):
                 self.stats.served_429 += 1
                 if not injected:
                     self.stats.flood_429 += 1
+        record.answered = True
         self._notify()
         return status, body
 
@@ -966,13 +968,18 @@ class FakeTelegram(AlbumMethods):
         *,
         timeout: float = 10,  # noqa: ASYNC109
         include_failed: bool = False,
+        in_flight: bool = False,
     ) -> dict[str, Any]:
-        """The params of the next not yet consumed (successful) call of ``method``."""
+        """The params of the next not yet consumed (successful) call of ``method``, once
+        answered; with ``in_flight`` as soon as it arrives (the bot's first long poll,
+        which is answered only when an update comes or its timeout ends)."""
         canonical = self.resolve_method(method) or method
 
         def scan() -> dict[str, Any] | None:
             for record in self._calls_by_method.get(canonical, []):
-                if record.consumed or (record.status != 200 and not include_failed):
+                if record.consumed or not (record.answered or in_flight):
+                    continue
+                if record.status != 200 and not include_failed and record.answered:
                     continue
                 if predicate is None or predicate(record.params):
                     record.consumed = True

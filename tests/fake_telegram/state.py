@@ -448,3 +448,4 @@ class CallRecord:
     description: str | None
     at: float
     consumed: bool = field(default=False, repr=False)
+    answered: bool = field(default=False, repr=False)  # False while in flight (a long poll)

@@ -63,7 +63,7 @@ async def running_bot(
         if "--webhook" in args:
             started = asyncio.ensure_future(_ready(int(environment.get("WEBHOOK_PORT", "8080"))))
         else:
-            started = asyncio.ensure_future(fake.wait_for_call("getUpdates", timeout=180))
+            started = asyncio.ensure_future(fake.wait_for_call("getUpdates", timeout=180, in_flight=True))
         ended = asyncio.ensure_future(process.wait())
         await asyncio.wait({started, ended}, return_when=asyncio.FIRST_COMPLETED)
         if not started.done():

@@ -35,7 +35,7 @@ async def serving(app: App, fake: FakeTelegram, **settings: object) -> AsyncIter
         )
     )
     try:
-        await fake.wait_for_call("getUpdates", timeout=30)
+        await fake.wait_for_call("getUpdates", timeout=30, in_flight=True)
         yield transport
     finally:
         with contextlib.suppress(RuntimeError):  # "Polling is not started": it ended already
