@@ -25,8 +25,9 @@ WORKDIR /app
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1
 USER wegweiser
-# The shipped content's sentence vectors, embedded once here: a worker then starts in
-# seconds instead of embedding every phrasing again (content imported later adds its own).
+# The shipped content's sentence vectors and built matcher indexes, made once here: a
+# worker then starts in seconds instead of embedding every phrasing and building every
+# language's index again (content imported later adds its own).
 RUN wegweiser kb index
 # PostgreSQL is migrated by a step of its own before the bot starts, `wegweiser db upgrade`
 # (docker-compose.yml: the one-off migrate service), never by each worker at its start.

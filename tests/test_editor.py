@@ -210,11 +210,19 @@ def test_index_keeps_the_sentence_vectors_for_the_next_start(cli: Cli, tmp_path:
     cli.env["EMBEDDING_CACHE"] = str(cache)
     result = cli("kb", "index")
     assert result.returncode == 0, result.stderr
-    assert "index of 44 FAQ entries built in" in result.stdout
+    assert "index of 44 FAQ entries ready in" in result.stdout
     assert f"sentence vectors in {cache}" in result.stdout
     with np.load(cache) as stored:
         kept = len(stored["keys"])
     assert kept > 44 * 8  # every entry's question and phrasings in eight languages
+    indexes = cache.with_name("indexes")
+    assert f"built indexes in {indexes}" in result.stdout
+    assert len(list(indexes.glob("matcher-*.pickle"))) == 8  # one per language
+
+    # The next start (here: the next index) loads what this one built.
+    built = {p.name: p.stat().st_ino for p in indexes.iterdir()}
+    assert cli("kb", "index").returncode == 0
+    assert {p.name: p.stat().st_ino for p in indexes.iterdir()} == built
 
     again = cli("kb", "index", "nowhere")
     assert again.returncode == 1
