@@ -49,8 +49,9 @@ from knowledge.match_fitted import REGIMES as REGIMES
 from knowledge.match_fitted import Confidence, Fitted, fitted
 from knowledge.matcher import OUT_OF_SCOPE, Candidate, Document, Matcher
 
-# Candidates per query: more than any result shows (5), so that other signal weights can
-# reorder them as a full search would (the fit, and the searches replayed in match_replay).
+# Candidates per query and signal (Matcher.candidates: the union of each signal's best):
+# more than any result shows (5), so that other signal weights can reorder them as a full
+# search would (the fit, and the searches replayed in match_replay).
 CANDIDATES = 20
 # A dozen or more examples per entry: weights of their own (see match_fitted.Fitted).
 RICH_FROM = 12.0

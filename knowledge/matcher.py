@@ -316,24 +316,29 @@ class Matcher:
         return best
 
     def candidates(self, query: str, lang: str, limit: int = 20) -> list[Candidate]:
-        """The ``limit`` best entries of one language with each raw signal: what the
-        benchmark fits the signal weights on (``benchmarks.matching --fit``)."""
+        """The entries of one language among the ``limit`` best by any one signal, with
+        each raw signal: what the benchmark fits the signal weights on (``benchmarks.
+        matching --fit``). Chosen by each signal on its own, not by the weights in use, so
+        the entries a fit sees do not depend on the numbers it replaces: fitting twice
+        gives the same numbers."""
         index = self._indexes.get(lang)
         if index is None:
             return []
         reading = native_query(query, lang)
         sig = index.signals(query, self._query_vector(query, reading), reading)
-        total = index.combine(sig)
-        k = min(limit, len(total))
+        k = min(limit, index.n_docs)
         if k <= 0:
             return []
-        top = np.argpartition(-total, k - 1)[:k]
-        docs = self._docs[lang]
-        zeros = np.zeros_like(total)
+        zeros = np.zeros(index.n_docs, dtype=np.float32)
         dense = sig.dense if sig.dense is not None else zeros
         knn = sig.knn if sig.knn is not None else zeros
         proto = sig.proto if sig.proto is not None else zeros
         cls = sig.cls if sig.cls is not None else zeros
+        pool: set[int] = set()
+        for signal in (sig.words, sig.chars, dense, knn, proto, cls):
+            pool.update(int(i) for i in np.argpartition(-signal, k - 1)[:k] if signal[i] > 0)
+        top = sorted(pool) or [int(i) for i in np.argpartition(-index.combine(sig), k - 1)[:k]]
+        docs = self._docs[lang]
         return [
             Candidate(
                 docs[i].id,

@@ -4,11 +4,13 @@ whose answer is known."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from knowledge import match_crossval as cv
+from knowledge.base import KnowledgeBase, documents
 from knowledge.match_calibration import WORDS_CAP, length_feature
 from knowledge.match_classifier import EntryClassifier
 from knowledge.match_fit import (
@@ -22,6 +24,8 @@ from knowledge.match_fit import (
     suggest_threshold,
     top_features,
 )
+from knowledge.match_index import DEFAULT_PARAMS
+from knowledge.matcher import Matcher
 
 
 def _queries(informative: int, n: int = 300, seed: int = 0) -> list[QueryCandidates]:
@@ -147,3 +151,25 @@ def test_the_confidence_is_fitted_on_the_query_length_too() -> None:
     short, long = feats[0].copy(), feats[0].copy()
     short[4], long[4] = length_feature("w " * 3), length_feature("w " * 30)
     assert logistic(coef, long[None, :])[0] > logistic(coef, short[None, :])[0]
+
+
+def test_the_candidates_a_fit_sees_do_not_depend_on_the_weights_it_replaces(knowledge: KnowledgeBase) -> None:
+    """Each signal names its own best entries: refitting from other numbers sees the same
+    candidates, so fitting twice gives the same numbers."""
+    german = [d for d in documents(knowledge.snapshot) if d.lang == "de"]
+    words_first = replace(
+        DEFAULT_PARAMS, w_words=0.9, w_chars=0.02, w_dense=0.02, w_knn=0.02, w_proto=0.02, w_cls=0.02
+    )
+    vectors_first = replace(
+        DEFAULT_PARAMS, w_words=0.02, w_chars=0.02, w_dense=0.02, w_knn=0.02, w_proto=0.9, w_cls=0.02
+    )
+    embedder = knowledge.matcher._embedder
+    one = Matcher(german, params=words_first, embedder=embedder)
+    other = Matcher(german, params=vectors_first, embedder=embedder)
+    for query in (
+        "wie finde ich einen ausbildungsplatz in pirna",
+        "bekomme ich geld im praktikum",
+        "fussballverein",
+    ):
+        assert one.candidates(query, "de", 5) == other.candidates(query, "de", 5)
+        assert len(one.candidates(query, "de", 5)) >= 5
