@@ -49,26 +49,43 @@ def _logistic(z: float) -> float:
 
 
 def confidence(
-    score: float, margin: float, dense: float, knn: float, length: float, numbers: Fitted | None = None
+    score: float,
+    margin: float,
+    dense: float,
+    knn: float,
+    length: float,
+    numbers: Fitted | None = None,
+    lang: str | None = None,
 ) -> float:
-    """``length``: ``length_feature`` of the text matched."""
+    """``length``: ``length_feature`` of the text matched; ``lang``: the language it was
+    matched in (scores of one certainty differ between languages)."""
     c = (numbers or fitted()).confidence
     return _logistic(
-        c.bias + c.score * score + c.margin * margin + c.dense * dense + c.knn * knn + c.length * length
+        c.bias
+        + c.score * score
+        + c.margin * margin
+        + c.dense * dense
+        + c.knn * knn
+        + c.length * length
+        + c.offsets.get(lang or "", 0.0)
     )
 
 
 def confidences(
-    features: Sequence[tuple[float, float, float]], length: float, numbers: Fitted | None = None
+    features: Sequence[tuple[float, float, float]],
+    length: float,
+    numbers: Fitted | None = None,
+    lang: str | None = None,
 ) -> list[float]:
     """Calibrated probability for each ranked match (best first): ``(score, dense, knn)``;
-    ``length``: ``length_feature`` of the text matched. ``numbers``: the shipped fit by
-    default (another one while fitting, see match_replay)."""
+    ``length``: ``length_feature`` of the text matched; ``lang``: the language matched
+    in. ``numbers``: the shipped fit by default (another one while fitting, see
+    match_replay)."""
     out: list[float] = []
     remaining = 1.0
     for i, (score, dense, knn) in enumerate(features):
         nxt = features[i + 1][0] if i + 1 < len(features) else 0.0
-        c = min(confidence(score, score - nxt, dense, knn, length, numbers), remaining)
+        c = min(confidence(score, score - nxt, dense, knn, length, numbers, lang), remaining)
         out.append(c)
         remaining = max(0.0, remaining - c)
     return out

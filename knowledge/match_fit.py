@@ -133,9 +133,12 @@ def refine_for_accuracy(
     return w
 
 
-def fit_logistic(x: Array, y: Array, weights: Array | None = None, iters: int = 50) -> Array:
+def fit_logistic(
+    x: Array, y: Array, weights: Array | None = None, iters: int = 50, signed: Sequence[int] = ()
+) -> Array:
     """Weighted logistic regression by Newton's method with a tiny ridge (intercept
-    first). A coefficient that comes out negative is dropped and the rest refitted."""
+    first). A coefficient that comes out negative is dropped and the rest refitted,
+    except those of the ``signed`` columns (offsets, which may go either way)."""
     sw = np.ones(len(y)) if weights is None else weights
     active = list(range(x.shape[1]))
     while True:
@@ -146,7 +149,7 @@ def fit_logistic(x: Array, y: Array, weights: Array | None = None, iters: int = 
             grad = xb.T @ (sw * (p - y)) + 1e-3 * w
             hess = (xb * (sw * p * (1 - p))[:, None]).T @ xb + 1e-3 * np.eye(len(w))
             w -= np.linalg.solve(hess, grad)
-        negative = [a for a, coef in zip(active, w[1:], strict=True) if coef < 0]
+        negative = [a for a, coef in zip(active, w[1:], strict=True) if coef < 0 and a not in signed]
         if not negative:
             full = np.zeros(x.shape[1] + 1)
             full[0] = w[0]

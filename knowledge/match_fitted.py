@@ -10,7 +10,7 @@ data keeps the code free of magic constants and lets a refit be reviewed as a di
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,8 @@ _DEFAULTS: dict[str, Any] = {
 class Confidence:
     """logit(p) = bias + score*top + margin*(top - next) + dense*cosine + knn*vote share
     + length*log(1 + words), the words of the text matched counted up to
-    ``match_calibration.WORDS_CAP`` (0 in fits made before it was a feature)."""
+    ``match_calibration.WORDS_CAP`` (0 in fits made before it was a feature), + the
+    offset of the language matched in (German, the source language, has none)."""
 
     bias: float
     score: float
@@ -44,6 +45,7 @@ class Confidence:
     dense: float
     knn: float
     length: float = 0.0
+    offsets: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ def parse(data: dict[str, Any]) -> Fitted:
             dense=float(conf["dense"]),
             knn=float(conf["knn"]),
             length=float(conf.get("length", 0.0)),
+            offsets={str(k): float(v) for k, v in conf.get("offsets", {}).items()},
         ),
         answer_at=float(data["thresholds"]["answer"]),
         suggest_at=float(data["thresholds"]["suggest"]),

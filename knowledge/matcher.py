@@ -116,7 +116,8 @@ def settle(
     # The confidence is judged among the entries alone, as the fit judged it, so it
     # means the same in a knowledge base without out-of-scope examples.
     kept = [r for r in ranked if r.doc.id != OUT_OF_SCOPE]
-    confs = confidences([(r.score, r.dense, r.knn) for r in kept], length_feature(query), numbers)
+    lang = kept[0].doc.lang if kept else None
+    confs = confidences([(r.score, r.dense, r.knn) for r in kept], length_feature(query), numbers, lang)
     matches = tuple(
         Match(r.doc.id, r.doc.lang, r.score, conf, r.dense, r.knn)
         for r, conf in zip(kept, confs, strict=True)

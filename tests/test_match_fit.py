@@ -3,6 +3,7 @@ whose answer is known."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
 
@@ -11,7 +12,7 @@ import pytest
 
 from knowledge import match_crossval as cv
 from knowledge.base import KnowledgeBase, documents
-from knowledge.match_calibration import WORDS_CAP, length_feature
+from knowledge.match_calibration import WORDS_CAP, confidence, length_feature
 from knowledge.match_classifier import EntryClassifier
 from knowledge.match_fit import (
     N,
@@ -24,6 +25,7 @@ from knowledge.match_fit import (
     suggest_threshold,
     top_features,
 )
+from knowledge.match_fitted import PATH, fitted, parse
 from knowledge.match_index import DEFAULT_PARAMS
 from knowledge.matcher import Matcher
 
@@ -173,3 +175,34 @@ def test_the_candidates_a_fit_sees_do_not_depend_on_the_weights_it_replaces(know
     ):
         assert one.candidates(query, "de", 5) == other.candidates(query, "de", 5)
         assert len(one.candidates(query, "de", 5)) >= 5
+
+
+def test_a_language_offset_may_lower_the_confidence_where_evidence_features_may_not() -> None:
+    """In one language the same score is right less often: its offset comes out negative
+    and is kept, while a negative evidence coefficient is still dropped."""
+    rng = np.random.default_rng(3)
+    score = rng.uniform(0, 1, 4000)
+    other = rng.integers(0, 2, 4000).astype(float)
+    noise = rng.uniform(0, 1, 4000)
+    truth = 1.0 / (1.0 + np.exp(-(-2.0 + 6.0 * score - 1.5 * other - 1.0 * noise)))
+    right = (rng.uniform(0, 1, 4000) < truth).astype(float)
+    x = np.column_stack([score, noise, other])
+    coef = fit_logistic(x, right, signed=[2])
+    assert coef[1] == pytest.approx(6.0, abs=0.8)
+    assert coef[2] == 0.0  # evidence never lowers the confidence
+    assert coef[3] == pytest.approx(-1.5, abs=0.4)
+    assert fit_logistic(x, right)[3] == 0.0  # unsigned, the offset would be dropped too
+
+
+def test_the_confidence_reads_the_offset_of_the_language_matched_in() -> None:
+    shipped = fitted()
+    numbers = replace(shipped, confidence=replace(shipped.confidence, offsets={"ar": 1.0, "cs": -1.0}))
+    args = (0.5, 0.1, 0.8, 0.3, 2.0)
+    german = confidence(*args, numbers=numbers, lang="de")
+    assert (
+        confidence(*args, numbers=numbers, lang="ar") > german > confidence(*args, numbers=numbers, lang="cs")
+    )
+    assert confidence(*args, numbers=numbers) == german  # no language: no offset
+    data = json.loads(PATH.read_text(encoding="utf-8"))
+    data["confidence"]["offsets"] = {"ar": 1.0}
+    assert parse(data).confidence.offsets == {"ar": 1.0}
