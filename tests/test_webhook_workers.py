@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from bot.telegram.workers import RESTART_PAUSE
 from tests.fake_telegram import FakeTelegram
 from tests.support.bot_process import bot_log, children_of, free_port, running_bot
 from tests.support.databases import postgres_database, server_url
@@ -153,7 +154,8 @@ async def run_two_workers(fake: FakeTelegram, tmp_path: Path, postgres_url: str,
         for person in people:
             for _ in questions:
                 await fake.wait_for_message(person, timeout=90)
-        await asyncio.sleep(1.5)
+        # A worker that dies young is replaced after RESTART_PAUSE (it may be failing to start).
+        await asyncio.sleep(RESTART_PAUSE + 1.5)
         assert len(children_of(parent.pid)) == 2, "the dead worker was replaced"
     for person in people:
         replies = fake.messages_to(person)
