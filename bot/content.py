@@ -45,10 +45,14 @@ def knowledge_for(embedding_cache: Path, snapshot: ContentSnapshot) -> Knowledge
         inner = default_embedder()
         embedder = CachedEmbedder(inner, embedding_cache) if inner is not None else None
         _KNOWLEDGE.clear()  # keep one: new content replaces it
-        # Built indexes are derived data like the vectors, and kept beside them.
-        indexes = IndexCache(embedding_cache.with_name("indexes"))
+        indexes = IndexCache(index_folder(embedding_cache))
         _KNOWLEDGE[key] = KnowledgeBase(snapshot, embedder=embedder, index_cache=indexes)
     return _KNOWLEDGE[key]
+
+
+def index_folder(embedding_cache: Path) -> Path:
+    """Where the built matcher indexes are kept: derived data like the vectors, beside them."""
+    return embedding_cache.with_name("indexes")
 
 
 @dataclass(frozen=True, slots=True)

@@ -232,6 +232,13 @@ def as_fitted(numbers: Numbers) -> Fitted:
     )
 
 
+def _rounded(value: float | dict[str, float]) -> float | dict[str, float]:
+    """A coefficient, or each of a dict's, to the four places ``match_fitted.json`` keeps."""
+    if isinstance(value, dict):
+        return {k: round(v, 4) for k, v in value.items()}
+    return round(value, 4)
+
+
 def _offsets(confidence: Array) -> dict[str, float]:
     return {lang: float(v) for lang, v in zip(OFFSET_LANGUAGES, confidence[1 + _BASE :], strict=True)}
 
@@ -376,7 +383,7 @@ def to_json(
     sources: dict[str, str],
     bot_path: dict[str, Any] | None = None,
 ) -> str:
-    c = numbers.confidence
+    conf = as_fitted(numbers).confidence
     data = {
         "ranking": {
             "many_from": fitted().many_from,
@@ -386,10 +393,7 @@ def to_json(
                 for regime, ws in numbers.weights.items()
             },
         },
-        "confidence": {
-            **{f.name: round(float(v), 4) for f, v in zip(fields(Confidence), c[:6], strict=False)},
-            "offsets": {lang: round(v, 4) for lang, v in _offsets(c).items()},
-        },
+        "confidence": {f.name: _rounded(getattr(conf, f.name)) for f in fields(Confidence)},
         "thresholds": {"answer": round(numbers.answer_at, 4), "suggest": round(numbers.suggest_at, 4)},
         "provenance": {
             "fitted_on": dt.date.today().isoformat(),
