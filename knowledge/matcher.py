@@ -12,7 +12,7 @@ import enum
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -244,6 +244,10 @@ class Matcher:
         # 15 ms one after the other (dev queries, idle 2-core machine).
         detected = self.language_of(query) if self._indexes else None
         search_lang = lang if lang is not None else detected
+        # The confidence reads the margin to the runner-up: rank it even when only the
+        # best is asked for (alone, the best had no rival and every match was sure), and
+        # one more, in case the out-of-scope pseudo-entry is among them.
+        wanted, limit = limit, max(limit, 2) + 1
         langs = [search_lang] if search_lang in self._indexes else list(self._indexes)
         reading = native_query(query, search_lang)
         qvec = self._query_vector(query, reading) if embed else None
@@ -257,7 +261,8 @@ class Matcher:
                     if r.doc.id not in best or r.score > best[r.doc.id].score:
                         best[r.doc.id] = r
             ranked = sorted(best.values(), key=lambda r: r.score, reverse=True)[:limit]
-        return settle(ranked, query, self.mashed(query, search_lang), detected)
+        result = settle(ranked, query, self.mashed(query, search_lang), detected)
+        return result if len(result.matches) <= wanted else replace(result, matches=result.matches[:wanted])
 
     def language_of(self, query: str) -> str | None:
         """The language ``query`` is written in, among ours, or None when unsure. German is

@@ -198,3 +198,19 @@ def test_a_romanised_question_is_also_read_word_by_word_in_its_script(
     assert both.words[at] > as_written.words[at] + 0.05
     assert (both.words >= as_written.words).all()
     assert (both.chars >= as_written.chars).all()
+
+
+def test_the_best_match_alone_is_as_sure_as_in_a_list(knowledge: KnowledgeBase) -> None:
+    """The confidence weighs the margin to the runner-up: asked for the best match only,
+    the matcher still ranks the runner-up, so one match is not sure for want of a rival."""
+    for text, lang in [
+        ("Ich dachte es gibt eine Grenze nach unten", "de"),
+        ("wie lange dauert eine ausbildung", "de"),
+        ("ana ta3ban ktir", "ar"),
+    ]:
+        one = knowledge.search(text, lang, limit=1)
+        five = knowledge.search(text, lang, limit=5)
+        assert len(one.matches) <= 1
+        assert one.decision is five.decision
+        if one.matches:
+            assert one.matches[0] == five.matches[0]
