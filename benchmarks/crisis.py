@@ -22,12 +22,13 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from knowledge.eval_set import jsonl_rows, load_eval_set
+from knowledge.eval_set import jsonl_rows, load_eval_set, own_knowledge
+from knowledge.loader import SHIPPED_CONTENT
 from knowledge.match_dense import default_embedder
 from knowledge.safety import DEFAULT_PATH, ROMANISED_READINGS, CrisisDetector
 from knowledge.safety_base import LANGUAGES
@@ -80,7 +81,18 @@ def _pct(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def evaluate(detector: CrisisDetector, items: Sequence[Item]) -> dict[str, Any]:
+# Whether a part of a message in a language is an ordinary question: the knowledge base's
+# ``answers_plainly``, which the bot hands the safety check (``CrisisDetector.screen``).
+Plainly = Callable[[str, str], bool]
+
+
+def _judge(plainly: Plainly | None, lang: str) -> Callable[[str], bool] | None:
+    return None if plainly is None else lambda part: plainly(part, lang)
+
+
+def evaluate(
+    detector: CrisisDetector, items: Sequence[Item], plainly: Plainly | None = None
+) -> dict[str, Any]:
     detector.detect("warm-up: Hallo, wie geht es dir?")
     rows: dict[str, dict[str, Any]] = {}
     styles: dict[str, list[int]] = {}
@@ -89,7 +101,7 @@ def evaluate(detector: CrisisDetector, items: Sequence[Item]) -> dict[str, Any]:
     long: list[float] = []
     for item in items:
         start = time.perf_counter()
-        screened = detector.screen(item.text)
+        screened = detector.screen(item.text, _judge(plainly, item.lang))
         elapsed = (time.perf_counter() - start) * 1000
         (short if len(item.text) < SHORT_CHARS else long).append(elapsed)
         concern = screened is not None and screened.concern
@@ -172,11 +184,13 @@ def long_messages(detector: CrisisDetector, items: Sequence[Item], runs: int = 5
     return {"n": runs, "p50": statistics.median(timings), "max": max(timings)}
 
 
-def ordinary_questions(detector: CrisisDetector, folder: Path) -> dict[str, dict[str, float]]:
+def ordinary_questions(
+    detector: CrisisDetector, folder: Path, plainly: Plainly | None = None
+) -> dict[str, dict[str, float]]:
     """Alarms and concerns on the message-understanding set's ordinary questions (everything
     but questions about crisis help and exploitation), per language."""
     return ordinary_alarms(
-        detector, [(m.lang, m.text) for m in load_eval_set(folder) if not m.gold & CRISIS_ENTRIES]
+        detector, [(m.lang, m.text) for m in load_eval_set(folder) if not m.gold & CRISIS_ENTRIES], plainly
     )
 
 
@@ -199,12 +213,12 @@ def public_requests(path: Path) -> list[tuple[str, str]]:
 
 
 def ordinary_alarms(
-    detector: CrisisDetector, messages: Sequence[tuple[str, str]]
+    detector: CrisisDetector, messages: Sequence[tuple[str, str]], plainly: Plainly | None = None
 ) -> dict[str, dict[str, float]]:
     """Alarms and concerns per language on messages that hold no crisis."""
     counts: dict[str, list[int]] = {}
     for lang, text in messages:
-        signal = detector.screen(text)
+        signal = detector.screen(text, _judge(plainly, lang))
         for key in (lang, "all"):
             row = counts.setdefault(key, [0, 0, 0])
             row[0] += 1
@@ -247,6 +261,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the meaning layer also reads romanised sentences in their native script"
         f" (knowledge.romanised; default: {ROMANISED_READINGS})",
     )
+    parser.add_argument(
+        "--knowledge",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="hand the detector the shipped knowledge base, as the bot does: a meaning-only alarm on"
+        " a part it answers directly outside the crisis topic is a concern (--no-knowledge: the"
+        " detector alone)",
+    )
     args = parser.parse_args(argv)
 
     items = load(args.eval)
@@ -260,19 +282,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     plain = CrisisDetector.from_file(DEFAULT_PATH)
     model = MeaningModel.load(FITTED_PATH)
+    plainly = own_knowledge(SHIPPED_CONTENT).answers_plainly if args.knowledge else None
     report: dict[str, Any] = {
         "messages": len(items),
         "meaning_layer": full.has_meaning,
+        "knowledge_base": args.knowledge,
         "romanised_readings": args.romanised_readings,
         "load_average": os.getloadavg()[0],
-        "detector": evaluate(full, items),
+        "detector": evaluate(full, items, plainly),
         "patterns_only": {k: v for k, v in evaluate(plain, items).items() if k != "failures"},
         "long_10000_chars_ms": long_messages(full, items),
         "cross_validated_on_examples": None if model is None else model.provenance.get("cross_validated"),
-        "ordinary_questions": None if args.questions is None else ordinary_questions(full, args.questions),
+        "ordinary_questions": None
+        if args.questions is None
+        else ordinary_questions(full, args.questions, plainly),
         "public_requests": None
         if args.requests is None
-        else ordinary_alarms(full, public_requests(args.requests)),
+        else ordinary_alarms(full, public_requests(args.requests), plainly),
     }
     if not args.failures:
         report["detector"]["failures"] = [
@@ -302,6 +328,8 @@ def _table(title: str, rows: dict[str, dict[str, float]]) -> None:
 
 def _print(report: dict[str, Any], show_texts: bool) -> None:
     meaning = "patterns + meaning" if report["meaning_layer"] else "patterns only (no embedder)"
+    if report["knowledge_base"]:
+        meaning += " + the knowledge base's plain answers"
     print(f"{report['messages']} messages; detector: {meaning}; load average {report['load_average']:.2f}")
     _table("evaluation set: detector", report["detector"]["by_language"])
     _table("evaluation set: patterns alone", report["patterns_only"]["by_language"])

@@ -13,8 +13,16 @@ from knowledge.embedding_cache import CachedEmbedder
 from knowledge.index_cache import IndexCache
 from knowledge.loader import ContentSnapshot, upcoming
 from knowledge.match_dense import Embedder
-from knowledge.matcher import OUT_OF_SCOPE, Document, Matcher, MatchResult
-from knowledge.model import SOURCE_LANGUAGE, Contact, Event, FaqEntry, FaqTranslation, in_language
+from knowledge.matcher import OUT_OF_SCOPE, Decision, Document, Matcher, MatchResult
+from knowledge.model import (
+    CRISIS_TOPIC,
+    SOURCE_LANGUAGE,
+    Contact,
+    Event,
+    FaqEntry,
+    FaqTranslation,
+    in_language,
+)
 from knowledge.offers import NearOffer, offers_near
 from knowledge.towns import Town, TownIndex
 
@@ -92,6 +100,18 @@ class KnowledgeBase:
 
     def search(self, text: str, lang: str | None, limit: int = 5) -> MatchResult:
         return self.matcher.search(text, lang, limit=limit)
+
+    def answers_plainly(self, text: str, lang: str | None) -> bool:
+        """Whether ``text`` is an ordinary question, for the safety check (``CrisisDetector.
+        screen``): it gets a direct answer from an entry outside the crisis topic, and no
+        crisis entry is the runner-up ("the neighbours' children have been alone for two
+        days" was answered with the training allowance for living away from home, with
+        the crisis entry second)."""
+        result = self.search(text, lang, limit=2)
+        if result.decision is not Decision.ANSWER or not result.matches:
+            return False
+        entries = [self.entry(m.id) for m in result.matches]
+        return all(e is not None and e.topic != CRISIS_TOPIC for e in entries)
 
     async def search_async(self, text: str, lang: str | None, limit: int = 5) -> MatchResult:
         """The same search off the event loop, so other people's updates go on meanwhile."""

@@ -52,6 +52,8 @@ TOPICS: tuple[str, ...] = (
     "residence",
     "crisis",
 )
+# The topic of help in a crisis: its entries answer what the safety check alarms on.
+CRISIS_TOPIC = "crisis"
 # One Telegram message holds 4,096 characters; an answer leaves room for the source line.
 MAX_ANSWER_CHARS = 3500
 

@@ -33,7 +33,7 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +100,10 @@ NEGATIVE_POLARITY = frozenset(fold(w) for w in _NEGATIVE_POLARITY.split())
 
 
 # --------------------------------------------------------------------------- patterns
+
+
+# Whether a part of a message is an ordinary question (see ``CrisisDetector.screen``).
+Ordinary = Callable[[str], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,16 +333,24 @@ class CrisisDetector:
 
     # ------------------------------------------------------------------ detection
 
-    def detect(self, text: str) -> CrisisSignal | None:
+    def detect(self, text: str, ordinary: Ordinary | None = None) -> CrisisSignal | None:
         """An alarm: the message needs the crisis reply and an urgent case."""
-        return self._detect(text, concern=False)
+        return self._detect(text, concern=False, ordinary=ordinary)
 
-    def screen(self, text: str) -> CrisisSignal | None:
+    def screen(self, text: str, ordinary: Ordinary | None = None) -> CrisisSignal | None:
         """An alarm, or else a concern (``signal.concern``): the meaning model finds the
-        message close to a crisis but not sure enough for an alarm."""
-        return self._detect(text, concern=True)
+        message close to a crisis but not sure enough for an alarm.
 
-    def _detect(self, text: str, concern: bool) -> CrisisSignal | None:
+        ``ordinary`` tells whether a part of the message is an ordinary question: one the
+        knowledge base answers directly, with an entry outside the crisis topic
+        (``KnowledgeBase.answers_plainly``). The meaning model, trained on crisis messages
+        and near-misses, is sure of crises it has never seen the like of ("Mein Chef will
+        mir nur 500 Euro geben. Ich dachte es gibt eine Grenze nach unten": self-harm,
+        0.97); an alarm of the meaning model alone on such a part is a concern. Patterns
+        are never overruled."""
+        return self._detect(text, concern=True, ordinary=ordinary)
+
+    def _detect(self, text: str, concern: bool, ordinary: Ordinary | None = None) -> CrisisSignal | None:
         message = split(text)
         if not message.words:
             return None
@@ -357,7 +369,9 @@ class CrisisDetector:
         if self._meaning is None or (best is not None and best[0][0] == 0):
             return None if best is None else best[1]
         covered = {message.sentence[position] for _, _, position, _ in hits}
-        meant = self._meaning_signal(message, covered, joking, concern)
+        meant, window = self._meaning_signal(message, covered, joking, concern) or (None, "")
+        if meant is not None and not meant.concern and ordinary is not None and ordinary(window):
+            meant = replace(meant, concern=True) if concern else None
         if meant is not None:
             priority = CATEGORY_PRIORITY.index(meant.category)
             if best is None or (priority < best[0][0] and not meant.concern):
@@ -488,10 +502,11 @@ class CrisisDetector:
 
     def _meaning_signal(
         self, message: Words, covered: set[int], joking: set[int], concern: bool = False
-    ) -> CrisisSignal | None:
-        """The most urgent sentence by meaning. A sentence's category is that of its first
-        alarming window, the whole sentence first, since a fragment of a sentence can mean
-        something else than the sentence."""
+    ) -> tuple[CrisisSignal, str] | None:
+        """The most urgent sentence by meaning, and the window that found it (for
+        ``screen``'s ``ordinary``; never part of the signal). A sentence's category is that
+        of its first alarming window, the whole sentence first, since a fragment of a
+        sentence can mean something else than the sentence."""
         assert self._meaning is not None
         assert self._embedder is not None
         candidates = self._window_candidates(message, covered)
@@ -533,7 +548,7 @@ class CrisisDetector:
         category, probability, window = min(
             alarms or found.values(), key=lambda f: (CATEGORY_PRIORITY.index(f[0]), -f[1])
         )
-        return CrisisSignal(
+        signal = CrisisSignal(
             category,
             _language_of(window),
             f"meaning: {category.value}",
@@ -541,6 +556,7 @@ class CrisisDetector:
             confidence=round(probability, 3),
             concern=not alarms,
         )
+        return signal, window
 
 
 # Laughter: "haha", "lol", "xD", "хаха", "ههههه", "خخخ", laughing emoji.

@@ -61,6 +61,7 @@ import numpy as np
 import numpy.typing as npt
 
 from knowledge.match_dense import Embedder, Vectors, default_embedder
+from knowledge.model import CRISIS_TOPIC
 from knowledge.safety import DEFAULT_PATH, CrisisDetector
 from knowledge.safety_base import CATEGORY_PRIORITY, LANGUAGES, CrisisCategory, CrisisSignal
 from knowledge.safety_meaning import (
@@ -178,7 +179,7 @@ def background_phrasings(folder: Path = FAQ_FOLDER) -> list[Example]:
     seen: set[str] = set()
     for path in sorted(folder.glob("*.yaml")):
         data = load_yaml(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or data.get("topic") == "crisis":
+        if not isinstance(data, dict) or data.get("topic") == CRISIS_TOPIC:
             continue
         for language, translation in (data.get("translations") or {}).items():
             if language not in LANGUAGES or not isinstance(translation, dict):

@@ -52,3 +52,24 @@ async def test_a_text_read_in_another_language_is_not_taken_for_this_one(turn: T
     understood = await reading.understand(turn, text)
     assert (text, "de") in turn.read_ahead
     assert understood.kind in (Kind.ANSWER, Kind.SUGGEST, Kind.TWO)
+
+
+async def test_an_ordinary_question_taken_for_a_crisis_by_the_meaning_model_opens_no_case(turn: Turn) -> None:
+    """A slangy question about the Ausbildung is answered, not treated as a crisis: the
+    meaning model alone judged it self-harm (0.69) when this test was written. At most a
+    concern (the answer, then where to get help); the understanding is kept for the answer."""
+    text = (
+        "digga erklär mal wie das mit der lehre hier läuft, wie viele jahre dauert das "
+        "und kriegt man am ende ein richtiges papier"
+    )
+    signal = await reading.screen(turn, text)
+    assert signal is None or signal.concern
+    assert turn.read_ahead[(text, "de")].kind is Kind.ANSWER
+
+
+async def test_the_safety_check_asks_the_knowledge_base_only_about_plain_answers(turn: Turn) -> None:
+    knowledge = turn.knowledge
+    assert knowledge.answers_plainly("Wie viel Geld bekomme ich in der Ausbildung im ersten Jahr?", "de")
+    # The crisis topic's own entries never count as ordinary, nor does what it cannot answer.
+    assert not knowledge.answers_plainly("Ich will nicht mehr leben", "de")
+    assert not knowledge.answers_plainly("Wann spielt Dynamo Dresden am Samstag?", "de")

@@ -178,6 +178,31 @@ def test_most_urgent_of_patterns_and_meaning_wins() -> None:
     assert embedder.calls == []
 
 
+def test_an_ordinary_question_turns_a_meaning_alarm_into_a_concern() -> None:
+    """A part the knowledge base answers plainly is no crisis the meaning model alone may
+    alarm on: the person still gets the concern (where to get help), no urgent case. The
+    judge sees the part that alarmed, and patterns are never overruled."""
+    detector = _detector(_Fake())
+    seen: list[str] = []
+
+    def ordinary(part: str) -> bool:
+        seen.append(part)
+        return True
+
+    text = "Hallo. Ich bin so sad heute, Amir"
+    screened = detector.screen(text, ordinary)
+    assert screened is not None
+    assert (screened.category, screened.layer, screened.concern) == (SELF, "meaning", True)
+    assert seen == ["Ich bin so sad heute, Amir"]
+    assert detector.detect(text, ordinary) is None
+    alarm = detector.screen(text, lambda part: False)
+    assert alarm is not None
+    assert not alarm.concern
+    pattern = detector.screen("Ich will nicht mehr leben.", ordinary)
+    assert pattern is not None
+    assert (pattern.layer, pattern.concern) == ("pattern", False)
+
+
 def test_sentences_a_pattern_matched_are_not_embedded_again() -> None:
     embedder = _Fake()
     detector = _detector(embedder)
