@@ -42,6 +42,8 @@ SCRIPT_OF_LANGUAGE: Mapping[str, str] = {
 }
 # Event times are Berlin times; their UTC offset must be Berlin's on that day.
 BERLIN = ZoneInfo("Europe/Berlin")
+# The topic of help in a crisis: its entries answer what the safety check alarms on.
+CRISIS_TOPIC = "crisis"
 TOPICS: tuple[str, ...] = (
     "training",
     "internship",
@@ -50,10 +52,8 @@ TOPICS: tuple[str, ...] = (
     "german",
     "events",
     "residence",
-    "crisis",
+    CRISIS_TOPIC,
 )
-# The topic of help in a crisis: its entries answer what the safety check alarms on.
-CRISIS_TOPIC = "crisis"
 # One Telegram message holds 4,096 characters; an answer leaves room for the source line.
 MAX_ANSWER_CHARS = 3500
 

@@ -344,9 +344,9 @@ class CrisisDetector:
         ``ordinary`` tells whether a part of the message is an ordinary question: one the
         knowledge base answers directly, with an entry outside the crisis topic
         (``KnowledgeBase.answers_plainly``). The meaning model, trained on crisis messages
-        and near-misses, is sure of crises it has never seen the like of ("Mein Chef will
-        mir nur 500 Euro geben. Ich dachte es gibt eine Grenze nach unten": self-harm,
-        0.97); an alarm of the meaning model alone on such a part is a concern. Patterns
+        and near-misses, is sure of crises it has never seen the like of ("digga erklär
+        mal wie das mit der lehre hier läuft, wie viele jahre dauert das": self-harm,
+        0.69); an alarm of the meaning model alone on such a part is a concern. Patterns
         are never overruled."""
         return self._detect(text, concern=True, ordinary=ordinary)
 
