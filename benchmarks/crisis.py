@@ -27,17 +27,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from knowledge.eval_set import jsonl_rows, load_eval_set, own_knowledge
-from knowledge.loader import SHIPPED_CONTENT
+from knowledge.base import KnowledgeBase
+from knowledge.eval_set import jsonl_rows, load_eval_set
+from knowledge.loader import SHIPPED_CONTENT, ContentSnapshot, load_content
 from knowledge.match_dense import default_embedder
+from knowledge.model import CRISIS_TOPIC
 from knowledge.safety import DEFAULT_PATH, ROMANISED_READINGS, CrisisDetector
 from knowledge.safety_base import LANGUAGES
 from knowledge.safety_meaning import EXAMPLES_PATH, FITTED_PATH, MeaningModel, load_examples
 
 SHORT_CHARS = 300
 _COUNTS = ("crisis", "none", "tp", "fp", "right", "labelled", "concern", "fp_concern")
-# Entries of the question set whose messages may rightly raise an alarm.
-CRISIS_ENTRIES = frozenset({"hilfe-in-der-krise", "ausbeutung-arbeit"})
 
 
 @dataclass(frozen=True)
@@ -185,12 +185,14 @@ def long_messages(detector: CrisisDetector, items: Sequence[Item], runs: int = 5
 
 
 def ordinary_questions(
-    detector: CrisisDetector, folder: Path, plainly: Plainly | None = None
+    detector: CrisisDetector, folder: Path, snapshot: ContentSnapshot, plainly: Plainly | None = None
 ) -> dict[str, dict[str, float]]:
     """Alarms and concerns on the message-understanding set's ordinary questions (everything
-    but questions about crisis help and exploitation), per language."""
+    but questions about the entries of the crisis topic, which may rightly alarm), per
+    language."""
+    crisis = {e.id for e in snapshot.faq.values() if e.topic == CRISIS_TOPIC}
     return ordinary_alarms(
-        detector, [(m.lang, m.text) for m in load_eval_set(folder) if not m.gold & CRISIS_ENTRIES], plainly
+        detector, [(m.lang, m.text) for m in load_eval_set(folder) if not m.gold & crisis], plainly
     )
 
 
@@ -282,7 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     plain = CrisisDetector.from_file(DEFAULT_PATH)
     model = MeaningModel.load(FITTED_PATH)
-    plainly = own_knowledge(SHIPPED_CONTENT).answers_plainly if args.knowledge else None
+    snapshot = load_content(SHIPPED_CONTENT)
+    plainly = KnowledgeBase(snapshot).answers_plainly if args.knowledge else None
     report: dict[str, Any] = {
         "messages": len(items),
         "meaning_layer": full.has_meaning,
@@ -295,7 +298,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cross_validated_on_examples": None if model is None else model.provenance.get("cross_validated"),
         "ordinary_questions": None
         if args.questions is None
-        else ordinary_questions(full, args.questions, plainly),
+        else ordinary_questions(full, args.questions, snapshot, plainly),
         "public_requests": None
         if args.requests is None
         else ordinary_alarms(full, public_requests(args.requests), plainly),
