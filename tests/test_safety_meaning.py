@@ -251,6 +251,27 @@ def test_a_model_for_another_embedder_is_ignored() -> None:
     assert not detector.has_meaning
 
 
+def test_the_fit_keeps_cached_vectors_only_for_the_same_embedder(tmp_path: Path) -> None:
+    """Vectors another model or another reading of a text computed would make two fits of
+    the same examples differ: the cache is dropped then, and kept otherwise."""
+    from knowledge.safety_fit import VectorCache
+
+    path = tmp_path / "vectors.npz"
+    cache = VectorCache(_Fake(), path)
+    cache.get("I am sad")
+    cache.save()
+    again = _Fake()
+    VectorCache(again, path).get("I am sad")
+    assert again.calls == []
+
+    class Other(_Fake):
+        pass
+
+    other = Other()
+    VectorCache(other, path).get("I am sad")
+    assert other.calls == ["I am sad"]
+
+
 # ----------------------------------------------------------------- the real embedder
 
 _EMBEDDER = default_embedder()
