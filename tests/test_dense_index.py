@@ -34,6 +34,9 @@ class _TableEmbedder:
         self.calls.append(len(texts))
         return np.stack([self.table[t] for t in texts]).astype(np.float32)
 
+    def embed_windows(self, texts: Sequence[str]) -> Vectors:
+        return self.embed(texts)
+
 
 def test_quantise_keeps_cosines_within_a_few_thousandths() -> None:
     rows = _unit_rows(2_000)

