@@ -35,6 +35,7 @@ from knowledge.model import CRISIS_TOPIC
 from knowledge.safety import DEFAULT_PATH, ROMANISED_READINGS, CrisisDetector
 from knowledge.safety_base import LANGUAGES
 from knowledge.safety_meaning import EXAMPLES_PATH, FITTED_PATH, MeaningModel, load_examples
+from knowledge.understanding import Understander
 
 SHORT_CHARS = 300
 _COUNTS = ("crisis", "none", "tp", "fp", "right", "labelled", "concern", "fp_concern")
@@ -81,8 +82,9 @@ def _pct(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-# Whether a part of a message in a language is an ordinary question: the knowledge base's
-# ``answers_plainly``, which the bot hands the safety check (``CrisisDetector.screen``).
+# Whether a part of a message in a language is plainly ordinary: ``Understander.ordinary``
+# (a greeting or thanks, or a question the knowledge base answers directly), which the bot
+# hands the safety check (``CrisisDetector.screen``).
 Plainly = Callable[[str, str], bool]
 
 
@@ -285,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     plain = CrisisDetector.from_file(DEFAULT_PATH)
     model = MeaningModel.load(FITTED_PATH)
     snapshot = load_content(SHIPPED_CONTENT)
-    plainly = KnowledgeBase(snapshot).answers_plainly if args.knowledge else None
+    plainly = Understander(KnowledgeBase(snapshot)).ordinary if args.knowledge else None
     report: dict[str, Any] = {
         "messages": len(items),
         "meaning_layer": full.has_meaning,
@@ -332,7 +334,7 @@ def _table(title: str, rows: dict[str, dict[str, float]]) -> None:
 def _print(report: dict[str, Any], show_texts: bool) -> None:
     meaning = "patterns + meaning" if report["meaning_layer"] else "patterns only (no embedder)"
     if report["knowledge_base"]:
-        meaning += " + the knowledge base's plain answers"
+        meaning += " + greetings, thanks and the knowledge base's plain answers"
     print(f"{report['messages']} messages; detector: {meaning}; load average {report['load_average']:.2f}")
     _table("evaluation set: detector", report["detector"]["by_language"])
     _table("evaluation set: patterns alone", report["patterns_only"]["by_language"])

@@ -37,7 +37,7 @@ async def screen(turn: Turn, text: str) -> CrisisSignal | None:
     lang = turn.lang
 
     def both() -> tuple[CrisisSignal | None, Understanding | None]:
-        signal = turn.env.crisis.screen(text, lambda part: turn.knowledge.answers_plainly(part, lang))
+        signal = turn.env.crisis.screen(text, lambda part: understander.ordinary(part, lang))
         if signal is not None and not signal.concern:
             return signal, None
         return signal, understander.understand(text, lang)

@@ -152,6 +152,9 @@ def clean(text: str) -> str:
     return "\n".join(" ".join(line.split()) for line in kept.splitlines() if line.strip())
 
 
+_PLEASANTRIES = frozenset({Intent.GREETING, Intent.THANKS})
+
+
 class Understander:
     def __init__(
         self,
@@ -164,6 +167,18 @@ class Understander:
         self.knowledge = knowledge
         self.intents = intents if intents is not None else IntentDetector.from_file()
         self._find = search if search is not None else knowledge.search
+
+    def ordinary(self, part: str, lang: str | None) -> bool:
+        """Whether a part of a message is plainly ordinary, for the safety check
+        (``CrisisDetector.screen``): a greeting or a thanks and nothing else ("تشکر زیاد،
+        زنده باشی", thanks a lot, literally "stay alive", took the meaning model for a
+        death wish), or a question the knowledge base answers directly outside the crisis
+        topic (``KnowledgeBase.answers_plainly``). A farewell is not: "goodbye everyone"
+        can be one; nor is a weak phrase ("ich brauche Hilfe")."""
+        found = self.intents.detect(clean(part))
+        if found is not None and not found.weak and found.intent in _PLEASANTRIES:
+            return True
+        return self.knowledge.answers_plainly(part, lang)
 
     def understand(self, text: str, lang: str | None) -> Understanding:
         text = clean(text)

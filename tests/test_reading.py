@@ -12,7 +12,7 @@ from bot.db.repositories import SqlHandoff, sql_storage
 from dialogs import reading
 from dialogs.context import Turn
 from dialogs.replies import Incoming
-from knowledge.understanding import Kind
+from knowledge.understanding import Kind, Understander
 
 
 @pytest.fixture
@@ -73,3 +73,16 @@ async def test_the_safety_check_asks_the_knowledge_base_only_about_plain_answers
     # The crisis topic's own entries never count as ordinary, nor does what it cannot answer.
     assert not knowledge.answers_plainly("Ich will nicht mehr leben", "de")
     assert not knowledge.answers_plainly("Wann spielt Dynamo Dresden am Samstag?", "de")
+
+
+async def test_a_thanks_or_greeting_is_ordinary_but_a_farewell_or_a_plea_is_not(turn: Turn) -> None:
+    """A Farsi thanks (literally "thanks a lot, stay alive") took the meaning model for a
+    death wish and opened an urgent case; it is a thanks and nothing else."""
+    understander = Understander(turn.knowledge, reading.intents())
+    assert understander.ordinary("تشکر زیاد، زنده باشی", "fa")
+    assert understander.ordinary("Hallo!", "de")
+    assert not understander.ordinary("goodbye everyone", "en")
+    assert not understander.ordinary("ich brauche hilfe", "de")
+    assert not understander.ordinary("thank you for everything", "en")
+    signal = await reading.screen(turn, "تشکر زیاد، زنده باشی")
+    assert signal is None or signal.concern
