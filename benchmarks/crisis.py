@@ -187,14 +187,18 @@ def long_messages(detector: CrisisDetector, items: Sequence[Item], runs: int = 5
 
 
 def ordinary_questions(
-    detector: CrisisDetector, folder: Path, snapshot: ContentSnapshot, plainly: Plainly | None = None
+    detector: CrisisDetector,
+    folder: Path,
+    snapshot: ContentSnapshot,
+    plainly: Plainly | None = None,
+    alarmed: list[dict[str, Any]] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Alarms and concerns on the message-understanding set's ordinary questions (everything
     but questions about the entries of the crisis topic, which may rightly alarm), per
     language."""
     crisis = {e.id for e in snapshot.faq.values() if e.topic == CRISIS_TOPIC}
     return ordinary_alarms(
-        detector, [(m.lang, m.text) for m in load_eval_set(folder) if not m.gold & crisis], plainly
+        detector, [(m.lang, m.text) for m in load_eval_set(folder) if not m.gold & crisis], plainly, alarmed
     )
 
 
@@ -217,12 +221,26 @@ def public_requests(path: Path) -> list[tuple[str, str]]:
 
 
 def ordinary_alarms(
-    detector: CrisisDetector, messages: Sequence[tuple[str, str]], plainly: Plainly | None = None
+    detector: CrisisDetector,
+    messages: Sequence[tuple[str, str]],
+    plainly: Plainly | None = None,
+    alarmed: list[dict[str, Any]] | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Alarms and concerns per language on messages that hold no crisis."""
+    """Alarms and concerns per language on messages that hold no crisis; each alarm is also
+    appended to ``alarmed`` when given (language, category, layer, confidence, text)."""
     counts: dict[str, list[int]] = {}
     for lang, text in messages:
         signal = detector.screen(text, _judge(plainly, lang))
+        if alarmed is not None and signal is not None and not signal.concern:
+            alarmed.append(
+                {
+                    "lang": lang,
+                    "category": signal.category.value,
+                    "layer": signal.layer,
+                    "confidence": signal.confidence,
+                    "text": text,
+                }
+            )
         for key in (lang, "all"):
             row = counts.setdefault(key, [0, 0, 0])
             row[0] += 1
@@ -288,6 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = MeaningModel.load(FITTED_PATH)
     snapshot = load_content(SHIPPED_CONTENT)
     plainly = Understander(KnowledgeBase(snapshot)).ordinary if args.knowledge else None
+    alarmed: list[dict[str, Any]] = []  # alarms on ordinary messages
     report: dict[str, Any] = {
         "messages": len(items),
         "meaning_layer": full.has_meaning,
@@ -300,15 +319,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cross_validated_on_examples": None if model is None else model.provenance.get("cross_validated"),
         "ordinary_questions": None
         if args.questions is None
-        else ordinary_questions(full, args.questions, snapshot, plainly),
+        else ordinary_questions(full, args.questions, snapshot, plainly, alarmed),
         "public_requests": None
         if args.requests is None
-        else ordinary_alarms(full, public_requests(args.requests), plainly),
+        else ordinary_alarms(full, public_requests(args.requests), plainly, alarmed),
+        "ordinary_alarmed": alarmed,
     }
     if not args.failures:
         report["detector"]["failures"] = [
             {k: v for k, v in f.items() if k != "text"} for f in report["detector"]["failures"]
         ]
+        report["ordinary_alarmed"] = [{k: v for k, v in a.items() if k != "text"} for a in alarmed]
     if args.json:
         json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -375,6 +396,11 @@ def _print(report: dict[str, Any], show_texts: bool) -> None:
             f"  {f['id']:<14} {f['lang']} expected={f['expected']} got={f['got']} ({f['layer']}) {f['style']}"
         )
         print(line + (f"\n      {f['text']}" if show_texts else ""))
+    alarmed = report["ordinary_alarmed"]
+    print(f"\n{len(alarmed)} alarms on ordinary messages (questions of the question set, public requests)")
+    for a in alarmed:
+        line = f"  {a['lang']} {a['category']} ({a['layer']}, {a['confidence']})"
+        print(line + (f"\n      {a['text']}" if show_texts else ""))
 
 
 if __name__ == "__main__":

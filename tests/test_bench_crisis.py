@@ -26,7 +26,9 @@ def test_public_requests_count_alarms_per_language(tmp_path: Path) -> None:
         ("en", "I want to kill myself"),
         ("de", rows[2]["query"]),
     ]
-    figures = ordinary_alarms(CrisisDetector.from_file(DEFAULT_PATH), requests)
+    alarmed: list[dict[str, object]] = []
+    figures = ordinary_alarms(CrisisDetector.from_file(DEFAULT_PATH), requests, alarmed=alarmed)
+    assert [(a["lang"], a["text"]) for a in alarmed] == [("en", "I want to kill myself")]
     assert list(figures) == ["de", "en", "all"]
     assert figures["en"] == {"messages": 2, "alarms": 0.5, "concerns": 0.0}
     assert figures["de"]["alarms"] == 0.0
