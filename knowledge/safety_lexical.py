@@ -63,7 +63,10 @@ class LexicalScore:
     ratios: Array  # shape (2**BITS,)
 
     def score(self, text: str) -> float:
-        found = grams(text)
+        return self.score_grams(grams(text))
+
+    def score_grams(self, found: frozenset[int]) -> float:
+        """``score`` of a text whose sequences (``grams``) are already known."""
         if not found:
             return 0.0
         return float(self.ratios[list(found)].sum()) / math.sqrt(len(found)) * SCALE

@@ -1381,14 +1381,17 @@ def test_invalid_yaml_is_reported_with_the_file(tmp_path: Path) -> None:
 
 def test_the_word_lists_of_every_language_load_at_start_not_on_a_first_message() -> None:
     """Six of the eight tables used to load during someone's first message (1.2 s)."""
-    from wordfreq import get_frequency_dict
-
-    from knowledge.safety_text import warm_up
+    from knowledge import word_frequency
+    from knowledge.safety_text import KNOWN_ZIPF, warm_up
 
     warm_up.cache_clear()
-    get_frequency_dict.cache_clear()
+    word_frequency._at_least.cache_clear()
     warm_up()
-    assert get_frequency_dict.cache_info().currsize == len(LANGUAGES)
+    loaded = word_frequency._at_least.cache_info()
+    assert loaded.currsize == len(LANGUAGES)
+    for lang in LANGUAGES:
+        word_frequency.common("hallo", lang, KNOWN_ZIPF)
+    assert word_frequency._at_least.cache_info().misses == loaded.misses
 
 
 def test_a_language_level_does_not_make_a_romanised_sentence_arabic() -> None:
