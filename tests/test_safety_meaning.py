@@ -3,7 +3,8 @@ embedder) paraphrases and idioms in every language."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,12 +16,17 @@ from knowledge.model import LANGUAGES
 from knowledge.safety import DEFAULT_PATH, CrisisCategory, CrisisDetector, SafetyFileError
 from knowledge.safety_fit import (
     ALARM_FALSE_ALARMS,
+    CONCERN_RECALL,
     FEW_SENTENCES,
+    THRESHOLDS,
     Unit,
+    _alarm_at,
+    _concern_at,
     choose,
     long_figures,
     made_up_long_messages,
     made_up_messages_of,
+    single_figures,
 )
 from knowledge.safety_meaning import (
     CLASSES,
@@ -508,6 +514,25 @@ def _synthetic_fit_data() -> tuple[list[Unit], list[tuple[float, CrisisCategory 
             score = float(rng.uniform(0.6, 1.0)) if crisis else float(rng.beta(1, 12))
             scores.append((score, SELF))
     return units, scores
+
+
+def test_bisecting_the_thresholds_finds_what_trying_every_one_finds() -> None:
+    units, scores = _synthetic_fit_data()
+    # A few hundred made-up messages: trying all 95 thresholds on every one is what took long.
+    messages = made_up_long_messages(units)[:300]
+    few = made_up_messages_of(units, FEW_SENTENCES[0])[:300]
+    searched: list[Callable[[float], dict[str, float]]] = [
+        lambda t: single_figures(units, scores, t)["all"],
+        functools.partial(long_figures, units, scores, messages),
+        functools.partial(long_figures, units, scores, few, closing=0.5),
+    ]
+    for figures in searched:
+        within = [t for t in THRESHOLDS if figures(t)["false_alarms"] <= ALARM_FALSE_ALARMS]
+        alarm = _alarm_at(figures)
+        assert alarm == (within[0] if within else THRESHOLDS[-1])
+        for below in (alarm, THRESHOLDS[0], THRESHOLDS[-1]):
+            reaching = [t for t in THRESHOLDS if t <= below and figures(t)["recall"] >= CONCERN_RECALL]
+            assert _concern_at(figures, below) == (reaching[-1] if reaching else THRESHOLDS[0])
 
 
 def test_the_alarm_per_number_of_sentences_rises_within_its_bounds() -> None:
