@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from knowledge.index_cache import cache_folder
 from knowledge.model import LANGUAGES
 
 SHIPPED_CONTENT_DIR = Path(__file__).resolve().parent.parent / "knowledge" / "content"
@@ -112,7 +113,7 @@ class Settings(BaseSettings):
     # Cases nobody took are reminded after this many minutes of office hours.
     remind_minutes: int = Field(default=30, ge=1)
     # Sentence vectors of the content phrasings, kept across restarts (derived data only).
-    embedding_cache: Path = Path.home() / ".cache" / "wegweiser" / "embeddings.npz"
+    embedding_cache: Path = cache_folder() / "embeddings.npz"
     # How often a running bot looks for newly imported content, in seconds.
     content_poll_seconds: float = Field(default=30.0, gt=0)
     # Our own pacing below Telegram's flood limits (messages per second overall, per

@@ -279,9 +279,10 @@ def _print(report: dict[str, Any]) -> None:
 
 def _cached_embedder() -> Embedder | bool:
     from knowledge.embedding_cache import CachedEmbedder
+    from knowledge.index_cache import cache_folder
     from knowledge.match_dense import default_embedder
 
     inner = default_embedder()
     if inner is None:
         return False
-    return CachedEmbedder(inner, Path.home() / ".cache" / "wegweiser" / "bench-embeddings.npz")
+    return CachedEmbedder(inner, cache_folder() / "bench-embeddings.npz")

@@ -45,6 +45,12 @@ KEEP_PER_NAME = 8
 T = TypeVar("T")
 
 
+def cache_folder() -> Path:
+    """The user's folder for data derived from code and content (sentence vectors, built
+    indexes, word tables), safe to delete: it is made again."""
+    return Path.home() / ".cache" / "wegweiser"
+
+
 def library_version(name: str) -> str:
     """An installed package's version, or "-" when it is not installed."""
     try:

@@ -61,7 +61,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from knowledge.index_cache import library_version
+from knowledge.index_cache import cache_folder, library_version
 from knowledge.match_dense import Embedder, Vectors, default_embedder, embedder_name
 from knowledge.model import CRISIS_TOPIC
 from knowledge.safety import DEFAULT_PATH, CrisisDetector
@@ -124,7 +124,7 @@ NEAR_MISSES_PER_MESSAGE = 1
 # the alarm per number of sentences, up to the last; longer messages use the long one.
 FEW_SENTENCES = range(2, 9)
 FEW_MESSAGES = 3000
-CACHE = Path.home() / ".cache" / "wegweiser" / "safety_vectors.npz"
+CACHE = cache_folder() / "safety_vectors.npz"
 # How the cached vectors were computed: each text whole, as the detector reads a window
 # (Embedder.embed_windows). Vectors of another model, version or reading must never mix
 # with fresh ones: two fits of the same examples would differ.

@@ -7,13 +7,13 @@ built on first use from its packed list: 0.3 to 0.5 seconds a language, 3.5 seco
 the eight, in every bot process, webhook worker and command, before its first message.
 
 Here only the words at or above ``FLOOR`` are kept (670,000 of the eight lists' 3.4
-million), in wordfreq's own order, stored once in the user's cache folder (keyed by the
-wordfreq version, the floor and the languages) and read again in a fifth of a second. A
-word is looked up as wordfreq would: its tokens by ``wordfreq.lossy_tokenize``; a word
-that is one token without digits is answered here, anything else (several tokens,
-numbers) by wordfreq itself. wordfreq's lists hold a word's frequency in buckets of a
-hundredth of a zipf, so a word in bucket ``i`` has zipf ``9 - i/100`` exactly as
-``zipf_frequency`` rounds it.
+million), in wordfreq's own order, stored once in the user's cache folder
+(``index_cache.cache_folder``; keyed by the wordfreq version, the floor and the languages)
+and read again in a fifth of a second. A word is looked up as wordfreq would: its tokens by
+``wordfreq.lossy_tokenize``; a word that is one token without digits is answered here,
+anything else (several tokens, numbers) by wordfreq itself. wordfreq's lists hold a word's
+frequency in buckets of a hundredth of a zipf, so a word in bucket ``i`` has zipf
+``9 - i/100`` exactly as ``zipf_frequency`` rounds it.
 """
 
 from __future__ import annotations
@@ -21,12 +21,11 @@ from __future__ import annotations
 import functools
 import importlib
 import math
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from knowledge.index_cache import IndexCache, library_version
+from knowledge.index_cache import IndexCache, cache_folder, library_version
 
 __all__ = ["FLOOR", "LANGUAGES", "common", "load"]
 
@@ -42,11 +41,6 @@ _Table = tuple[list[str], list[int]]
 
 def _wordfreq() -> Any:
     return importlib.import_module("wordfreq")  # ships no type information
-
-
-def cache_folder() -> Path:
-    """The user's cache folder for derived data (the default sentence-vector cache's too)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wegweiser"
 
 
 def _key() -> str:

@@ -17,7 +17,7 @@ from knowledge.word_frequency import FLOOR, LANGUAGES, common
 @pytest.fixture
 def fresh_tables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     """The tables read again, from a cache folder of the test's own."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("HOME", str(tmp_path))
     word_frequency.load.cache_clear()
     word_frequency._at_least.cache_clear()
     yield tmp_path
@@ -74,6 +74,7 @@ def test_a_damaged_cache_file_is_built_again(fresh_tables: Path, caplog: pytest.
 def test_a_cache_folder_that_cannot_be_written_only_costs_the_build(
     fresh_tables: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    (fresh_tables / "wegweiser").write_text("a file where the folder should be")
+    (fresh_tables / ".cache").mkdir()
+    (fresh_tables / ".cache" / "wegweiser").write_text("a file where the folder should be")
     assert common("wohnung", "de", 4.0)
     assert "cannot store words-" in caplog.text
