@@ -192,7 +192,7 @@ class _Reading:
             end = i + len(p.words)
             if end > n:
                 continue
-            if p.alone and (self.filler is None or not _alone_span(self.filler, i, end)):
+            if p.alone and (self.filler is None or not _alone_span(self.filler, tokens, i, end)):
                 continue
             if all(
                 (w == WILDCARD and tokens[i + k].kind is Kind.WORD) or w == self.key(i + k)
@@ -212,8 +212,17 @@ class _Reading:
         return [u for i in range(max(0, j - MAX_PATTERN_WORDS), j) for u in self.at(i) if u.end == j]
 
 
-def _alone_span(filler: Sequence[bool], start: int, end: int) -> bool:
-    return all(filler[:start]) and all(filler[end:])
+def _alone_span(filler: Sequence[bool], tokens: Sequence[Token], start: int, end: int) -> bool:
+    """Whether the tokens ``start:end`` stand alone in their sentence: only filler
+    between them and the punctuation or line break around them ("Was? Versteh ich
+    nicht", "wat? i dont get it"), never inside running words ("that was helpful")."""
+    first = start
+    while first > 0 and not tokens[first].break_before:
+        first -= 1
+    last = end
+    while last < len(tokens) and not tokens[last].break_before:
+        last += 1
+    return all(filler[first:start]) and all(filler[end:last])
 
 
 class IntentDetector:

@@ -753,7 +753,28 @@ def test_a_minimal_file_works(tmp_path: Path) -> None:
     assert detector.detect("ok und danke") == IntentResult(Intent.THANKS, "de", "", "danke")
     assert detector.detect("was") is not None
     assert detector.detect("und was") is not None  # filler around a ^ phrase
-    assert detector.detect("ja was") is None  # a ^ phrase is the whole message or nothing
+    assert detector.detect("ja was") is None  # a ^ phrase never counts inside running words
+
+
+def test_a_phrase_for_a_whole_message_also_counts_as_a_whole_sentence(tmp_path: Path) -> None:
+    """ "Was? Versteh ich nicht" is confusion said twice: a ^ phrase between punctuation or
+    line breaks stands alone as it does as the whole message; inside running words it
+    still does not count."""
+    body = MINIMAL.replace(
+        'confused: {phrases: {de: ["^was"]}}', 'confused: {phrases: {de: ["^was", "versteh nicht"]}}'
+    )
+    detector = IntentDetector.from_file(_write(tmp_path, body))
+    for text in (
+        "Was? Versteh nicht",
+        "was?? versteh nicht",
+        "was\nversteh nicht",
+        "versteh nicht. und was?",
+    ):
+        result = detector.detect(text)
+        assert result is not None, text
+        assert result.intent is Intent.CONFUSED
+    assert detector.detect("ja was versteh nicht") is None
+    assert detector.detect("was? wie lange dauert das") is None  # the rest is a question
 
 
 @pytest.mark.parametrize(
