@@ -44,6 +44,8 @@ def detector() -> IntentDetector:
 
 POSITIVE: dict[str, list[tuple[str, Intent]]] = {
     "de": [
+        ("danke, du hast mein leben gerettet", T),
+        ("du bist ein lebensretter", T),
         ("Hallo", G),
         ("hallo wie gehts", G),
         ("Guten Morgen!", G),
@@ -74,6 +76,8 @@ POSITIVE: dict[str, list[tuple[str, Intent]]] = {
         ("echte person bitte", A),
     ],
     "en": [
+        ("thank you so much, you saved my life", T),
+        ("ur a lifesaver", T),
         ("Hi!!", G),
         ("hello there", G),
         ("good morning", G),
@@ -97,6 +101,7 @@ POSITIVE: dict[str, list[tuple[str, Intent]]] = {
         ("advisor", A),
     ],
     "ar": [
+        ("شكرا، انقذتني", T),
         ("مرحبا، كيفك؟", G),
         ("السلام عليكم", G),
         ("السلام عليكم ورحمة الله", G),
@@ -117,6 +122,7 @@ POSITIVE: dict[str, list[tuple[str, Intent]]] = {
         ("بدي مستشار", A),
     ],
     "uk": [
+        ("дякую, ви мене врятували", T),
         ("привіт як справи", G),
         ("добрий день", G),
         ("вітаю", G),
@@ -136,6 +142,7 @@ POSITIVE: dict[str, list[tuple[str, Intent]]] = {
         ("мені потрібен консультант", A),
     ],
     "ru": [
+        ("спасибо, ты спас мне жизнь", T),
         ("привет", G),
         ("здравствуйте", G),
         ("как дела?", G),
@@ -154,6 +161,8 @@ POSITIVE: dict[str, list[tuple[str, Intent]]] = {
         ("живой человек пожалуйста", A),
     ],
     "fa": [
+        ("merci, zende bashi", T),
+        ("مرسی، جونمو نجات دادی", T),
         ("سلام", G),
         ("سلام خوبی؟", G),
         ("درود", G),
@@ -174,6 +183,7 @@ POSITIVE: dict[str, list[tuple[str, Intent]]] = {
         ("می\u200cخوام با مشاور حرف بزنم", A),
     ],
     "tr": [
+        ("çok teşekkürler, hayatımı kurtardın", T),
         ("merhaba nasilsin", G),
         ("selam", G),
         ("günaydın", G),
@@ -193,6 +203,7 @@ POSITIVE: dict[str, list[tuple[str, Intent]]] = {
         ("danışmanla konuşmak istiyorum", A),
     ],
     "cs": [
+        ("děkuju, zachránila jsi mi život", T),
         ("ahoj", G),
         ("dobrý den", G),
         ("čau", G),
@@ -546,6 +557,19 @@ QUESTIONS = [
     "😂",
     "😊",
 ]
+
+# Thanks that a crisis word makes more than thanks: they go to the crisis check and the matcher.
+SAVED_BUT_MORE = [
+    "you saved my life, yesterday i wanted to kill myself",
+    "du hast mein leben gerettet, ich wollte mich umbringen",
+    "ти мене врятував, я хотіла вмерти",
+]
+
+
+@pytest.mark.parametrize("text", SAVED_BUT_MORE)
+def test_thanks_for_a_saved_life_with_more_said_is_no_intent(detector: IntentDetector, text: str) -> None:
+    assert detector.detect(text) is None
+
 
 # Asking ABOUT a kind of counselling or about the advisors is a question, not the wish for one.
 COUNSELLING_QUESTIONS = [
