@@ -95,6 +95,11 @@ def _confidence(result: MatchResult) -> float:
     return result.matches[0].confidence if result.matches else 0.0
 
 
+def _confidence_of(result: MatchResult, entry: str) -> float:
+    """The confidence ``result`` gives ``entry`` (0 when it is not among its matches)."""
+    return next((m.confidence for m in result.matches if m.id == entry), 0.0)
+
+
 _RANK = {Decision.ANSWER: 2, Decision.SUGGEST: 1, Decision.NONE: 0}
 
 
@@ -287,12 +292,14 @@ class Understander:
         if best.result.decision is not Decision.ANSWER:
             return None
         top = best.result.matches[0].id
-        others = [
-            s
-            for s in scored
-            if s.piece.start >= 0
-            and s.piece.asking > 0
-            and s.result.decision is Decision.ANSWER
-            and s.result.matches[0].id != top
-        ]
+        asking = [s for s in scored if s.piece.start >= 0 and s.piece.asking > 0]
+        if best.piece.start < 0:
+            # The whole message was answered: the sentence that asks that (the one that
+            # gives its entry most confidence) is no second topic, even when alone it
+            # ranks a neighbouring entry first ("How do I get my diploma recognised?"
+            # alone: the costs of recognition, above recognition itself).
+            own = max(asking, key=lambda s: _confidence_of(s.result, top), default=None)
+            if own is not None and _confidence_of(own.result, top) > 0.0:
+                asking = [s for s in asking if s is not own]
+        others = [s for s in asking if s.result.decision is Decision.ANSWER and s.result.matches[0].id != top]
         return max(others, key=lambda s: _confidence(s.result)) if others else None

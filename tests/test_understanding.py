@@ -214,3 +214,49 @@ def test_the_best_match_alone_is_as_sure_as_in_a_list(knowledge: KnowledgeBase) 
         assert one.decision is five.decision
         if one.matches:
             assert one.matches[0] == five.matches[0]
+
+
+def _ranked(start: int, asking: float, *matches: tuple[str, float]) -> _Scored:
+    result = MatchResult(
+        tuple(Match(entry, "uk", c, c) for entry, c in matches),
+        Decision.ANSWER if matches[0][1] >= 0.8 else Decision.SUGGEST,
+        "uk",
+    )
+    return _Scored(Piece(f"sentence at {start}", start, asking), result, "uk")
+
+
+def test_the_sentence_the_whole_message_answers_is_no_second_topic() -> None:
+    # "Мені 22 … Як визнати диплом? І ще: чи можна паралельно робити практику в фірмі?"
+    # The whole message: recognition. "Як визнати диплом?" alone ranks the costs of
+    # recognition first and recognition second: it asks what the answer already answers,
+    # so the second topic is the internship sentence.
+    whole = _ranked(-1, 0.9, (RECOGNITION, 0.99), ("anerkennung-kosten", 0.01))
+    diploma = _ranked(49, 0.9, ("anerkennung-kosten", 0.93), (RECOGNITION, 0.07))
+    internship = _ranked(68, 0.8, ("freiwilliges-praktikum", 0.88), ("praktikum-finden", 0.12))
+    second = Understander._second_topic(whole, [whole, diploma, internship])
+    assert second is internship
+    # Without the internship sentence there is no second topic at all.
+    assert Understander._second_topic(whole, [whole, diploma]) is None
+
+
+def test_a_second_question_on_a_neighbouring_entry_is_still_offered() -> None:
+    # "How do I get my qualification recognised? And what does recognition cost?"
+    whole = _ranked(-1, 0.9, (RECOGNITION, 0.97), ("anerkennung-kosten", 0.03))
+    how = _ranked(0, 0.9, (RECOGNITION, 0.95), ("anerkennung-kosten", 0.05))
+    cost = _ranked(50, 0.9, ("anerkennung-kosten", 0.9), (RECOGNITION, 0.1))
+    assert Understander._second_topic(whole, [whole, how, cost]) is cost
+
+
+def test_a_story_with_a_diploma_question_and_an_internship_question_offers_both(
+    understander: Understander,
+) -> None:
+    u = understander.understand(
+        "Привіт! Мені 22, я з Харкова, маю бакалавра з економіки. Як визнати диплом? "
+        "І ще: чи можна паралельно робити практику в фірмі?",
+        "uk",
+    )
+    assert u.kind is Kind.TWO
+    assert u.top is not None
+    assert u.second is not None
+    assert u.top.id == RECOGNITION
+    assert u.second.id in {"freiwilliges-praktikum", "praktikum-finden"}
