@@ -76,6 +76,7 @@ POSITIVE: dict[str, list[tuple[str, Intent]]] = {
         ("echte person bitte", A),
     ],
     "en": [
+        ("i want to talk to someone from your team", A),
         ("thank you so much, you saved my life", T),
         ("ur a lifesaver", T),
         ("Hi!!", G),
@@ -101,6 +102,7 @@ POSITIVE: dict[str, list[tuple[str, Intent]]] = {
         ("advisor", A),
     ],
     "ar": [
+        ("بدي احكي مع حدا من فريقكم", A),
         ("شكرا، انقذتني", T),
         ("مرحبا، كيفك؟", G),
         ("السلام عليكم", G),
@@ -122,6 +124,7 @@ POSITIVE: dict[str, list[tuple[str, Intent]]] = {
         ("بدي مستشار", A),
     ],
     "uk": [
+        ("хочу поговорити з кимось з вашої команди", A),
         ("дякую, ви мене врятували", T),
         ("привіт як справи", G),
         ("добрий день", G),
@@ -142,6 +145,7 @@ POSITIVE: dict[str, list[tuple[str, Intent]]] = {
         ("мені потрібен консультант", A),
     ],
     "ru": [
+        ("хочу поговорить с кем-нибудь из вашей команды", A),
         ("спасибо, ты спас мне жизнь", T),
         ("привет", G),
         ("здравствуйте", G),
@@ -161,6 +165,7 @@ POSITIVE: dict[str, list[tuple[str, Intent]]] = {
         ("живой человек пожалуйста", A),
     ],
     "fa": [
+        ("میخوام با یکی از تیمتون صحبت کنم", A),
         ("merci, zende bashi", T),
         ("مرسی، جونمو نجات دادی", T),
         ("سلام", G),
@@ -183,6 +188,7 @@ POSITIVE: dict[str, list[tuple[str, Intent]]] = {
         ("می\u200cخوام با مشاور حرف بزنم", A),
     ],
     "tr": [
+        ("ekibinizden biriyle konuşmak istiyorum", A),
         ("çok teşekkürler, hayatımı kurtardın", T),
         ("merhaba nasilsin", G),
         ("selam", G),
@@ -203,6 +209,7 @@ POSITIVE: dict[str, list[tuple[str, Intent]]] = {
         ("danışmanla konuşmak istiyorum", A),
     ],
     "cs": [
+        ("chci mluvit s někým z vašeho týmu", A),
         ("děkuju, zachránila jsi mi život", T),
         ("ahoj", G),
         ("dobrý den", G),
@@ -584,6 +591,8 @@ COUNSELLING_QUESTIONS = [
     "what does a career counsellor at the Agentur do",
     "career adviser pirna",
     "how can i talk to a human",
+    "who is in your team",
+    "wer ist in eurem team",
     "I want to talk to someone about my visa",
     "وين بلاقي مستشار للاعتراف",
     "استشارة",
