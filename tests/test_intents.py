@@ -578,6 +578,30 @@ def test_thanks_for_a_saved_life_with_more_said_is_no_intent(detector: IntentDet
     assert detector.detect(text) is None
 
 
+# A cry for help one letter away from the thanks for a saved life ("انقذوني" save me,
+# "انقذتني" you saved me; "kurtarin" save, "kurtardin" you saved): the verbs of those thanks
+# are never matched with a typo, so the cry reaches the crisis check.
+PLEAS = [
+    "انقذوني",
+    "انقذني",
+    "hayatimi kurtarin",
+    "hayatımı kurtarın",
+    "спасите меня",
+    "ты меня спаси",
+    "врятуйте мене",
+    "zachraňte mi život",
+    "rettet mein leben",
+    "نجاتم بدید",
+    "u save my life",
+]
+
+
+@pytest.mark.parametrize("text", PLEAS)
+def test_a_cry_for_help_is_never_thanks(detector: IntentDetector, text: str) -> None:
+    result = detector.detect(text)
+    assert result is None or result.intent is not Intent.THANKS
+
+
 # Asking ABOUT a kind of counselling or about the advisors is a question, not the wish for one.
 COUNSELLING_QUESTIONS = [
     "wo finde ich anerkennungsberatung",
