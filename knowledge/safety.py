@@ -124,6 +124,9 @@ class _Pattern:
     blockers: frozenset[str]  # words that cancel a match in the same clause
     key: str = field(compare=False)  # the folded pattern, to find duplicates
     resolution: Resolution | None = None  # "I had such thoughts, I'm fine now"
+    # From the file's ``concerns``: a cry for help alone ("save me"), which gets where to
+    # find help under the usual answer (``CrisisDetector.screen``), never an alarm.
+    concern: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +162,7 @@ def _parse(
     romanised: bool = False,
     blockers: frozenset[str] = frozenset(),
     resolution: Resolution | None = None,
+    concern: bool = False,
 ) -> _Pattern:
     """Compile one pattern; raises ValueError with a reason an editor can act on."""
     parts = fold(raw).split()
@@ -208,6 +212,7 @@ def _parse(
         blockers=blockers,
         key=("^ " if at_start else "") + " ".join(parts) + (" $" if at_end else ""),
         resolution=resolution,
+        concern=concern,
     )
 
 
@@ -256,7 +261,16 @@ class CrisisDetector:
     embedder is available.
     """
 
-    __slots__ = ("_cache", "_embedder", "_lexicon", "_meaning", "_patterns", "_readings", "_translit_cache")
+    __slots__ = (
+        "_cache",
+        "_concerns",
+        "_embedder",
+        "_lexicon",
+        "_meaning",
+        "_patterns",
+        "_readings",
+        "_translit_cache",
+    )
 
     _CACHE_LIMIT = 50_000
     # Meaning layer: words per window for run-on sentences, and the most windows embedded
@@ -275,6 +289,9 @@ class CrisisDetector:
         romanised_readings: bool = ROMANISED_READINGS,
     ) -> None:
         self._patterns: tuple[_Pattern, ...] = tuple(sorted(patterns, key=lambda p: p.rank))
+        # The numbers of the concern patterns: their words are no crisis cue for the meaning
+        # layer (a lone "save me" would otherwise be judged by it as a crisis word).
+        self._concerns = frozenset(n for n, p in enumerate(self._patterns) if p.concern)
         self._lexicon = Lexicon(
             (number * TERM_SLOTS + k, pattern.language, term)
             for number, pattern in enumerate(self._patterns)
@@ -358,25 +375,35 @@ class CrisisDetector:
         joking = _joking_sentences(message)
         # Patterns matched as written rank before those matched through a typo, another
         # word form or a transliteration (which may find a neighbour language's pattern).
-        hits = [(p, 0, pos, n) for p, pos, n in self._pattern_hits(message, written, joking)]
-        hits += [(p, 1, pos, n) for p, pos, n in self._pattern_hits(message, matched, joking)]
+        found_hits = [(p, 0, pos, n) for p, pos, n in self._pattern_hits(message, written, joking)]
+        found_hits += [(p, 1, pos, n) for p, pos, n in self._pattern_hits(message, matched, joking)]
+        hits = [h for h in found_hits if not self._patterns[h[3]].concern]
+        # A cry for help alone ("save me"): where to find help, when nothing is surer.
+        worry = (
+            min((h for h in found_hits if self._patterns[h[3]].concern), default=None) if concern else None
+        )
+        worried = None if worry is None else replace(self._signal(worry[3]), concern=True)
         best: tuple[tuple[int, int, int], CrisisSignal] | None = None
         for priority, loose, position, number in hits:
             if best is None or (priority, loose, position) < best[0]:
-                found = self._patterns[number]
-                signal = CrisisSignal(found.category, found.language, found.phrase)
-                best = ((priority, loose, position), signal)
+                best = ((priority, loose, position), self._signal(number))
         if self._meaning is None or (best is not None and best[0][0] == 0):
-            return None if best is None else best[1]
+            return worried if best is None else best[1]
         covered = {message.sentence[position] for _, _, position, _ in hits}
         meant, window = self._meaning_signal(message, covered, joking, concern) or (None, "")
         if meant is not None and not meant.concern and ordinary is not None and ordinary(window):
             meant = replace(meant, concern=True) if concern else None
         if meant is not None:
             priority = CATEGORY_PRIORITY.index(meant.category)
+            if best is None and meant.concern and worried is not None:
+                return worried
             if best is None or (priority < best[0][0] and not meant.concern):
                 return meant
-        return None if best is None else best[1]
+        return worried if best is None else best[1]
+
+    def _signal(self, number: int) -> CrisisSignal:
+        found = self._patterns[number]
+        return CrisisSignal(found.category, found.language, found.phrase)
 
     def _word_codes(self, message: Words) -> tuple[list[frozenset[int]], list[frozenset[int]]]:
         """The pattern terms each word stands for: as written, and with typos, word forms and
@@ -407,19 +434,19 @@ class CrisisDetector:
                 seen.setdefault(code // TERM_SLOTS, set()).add(code % TERM_SLOTS)
         viable = sorted(number for number, ks in seen.items() if len(ks) == len(self._patterns[number].terms))
         hits: list[tuple[int, int, int]] = []
-        done: set[tuple[int, int]] = set()  # (sentence, priority) already found
+        done: set[tuple[int, int, bool]] = set()  # (sentence, priority, concern) already found
         for number in viable:
             pattern = self._patterns[number]
             first = number * TERM_SLOTS
             for position, codes in enumerate(matched):
                 sentence = message.sentence[position]
-                if (sentence, pattern.rank[0]) in done or first not in codes:
+                if (sentence, pattern.rank[0], pattern.concern) in done or first not in codes:
                     continue
                 if sentence in joking and pattern.category in _JOKING_CATEGORIES:
                     continue
                 if _matches(pattern, first, message, matched, position):
                     hits.append((pattern.rank[0], position, number))
-                    done.add((sentence, pattern.rank[0]))
+                    done.add((sentence, pattern.rank[0], pattern.concern))
         return hits
 
     def _terms_of(self, word: str) -> tuple[frozenset[int], frozenset[int]]:
@@ -472,7 +499,7 @@ class CrisisDetector:
                 parts += self._sentence_windows(reading)
             for order, window in enumerate(parts):
                 words = WORD_RE.findall(fold(window))
-                cues = sum(1 for w in words if self._terms_of(w)[1])
+                cues = sum(1 for w in words if self._cue(w))
                 # A word or two without a crisis word ("cestina", "ok danke") carries too
                 # little meaning for the vectors: the patterns judge those alone.
                 if len(words) < self.MIN_WINDOW_WORDS and not cues:
@@ -481,6 +508,10 @@ class CrisisDetector:
                     continue
                 candidates.append((-cues, -number, order, window))
         return candidates
+
+    def _cue(self, word: str) -> bool:
+        """Whether a folded word is a word of an alarm pattern (of any form)."""
+        return any(code // TERM_SLOTS not in self._concerns for code in self._terms_of(word)[1])
 
     def _sentence_windows(self, sentence: str) -> list[str]:
         """The whole sentence and, when it runs on, its overlapping windows."""
@@ -835,7 +866,7 @@ def _default() -> CrisisDetector:
 # --------------------------------------------------------------------------- the file
 
 
-_TOP_KEYS = frozenset({"version", "max_gap", "negations", "blockers", "resolved", "categories"})
+_TOP_KEYS = frozenset({"version", "max_gap", "negations", "blockers", "resolved", "categories", "concerns"})
 _RESOLUTION_KEYS = ("past", "recent", "now", "well")
 
 
@@ -894,49 +925,82 @@ def _load(data: Any, source: str) -> list[_Pattern]:
     missing = [name for name in known if name not in categories]
     if missing:
         raise fail("categories", f"missing category(ies): {', '.join(missing)}")
+    concerns = data.get("concerns", {}) or {}
+    if not isinstance(concerns, Mapping):
+        raise fail("concerns", "expected a mapping of category to languages")
 
+    rules = _FileRules(fail, negations, blockers, every_negation, max_gap, resolution)
     patterns: list[_Pattern] = []
-    for name, by_language in categories.items():
-        category = known[name]
-        priority = CATEGORY_PRIORITY.index(category)
-        if not isinstance(by_language, Mapping) or not by_language:
-            raise fail(f"categories.{name}", "expected a mapping of language to a list of patterns")
-        for language, entries in by_language.items():
-            where = f"categories.{name}.{language}"
-            if language not in _LANGUAGE_KEYS:
-                raise fail(where, f"unknown language; allowed: {', '.join(sorted(_LANGUAGE_KEYS))}")
-            if not isinstance(entries, list) or not entries:
-                raise fail(where, "expected a non-empty list of patterns")
-            reported = None if language == _ANY else language.removesuffix(_LATIN_SUFFIX)
-            base = language.removesuffix(_LATIN_SUFFIX)
-            negation = (
-                every_negation
-                if language == _ANY
-                else negations.get(base, frozenset()) | negations.get(base + _LATIN_SUFFIX, frozenset())
-            )
-            seen: dict[str, int] = {}
-            for i, entry in enumerate(entries):
-                if not isinstance(entry, str) or not entry.strip():
-                    raise fail(f"{where}[{i}]", f"expected a non-empty text, got {entry!r}")
-                try:
-                    pattern = _parse(
-                        entry,
-                        category=category,
-                        language=reported,
-                        negations=negation,
-                        max_gap=max_gap,
-                        rank=(priority, len(patterns)),
-                        romanised=language.endswith(_LATIN_SUFFIX),
-                        blockers=blockers.get(base, frozenset())
-                        | blockers.get(base + _LATIN_SUFFIX, frozenset()),
-                        resolution=resolution,
-                    )
-                except ValueError as exc:
-                    raise fail(f"{where}[{i}] {entry!r}", str(exc)) from None
-                if pattern.key in seen:
-                    raise fail(
-                        f"{where}[{i}] {entry!r}", f"same as entry [{seen[pattern.key]}] after normalisation"
-                    )
-                seen[pattern.key] = i
-                patterns.append(pattern)
+    for section, concern in (("categories", False), ("concerns", True)):
+        for name, by_language in (concerns if concern else categories).items():
+            if name not in known:
+                raise fail(f"{section}.{name}", f"unknown category; allowed: {', '.join(known)}")
+            _load_category(patterns, f"{section}.{name}", known[name], by_language, concern, rules)
     return patterns
+
+
+@dataclass(frozen=True, slots=True)
+class _FileRules:
+    """What every pattern of a safety file is compiled with, besides its own words."""
+
+    fail: Callable[[str, str], SafetyFileError]
+    negations: Mapping[str, frozenset[str]]
+    blockers: Mapping[str, frozenset[str]]
+    every_negation: frozenset[str]
+    max_gap: int
+    resolution: Resolution | None
+
+
+def _load_category(
+    patterns: list[_Pattern],
+    here: str,
+    category: CrisisCategory,
+    by_language: Any,
+    concern: bool,
+    rules: _FileRules,
+) -> None:
+    """Compile one category's patterns of the file's ``categories`` or ``concerns``
+    (``here`` names it in errors) and append them to ``patterns``."""
+    fail = rules.fail
+    priority = CATEGORY_PRIORITY.index(category)
+    if not isinstance(by_language, Mapping) or not by_language:
+        raise fail(here, "expected a mapping of language to a list of patterns")
+    for language, entries in by_language.items():
+        where = f"{here}.{language}"
+        if language not in _LANGUAGE_KEYS:
+            raise fail(where, f"unknown language; allowed: {', '.join(sorted(_LANGUAGE_KEYS))}")
+        if not isinstance(entries, list) or not entries:
+            raise fail(where, "expected a non-empty list of patterns")
+        reported = None if language == _ANY else language.removesuffix(_LATIN_SUFFIX)
+        base = language.removesuffix(_LATIN_SUFFIX)
+        latin = base + _LATIN_SUFFIX
+        negation = (
+            rules.every_negation
+            if language == _ANY
+            else rules.negations.get(base, frozenset()) | rules.negations.get(latin, frozenset())
+        )
+        seen: dict[str, int] = {}
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, str) or not entry.strip():
+                raise fail(f"{where}[{i}]", f"expected a non-empty text, got {entry!r}")
+            try:
+                pattern = _parse(
+                    entry,
+                    category=category,
+                    language=reported,
+                    negations=negation,
+                    max_gap=rules.max_gap,
+                    rank=(priority, len(patterns)),
+                    romanised=language.endswith(_LATIN_SUFFIX),
+                    blockers=rules.blockers.get(base, frozenset()) | rules.blockers.get(latin, frozenset()),
+                    resolution=rules.resolution,
+                    concern=concern,
+                )
+            except ValueError as exc:
+                raise fail(f"{where}[{i}] {entry!r}", str(exc)) from None
+            if pattern.key in seen:
+                raise fail(
+                    f"{where}[{i}] {entry!r}", f"same as entry [{seen[pattern.key]}] after normalisation"
+                )
+            seen[pattern.key] = i
+            patterns.append(pattern)

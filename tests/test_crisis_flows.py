@@ -259,3 +259,17 @@ async def test_a_concern_gets_the_usual_answer_then_where_to_get_help(unsure_app
     state = await unsure_app.state_of(chat.state_key)
     assert state is not None
     assert CONCERN not in state
+
+
+@pytest.mark.parametrize(("language", "plea"), [("English", "please save me!"), ("العربية", "انقذوني")])
+async def test_a_lone_cry_for_help_gets_where_to_find_help_and_no_urgent_case(
+    app: App, language: str, plea: str
+) -> None:
+    chat = ClockedChat(app)
+    await chat.onboard(language)
+    await chat.send(plea)
+    first, *rest = chat.last.replies
+    assert not first.text.startswith("🆘"), "no alarm for a plea alone"
+    assert rest, "where to find help follows the usual answer"
+    assert "112" in visible(rest[-1].text)
+    assert await count(app, Case) == 0

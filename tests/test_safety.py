@@ -1433,3 +1433,71 @@ def test_arabizi_dentals_as_they_are_written_still_match(text: str, category: Cr
     signal = CrisisDetector.from_file(DEFAULT_PATH).detect(text)
     assert signal is not None
     assert signal.category is category
+
+
+FIVE = "".join(
+    f"  {c}:\n    en: [zzqx never]\n"
+    for c in ("self_harm", "violence", "abuse", "exploitation", "minor_in_danger")
+)
+
+
+@pytest.mark.parametrize(
+    ("concerns", "message"),
+    [
+        ("concerns: [1]\n", "concerns: expected a mapping"),
+        ("concerns:\n  danger:\n    en: [save me $]\n", "concerns.danger: unknown category"),
+        ("concerns:\n  violence:\n    xx: [save me $]\n", "concerns.violence.xx: unknown language"),
+        ("concerns:\n  violence:\n    en: ['*ab']\n", "concerns.violence.en[0]"),
+    ],
+)
+def test_errors_in_the_concerns_name_the_entry(tmp_path: Path, concerns: str, message: str) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("categories:\n" + FIVE + concerns, encoding="utf-8")
+    with pytest.raises(SafetyFileError, match=r"broken\.yaml") as caught:
+        CrisisDetector.from_file(path)
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "save me",
+        "please save me!!",
+        "Bitte rettet mich!",
+        "انقذوني",
+        "спасите меня",
+        "врятуйте",
+        "kurtarın beni",
+        "imdat",
+        "zachraňte mě",
+        "نجاتم بدید",
+    ],
+)
+def test_a_cry_for_help_alone_is_a_concern_never_an_alarm(text: str) -> None:
+    """Where to find help follows the usual answer; no urgent case for a lone plea."""
+    detector = CrisisDetector.from_file(DEFAULT_PATH)
+    signal = detector.screen(text)
+    assert signal is not None
+    assert signal.concern
+    assert signal.layer == "pattern"
+    assert detector.detect(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can you save me a seat",
+        "save me a place in the course pls",
+        "gott rette mich vor mathe 😂",
+        "imdat sınav var",
+    ],
+)
+def test_save_me_about_something_else_is_no_concern(text: str) -> None:
+    assert CrisisDetector.from_file(DEFAULT_PATH).screen(text) is None
+
+
+def test_a_crisis_beside_a_cry_for_help_is_an_alarm() -> None:
+    signal = CrisisDetector.from_file(DEFAULT_PATH).screen("rettet mich, mein vater schlägt mich")
+    assert signal is not None
+    assert not signal.concern
+    assert signal.category.value == "violence"
