@@ -1471,6 +1471,10 @@ def test_errors_in_the_concerns_name_the_entry(tmp_path: Path, concerns: str, me
         "imdat",
         "zachraňte mě",
         "نجاتم بدید",
+        "spasite",
+        "vryatuyte",
+        "en2ezouni",
+        "nejatam bedid",
     ],
 )
 def test_a_cry_for_help_alone_is_a_concern_never_an_alarm(text: str) -> None:
