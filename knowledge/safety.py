@@ -263,7 +263,6 @@ class CrisisDetector:
 
     __slots__ = (
         "_cache",
-        "_concerns",
         "_embedder",
         "_lexicon",
         "_meaning",
@@ -289,9 +288,6 @@ class CrisisDetector:
         romanised_readings: bool = ROMANISED_READINGS,
     ) -> None:
         self._patterns: tuple[_Pattern, ...] = tuple(sorted(patterns, key=lambda p: p.rank))
-        # The numbers of the concern patterns: their words are no crisis cue for the meaning
-        # layer (a lone "save me" would otherwise be judged by it as a crisis word).
-        self._concerns = frozenset(n for n, p in enumerate(self._patterns) if p.concern)
         self._lexicon = Lexicon(
             (number * TERM_SLOTS + k, pattern.language, term)
             for number, pattern in enumerate(self._patterns)
@@ -510,8 +506,10 @@ class CrisisDetector:
         return candidates
 
     def _cue(self, word: str) -> bool:
-        """Whether a folded word is a word of an alarm pattern (of any form)."""
-        return any(code // TERM_SLOTS not in self._concerns for code in self._terms_of(word)[1])
+        """Whether a folded word is a word of an alarm pattern (of any form). The words of a
+        concern pattern are none: a lone "save me" would otherwise be judged by the meaning
+        layer as a crisis word."""
+        return any(not self._patterns[code // TERM_SLOTS].concern for code in self._terms_of(word)[1])
 
     def _sentence_windows(self, sentence: str) -> list[str]:
         """The whole sentence and, when it runs on, its overlapping windows."""
