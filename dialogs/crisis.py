@@ -25,6 +25,7 @@ have it (or are waiting for the person's consent) together with the numbers agai
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from html import escape
 from typing import Any
 
@@ -40,6 +41,7 @@ KEEP_PENDING = dt.timedelta(hours=24)
 MAX_PENDING_MESSAGES = 20
 MAX_PENDING_CHARS = 4000
 CONCERN = "concern_now"  # set and removed within one turn
+PLEA = "plea_now"  # the same, when the message is a cry for help alone ("save me")
 
 
 def _since(turn: Turn, key: str) -> dt.timedelta | None:
@@ -111,6 +113,8 @@ async def check(turn: Turn, text: str) -> bool:
         return False
     if signal.concern:
         turn.state[CONCERN] = signal.category.value
+        if signal.layer == "pattern":
+            turn.state[PLEA] = True
         return False
     _ = turn._
     await turn.storage.stats.count("crisis", signal.category.value)
@@ -215,6 +219,7 @@ async def add_concern(turn: Turn) -> None:
     """After the usual answer to a message the safety check was unsure about: where to get
     help, and a person from our team, without an urgent case or any alarm."""
     category = turn.state.pop(CONCERN, None)
+    turn.state.pop(PLEA, None)
     if category is None or PENDING in turn.state:
         return
     _ = turn._
@@ -222,4 +227,28 @@ async def add_concern(turn: Turn) -> None:
     head = escape(
         _("If something is weighing on you or you do not feel safe, you can talk to someone, also now:")
     )
-    turn.out.add(helplines.short_text(turn, languages(turn), head), keyboards.advisor_offer(turn, "concern"))
+    offer = keyboards.advisor_offer(turn, "concern")
+    _without_earlier_offer(turn, offer)
+    turn.out.add(helplines.short_text(turn, languages(turn), head), offer)
+
+
+def plea(turn: Turn) -> bool:
+    """This turn's message is a cry for help alone (a concern pattern of safety.yaml, each
+    a whole sentence: "save me", "انقذوني"): it asks nothing the knowledge base could
+    answer, and a search only finds look-alikes ("save" → the entry on stored data). The
+    helplines and the advisor offer (``add_concern``) are the whole reply."""
+    return bool(turn.state.get(PLEA))
+
+
+def _without_earlier_offer(turn: Turn, offer: keyboards.Rows) -> None:
+    """The advisor button goes right under the helplines, once: the usual answer's own
+    offer ("I don't know" has one) and any row the helplines repeat are taken off it."""
+    repeated = set(offer)
+    for i, reply in enumerate(turn.out.replies):
+        kept = tuple(
+            row
+            for row in reply.buttons
+            if row not in repeated and not all(b.data.startswith("adv:") or b.data == "adv" for b in row)
+        )
+        if kept != reply.buttons:
+            turn.out.replies[i] = replace(reply, buttons=kept)

@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.db.models import Case, ConversationState, OutboxItem, User
 from bot.db.retention import purge
-from dialogs.crisis import CONCERN, PENDING
+from dialogs.crisis import CONCERN, PENDING, PLEA
 from dialogs.i18n import Catalogs
 from dialogs.render import format_clock
+from dialogs.replies import Reply
 from knowledge.crisis_lines import default_crisis_lines
 from knowledge.match_dense import default_embedder
 from knowledge.safety import DEFAULT_PATH, CrisisDetector
@@ -261,15 +262,50 @@ async def test_a_concern_gets_the_usual_answer_then_where_to_get_help(unsure_app
     assert CONCERN not in state
 
 
-@pytest.mark.parametrize(("language", "plea"), [("English", "please save me!"), ("العربية", "انقذوني")])
+def advisor_offers(*replies: Reply) -> list[str]:
+    return [b.data for reply in replies for row in reply.buttons for b in row if b.data.startswith("adv")]
+
+
+@pytest.mark.parametrize(
+    ("language", "plea"),
+    [("English", "please save me!"), ("العربية", "انقذوني"), ("Русский", "спасите меня!")],
+)
 async def test_a_lone_cry_for_help_gets_where_to_find_help_and_no_urgent_case(
     app: App, language: str, plea: str
 ) -> None:
     chat = ClockedChat(app)
     await chat.onboard(language)
     await chat.send(plea)
-    first, *rest = chat.last.replies
-    assert not first.text.startswith("🆘"), "no alarm for a plea alone"
-    assert rest, "where to find help follows the usual answer"
-    assert "112" in visible(rest[-1].text)
+    (reply,) = chat.last.replies  # no answer from the knowledge base: "save" is no question
+    assert not reply.text.startswith("🆘"), "no alarm for a plea alone"
+    assert "112" in visible(reply.text)
+    assert reply.entry_id is None
+    assert advisor_offers(reply) == ["adv:concern"]
     assert await count(app, Case) == 0
+    state = await app.state_of(chat.state_key)
+    assert state is not None
+    assert CONCERN not in state
+    assert PLEA not in state
+
+
+async def test_a_plea_at_the_privacy_notice_gets_help_and_the_notice_stays(chat: ClockedChat) -> None:
+    await chat.send("/start")
+    await chat.press("English")
+    await chat.send("save me")
+    help_line, notice = chat.last.replies
+    assert "112" in visible(help_line.text)
+    assert "✅ I agree" in [b.label for row in notice.buttons for b in row], "the question is asked again"
+    await chat.send("yes")
+    assert await count(chat.app, User) == 1, "a typed yes still answers the privacy notice"
+    assert await count(chat.app, Case) == 0
+
+
+async def test_a_concern_under_i_dont_know_offers_the_advisor_once(unsure_app: App) -> None:
+    chat = ClockedChat(unsure_app)
+    await chat.onboard("English")
+    await chat.send("is there a chess club for teenagers somewhere near here? i feel lonely on weekends")
+    first, *rest = chat.last.replies
+    assert first.entry_id is None, "I don't know"
+    assert rest, "then where to get help"
+    assert advisor_offers(*chat.last.replies) == ["adv:concern"], "one advisor button"
+    assert advisor_offers(rest[-1]) == ["adv:concern"], "right under where to find help"
