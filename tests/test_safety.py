@@ -816,7 +816,41 @@ SCENARIOS: list[tuple[str, str, CrisisCategory]] = [
 ]
 
 
-@pytest.mark.parametrize(("language", "text", "category"), GENERALISED + SCENARIOS)
+# Round 3: one rule in every language (safety.yaml's precision rules), not only where a
+# message first showed the gap.
+SAME_RULE_EVERYWHERE: list[tuple[str, str, CrisisCategory]] = [
+    ("ar", "خالي بيلمسني لما ما يكون حدا بالبيت", ABUSE),
+    ("ar", "جارنا لمسني امبارح وانا خايفة احكي لأهلي", ABUSE),
+    ("ru", "отчим трогал меня, я боюсь идти домой", ABUSE),
+    ("tr", "amcam bana dokunuyor ve kimseye söyleyemiyorum", ABUSE),
+    ("ru", "начальник сказал что я должна спать с ним, иначе потеряю работу", ABUSE),
+    ("uk", "бос сказав що я маю спати з ним, інакше звільнить", ABUSE),
+    ("uk", "шеф натякає, що з ним треба переспати заради договору", ABUSE),
+    ("cs", "musím s ním spát, jinak přijdu o práci", ABUSE),
+    ("cs", "mistr chce, abych s ním spala, jinak mě vyhodí z učení", ABUSE),
+    ("tr", "patronum onunla yatmamı istiyor yoksa beni kovacak", ABUSE),
+    ("fa", "صاحبکارم میگه باید باهاش بخوابم", ABUSE),
+    ("ar", "عندي حبوب كتير بالغرفة والليلة رح خلص من كلشي", SELF),
+    ("ar", "الليلة رح انهي كلشي، الحبل جاهز", SELF),
+    ("ar", "3ndi 7abel bl ghorfe w bukra ra7 a3melha", SELF),
+    ("ar", "shrit shafrat mbere7 w elleile ra7 a5alles", SELF),
+]
+SAME_RULE_NEAR_MISSES: list[tuple[str, str]] = [
+    ("ar", "عمي بيلمس الكلب كل يوم"),
+    ("ar", "ما حدا لمسني، بس خايفة من الامتحان"),
+    ("ar", "الليلة رح خلص الواجب وبعدين باخد حبوب الراس"),
+    ("ar", "bukra ra7 a3melha el wajeb w el dawa ba3den"),
+    ("ru", "дядя трогает мою гитару без спроса"),
+    ("ru", "сплю с ним в одной комнате, иначе он боится"),
+    ("uk", "мій брат спати з ним не хоче, бо він хропе"),
+    ("cs", "musím spát s bráchou v jednom pokoji, jinak se bojí"),
+    ("cs", "šéf s ním mluvil o smlouvě"),
+    ("tr", "patronum onunla yatmamı istemiyor, otelde iki oda var"),
+    ("en", "the doctor touched my arm to check the pulse"),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "category"), GENERALISED + SCENARIOS + SAME_RULE_EVERYWHERE)
 def test_typos_word_forms_and_transliterations(
     detector: CrisisDetector, language: str, text: str, category: CrisisCategory
 ) -> None:
@@ -1055,7 +1089,7 @@ SCENARIO_NEAR_MISSES: list[tuple[str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("language", "text"), NOT_GENERALISED + SCENARIO_NEAR_MISSES)
+@pytest.mark.parametrize(("language", "text"), NOT_GENERALISED + SCENARIO_NEAR_MISSES + SAME_RULE_NEAR_MISSES)
 def test_idioms_negations_and_real_words_stay_quiet(
     detector: CrisisDetector, language: str, text: str
 ) -> None:
