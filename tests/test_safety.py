@@ -834,6 +834,8 @@ SAME_RULE_EVERYWHERE: list[tuple[str, str, CrisisCategory]] = [
     ("ar", "الليلة رح انهي كلشي، الحبل جاهز", SELF),
     ("ar", "3ndi 7abel bl ghorfe w bukra ra7 a3melha", SELF),
     ("ar", "shrit shafrat mbere7 w elleile ra7 a5alles", SELF),
+    ("en", "i swallowed 30 of my mums pills", SELF),
+    ("de", "Ich hab 20 von Mamas Schlaftabletten genommen", SELF),
 ]
 SAME_RULE_NEAR_MISSES: list[tuple[str, str]] = [
     ("ar", "عمي بيلمس الكلب كل يوم"),
@@ -847,6 +849,7 @@ SAME_RULE_NEAR_MISSES: list[tuple[str, str]] = [
     ("cs", "šéf s ním mluvil o smlouvě"),
     ("tr", "patronum onunla yatmamı istemiyor, otelde iki oda var"),
     ("en", "the doctor touched my arm to check the pulse"),
+    ("en", "it took 20 minutes to take my pills this morning"),
 ]
 
 
