@@ -37,15 +37,15 @@ async def free_text(turn: Turn, menu: Menu | None = None) -> None:
         if await typed.answer(turn, menu, text):
             return
         typed.preselect(turn, menu, text)
-    asks = meaningful and not crisis.plea(turn)
+    plea = crisis.plea(turn)
     relayed = await relay_to_case(turn)
     if relayed is not None:
-        await waiting.acknowledge(turn, relayed, text if asks else "", _answer_question)
+        await waiting.acknowledge(turn, relayed, text if meaningful and not plea else "", _answer_question)
         return
     if crisis.pending(turn):
         crisis.remind_before_consent(turn)
         return
-    if crisis.plea(turn):
+    if plea:
         await crisis.add_concern(turn)  # before a menu's question is asked again
     else:
         await _reply(turn, text, meaningful)

@@ -29,7 +29,7 @@ from dataclasses import replace
 from html import escape
 from typing import Any
 
-from dialogs import helplines, keyboards, menus, reading, render
+from dialogs import callbacks, helplines, keyboards, menus, reading, render
 from dialogs.advisor import request_advisor
 from dialogs.context import Turn
 
@@ -248,7 +248,12 @@ def _without_earlier_offer(turn: Turn, offer: keyboards.Rows) -> None:
         kept = tuple(
             row
             for row in reply.buttons
-            if row not in repeated and not all(b.data.startswith("adv:") or b.data == "adv" for b in row)
+            if row not in repeated and not all(_is_advisor_button(b.data) for b in row)
         )
         if kept != reply.buttons:
             turn.out.replies[i] = replace(reply, buttons=kept)
+
+
+def _is_advisor_button(data: str) -> bool:
+    action = callbacks.parse(data)
+    return action is not None and action.name == "adv"
